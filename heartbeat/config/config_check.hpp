@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Checks across ha.cf, authkeys and haresources, and against the machine: what heartbeat
+// 3.0.6 checks at start (own node declared, haresources nodes known, respawn programs) and
+// what it only finds out later, which we say up front (missing interfaces and scripts,
+// repeated group keys). The machine is seen through SystemView, so this stays sans-IO.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/diagnostic.hpp"
+#include "config/authkeys.hpp"
+#include "config/ha_cf.hpp"
+#include "config/haresources.hpp"
+
+namespace hb::config {
+
+/// What the checks need to know about the machine.
+class SystemView {
+public:
+    virtual ~SystemView() = default;
+    /// True when a network interface of that name exists.
+    virtual bool interface_exists(std::string_view name) const = 0;
+    /// True when `path` is a regular file we may execute.
+    virtual bool is_executable_file(const std::string& path) const = 0;
+    /// True when the user exists.
+    virtual bool user_exists(std::string_view name) const = 0;
+    /// True when the group exists.
+    virtual bool group_exists(std::string_view name) const = 0;
+    /// True when `host` is an IPv4 address or resolves to one.
+    virtual bool resolves_ipv4(std::string_view host) const = 0;
+};
+
+/// Everything read from a configuration directory.
+struct Config {
+    HaCf ha_cf;
+    AuthKeys authkeys;
+    std::vector<ResourceGroup> groups;
+    std::string node_name;   ///< this node, lower-cased
+    std::string config_dir;  ///< where the files came from (resource.d lives there)
+};
+
+/// Where resource scripts are looked for, in order.
+struct ScriptDirs {
+    std::string resource_d;                ///< CONFIG_DIR/resource.d
+    std::string init_d = "/etc/init.d";  ///< LSB init scripts
+};
+
+/// The path of `script` in `dirs` (first executable match), if any.
+std::optional<std::string> find_resource_script(const std::string& script, const ScriptDirs& dirs,
+                                                const SystemView& system);
+
+/// Runs the cross-file and machine checks and appends their diagnostics.
+void check_config(const HaCf& ha_cf, const std::vector<ResourceGroup>& groups,
+                  const std::string& node_name, const ScriptDirs& dirs, const SystemView& system,
+                  base::Diagnostics& diags);
+
+}  // namespace hb::config

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// ha.cf: the typed result of reading heartbeat's main configuration file exactly as
+// heartbeat 3.0.6 reads it (token rules, directive order, defaults, derived values and the
+// file's own consistency checks). Sans-IO: the caller passes the text in; checks that need
+// the machine or the other files live in config_check.hpp.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/diagnostic.hpp"
+#include "base/value_parsers.hpp"
+
+namespace hb::config {
+
+using base::Milliseconds;
+using base::SourceLocation;
+
+/// What happens to resource groups when their preferred node comes back.
+enum class AutoFailback { on, off, legacy };
+/// Kind of cluster member: a real node or a ping node (an address that only answers pings).
+enum class NodeType { normal, ping };
+/// The heartbeat media ("HBcomm plugins") Debian's heartbeat 3.0.6 ships.
+enum class MediumType { bcast, ucast, mcast, mcast6, ucast6, serial, ping, ping6, ping_group };
+/// `autojoin`: whether unknown nodes may join (v1 resource management needs `none`).
+enum class Autojoin { none, other, any };
+
+std::string_view to_string(AutoFailback value);
+std::string_view to_string(NodeType value);
+std::string_view to_string(MediumType value);
+std::string_view to_string(Autojoin value);
+
+/// A `node` (or ping node) declaration.
+struct Node {
+    std::string name;  ///< lower-cased, as heartbeat stores it
+    NodeType type = NodeType::normal;
+    SourceLocation where;
+};
+
+/// One heartbeat medium; a `bcast eth0 eth1` line yields two.
+struct Medium {
+    MediumType type = MediumType::bcast;
+    std::string interface;           ///< device (bcast/ucast/mcast), tty (serial), host (ping)
+    std::string peer;                ///< ucast/ucast6: the peer's address or host name
+    std::string group;               ///< mcast/mcast6 group; ping_group: the group's name
+    std::vector<std::string> hosts;  ///< ping_group members
+    std::uint16_t port = 0;          ///< UDP port the medium uses
+    int ttl = 0;                     ///< mcast TTL / mcast6 hops
+    bool loop = false;               ///< mcast loopback
+    SourceLocation where;
+};
+
+/// `apiauth CLIENT [uid=LIST] [gid=LIST]`: who may sign on to the API as CLIENT.
+struct ApiAuth {
+    std::string client;
+    std::vector<std::string> uids;
+    std::vector<std::string> gids;
+    SourceLocation where;
+};
+
+/// `respawn USER /path [args]` or `failfast USER /path [args]`.
+struct ClientChild {
+    std::string user;
+    std::string command;  ///< the whole command line
+    std::string path;     ///< its first word, an absolute path
+    bool failfast = false;
+    SourceLocation where;
+};
+
+/// The parsed ha.cf. Defaults are those heartbeat 3.0.6 applies; `parameters` holds the
+/// text heartbeat records for each directive (what `cl_status hbparameter` answers).
+struct HaCf {
+    std::vector<Node> nodes;
+    std::vector<Medium> media;
+
+    Milliseconds keepalive{1000};
+    Milliseconds deadtime{30000};
+    Milliseconds warntime{15000};
+    Milliseconds initdead{30000};
+    Milliseconds deadping{30000};
+    Milliseconds conn_logd_time{60000};
+    std::uint16_t udpport = 694;
+    AutoFailback auto_failback = AutoFailback::legacy;
+
+    std::string logfacility;  ///< syslog facility name; empty when not logging to syslog
+    std::string logfile;      ///< empty when unset
+    std::string debugfile;    ///< empty when unset
+    bool use_logd = false;
+    int debug = 0;
+
+    bool realtime = true;
+    std::optional<int> rtprio;
+    int hopfudge = 1;
+    bool generation_from_time = false;  ///< `hbgenmethod time`
+    bool netstring_format = false;      ///< `msgfmt netstring`
+    int max_rexmit_delay_ms = 250;
+    bool log_badpack = true;
+    bool syslogmsgfmt = true;
+    bool coredumps = true;
+    std::string cluster = "linux-ha";
+    bool uuid_from_nodename = false;  ///< `uuidfrom nodename`
+    Autojoin autojoin = Autojoin::none;
+    bool pacemaker = false;
+    std::optional<std::string> watchdog;
+
+    std::vector<std::pair<std::string, std::string>> env;  ///< `env NAME=value`, as HA_NAME
+    std::vector<ApiAuth> apiauth;                          ///< explicit lines, then built-ins
+    std::vector<ClientChild> clients;
+
+    /// Directive name -> recorded value, including defaults and derived values.
+    std::map<std::string, std::string, std::less<>> parameters;
+    /// Directive name -> where it was last given (absent for defaults).
+    std::map<std::string, SourceLocation, std::less<>> set_at;
+    /// The file itself (line 0), for whole-file diagnostics.
+    SourceLocation file;
+
+    /// The recorded value of `name`, if any.
+    std::optional<std::string> parameter(std::string_view name) const;
+    /// Where `name` was last given, or the whole file when it was not given.
+    SourceLocation location_of(std::string_view name) const;
+    /// The node called `name` (compared case-insensitively), if declared.
+    const Node* find_node(std::string_view name) const;
+};
+
+/// Result of parsing ha.cf: every diagnostic, and the value read. When there are errors the
+/// value is a best effort (bad lines skipped) that later checks may still look at.
+struct HaCfResult {
+    HaCf config;
+    base::Diagnostics diagnostics;
+    /// True when the file has no error.
+    bool ok() const { return !diagnostics.has_errors(); }
+};
+
+/// Parses the text of an ha.cf. `path` is used in diagnostics only.
+HaCfResult parse_ha_cf(std::string_view text, const std::string& path);
+
+}  // namespace hb::config

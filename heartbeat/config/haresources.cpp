@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// haresources parser. heartbeat's ResourceManager turns the file into logical lines with
+// sed: strip '#…', join lines ending in '\', squeeze blanks, drop empty lines. We do the
+// same while remembering each token's physical line for diagnostics, and we validate what
+// the shell never did (script names, empty arguments, IPaddr address forms).
+#include "config/haresources.hpp"
+
+#include "base/text.hpp"
+#include "base/value_parsers.hpp"
+
+namespace hb::config {
+
+using base::quote;
+
+bool looks_like_ip_resource(std::string_view token)
+{
+    // The shell glob [0-9]*.[0-9]*.[0-9]*.[0-9]*: a digit first, then three dots each
+    // followed directly by a digit, anything in between.
+    if (token.empty() || token[0] < '0' || token[0] > '9') {
+        return false;
+    }
+    std::size_t pos = 1;
+    for (int dots = 0; dots < 3; ++dots) {
+        bool found = false;
+        while (pos + 1 < token.size()) {
+            if (token[pos] == '.' && token[pos + 1] >= '0' && token[pos + 1] <= '9') {
+                pos += 2;
+                found = true;
+                break;
+            }
+            ++pos;
+        }
+        if (!found) {
+            return false;
+        }
+    }
+    return true;
+}
+
+namespace {
+
+struct Token {
+    std::string_view text;
+    int line = 0;
+};
+
+bool is_ipaddr_agent(std::string_view script)
+{
+    return script == "IPaddr" || script == "IPaddr2";
+}
+
+// IPaddr/IPaddr2 argument: IP[/CIDR|/NETMASK[/NIC|/BROADCAST[/BROADCAST]]].
+void check_ip_argument(std::string_view arg, const base::SourceLocation& where,
+                       std::string_view script, base::Diagnostics& diags)
+{
+    const auto parts = base::split(arg, "/");
+    const std::string what = std::string(script) + " address " + quote(arg);
+    if (parts.empty() || parts.size() > 4 || arg.back() == '/' ||
+        arg.find("//") != std::string_view::npos) {
+        diags.error(where, what + " is not of the form IP[/CIDR[/NIC[/BROADCAST]]]");
+        return;
+    }
+    if (!base::parse_ipv4(parts[0])) {
+        diags.error(where, what + ": " + quote(parts[0]) + " is not an IPv4 address");
+        return;
+    }
+    if (parts.size() >= 2 && !base::parse_integer(parts[1], 0, 32) && !base::parse_ipv4(parts[1])) {
+        diags.error(where, what + ": " + quote(parts[1]) +
+                               " is neither a prefix length (0-32) nor a dotted netmask");
+    }
+    if (parts.size() == 3 && parts[2][0] >= '0' && parts[2][0] <= '9' &&
+        !base::parse_ipv4(parts[2])) {
+        diags.error(where, what + ": " + quote(parts[2]) + " is not a broadcast address");
+    }
+    if (parts.size() == 4) {
+        if (parts[2][0] >= '0' && parts[2][0] <= '9') {
+            diags.error(where, what + ": the third part must be an interface when a broadcast "
+                                      "address follows it");
+        }
+        if (!base::parse_ipv4(parts[3])) {
+            diags.error(where, what + ": " + quote(parts[3]) + " is not a broadcast address");
+        }
+    }
+    if (parts.size() >= 3 && !(parts[2][0] >= '0' && parts[2][0] <= '9')) {
+        const auto nic = parts[2];
+        const auto colon = nic.find(':');
+        const auto base_name = nic.substr(0, colon);
+        if (base_name.empty() || base_name.size() > 15 ||
+            (colon != std::string_view::npos && nic.size() - colon - 1 == 0)) {
+            diags.error(where, what + ": " + quote(nic) + " is not an interface name");
+        } else if (nic.size() > 15) {
+            diags.error(where, what + ": interface label " + quote(nic) +
+                                   " is longer than the kernel's 15 characters");
+        }
+    }
+}
+
+std::optional<Resource> parse_resource(const Token& token, const std::string& path,
+                                       base::Diagnostics& diags)
+{
+    const base::SourceLocation where{path, token.line};
+    Resource r;
+    r.text = std::string(token.text);
+    r.where = where;
+    std::string_view spec = token.text;
+    std::string canonical;
+    if (looks_like_ip_resource(spec)) {
+        canonical = "IPaddr::" + std::string(spec);
+        spec = canonical;
+    }
+    std::vector<std::string_view> parts;
+    std::size_t pos = 0;
+    while (true) {
+        const std::size_t sep = spec.find("::", pos);
+        parts.push_back(spec.substr(pos, sep == std::string_view::npos ? sep : sep - pos));
+        if (sep == std::string_view::npos) {
+            break;
+        }
+        pos = sep + 2;
+    }
+    const auto script = parts[0];
+    if (script.empty()) {
+        diags.error(where, "resource " + quote(token.text) + " has no script name before '::'");
+        return std::nullopt;
+    }
+    if (script.find('/') != std::string_view::npos || script == "." || script == "..") {
+        diags.error(where, "resource script " + quote(script) +
+                               " must be a plain name found in resource.d or /etc/init.d, not a "
+                               "path");
+        return std::nullopt;
+    }
+    r.script = std::string(script);
+    for (std::size_t i = 1; i < parts.size(); ++i) {
+        if (parts[i].empty()) {
+            diags.error(where, "resource " + quote(token.text) + " has an empty argument (" +
+                                   "arguments are separated by '::')");
+            return std::nullopt;
+        }
+        r.args.emplace_back(parts[i]);
+    }
+    if (is_ipaddr_agent(r.script)) {
+        if (r.args.empty()) {
+            diags.error(where, "resource " + quote(token.text) +
+                                   " needs an address: " + r.script + "::IP[/CIDR[/NIC[/BROADCAST]]]");
+            return std::nullopt;
+        }
+        if (r.args.size() > 1) {
+            diags.error(where, "resource " + quote(token.text) + ": " + r.script +
+                                   " takes one argument, IP[/CIDR[/NIC[/BROADCAST]]]");
+            return std::nullopt;
+        }
+        const std::size_t before = diags.count(base::Severity::error);
+        check_ip_argument(r.args[0], where, r.script, diags);
+        if (diags.count(base::Severity::error) != before) {
+            return std::nullopt;
+        }
+    }
+    return r;
+}
+
+}  // namespace
+
+HaResourcesResult parse_haresources(std::string_view text, const std::string& path)
+{
+    HaResourcesResult result;
+    base::Diagnostics& diags = result.diagnostics;
+    std::vector<ResourceGroup> groups;
+
+    std::vector<Token> logical;
+    int logical_start = 0;
+    auto flush = [&] {
+        if (logical.empty()) {
+            return;
+        }
+        const base::SourceLocation where{path, logical_start};
+        ResourceGroup group;
+        group.node = base::to_lower(logical[0].text);
+        group.where = where;
+        if (logical.size() < 2) {
+            diags.error(where, "node " + quote(logical[0].text) +
+                                   " is given no resources (expected 'NODE RESOURCE…')");
+            logical.clear();
+            return;
+        }
+        if (looks_like_ip_resource(logical[0].text) || logical[0].text.find("::") != std::string_view::npos) {
+            diags.error(where, "a line must start with the preferred node's name, not with the "
+                               "resource " + quote(logical[0].text));
+            logical.clear();
+            return;
+        }
+        bool ok = true;
+        for (std::size_t i = 1; i < logical.size(); ++i) {
+            if (auto r = parse_resource(logical[i], path, diags)) {
+                group.resources.push_back(std::move(*r));
+            } else {
+                ok = false;
+            }
+        }
+        if (ok) {
+            groups.push_back(std::move(group));
+        }
+        logical.clear();
+    };
+
+    int line_number = 0;
+    std::size_t pos = 0;
+    bool continued = false;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        ++line_number;
+        if (line.find('\0') != std::string_view::npos) {
+            diags.error(base::SourceLocation{path, line_number}, "line contains a NUL byte");
+            continue;
+        }
+        line = line.substr(0, line.find('#'));
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        }
+        // sed joins a line ending in a backslash with the next one, before squeezing blanks.
+        const bool continues = !line.empty() && line.back() == '\\';
+        if (continues) {
+            line.remove_suffix(1);
+        }
+        if (!continued) {
+            flush();
+            logical_start = line_number;
+        }
+        for (const auto word : base::split(line, " \t")) {
+            if (logical.empty()) {
+                logical_start = line_number;
+            }
+            logical.push_back(Token{word, line_number});
+        }
+        continued = continues;
+    }
+    flush();
+    result.groups = std::move(groups);
+    return result;
+}
+
+}  // namespace hb::config

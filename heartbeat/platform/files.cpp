@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Linux implementations of the start-up file and machine queries.
+#include "platform/files.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
+
+namespace hb::platform {
+
+namespace {
+/// Owns a file descriptor for the length of a scope.
+class ScopedFd {
+public:
+    explicit ScopedFd(int fd) : fd_(fd) {}
+    ~ScopedFd()
+    {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+    ScopedFd(const ScopedFd&) = delete;
+    ScopedFd& operator=(const ScopedFd&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_ = -1;
+};
+}  // namespace
+
+std::optional<FileContents> read_config_file(const std::string& path, std::error_code& error)
+{
+    error.clear();
+    ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (fd.get() < 0) {
+        error = std::error_code(errno, std::generic_category());
+        return std::nullopt;
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        error = std::error_code(errno, std::generic_category());
+        return std::nullopt;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        error = std::make_error_code(std::errc::is_a_directory);
+        return std::nullopt;
+    }
+    FileContents out;
+    out.mode = static_cast<unsigned>(st.st_mode);
+    out.owner_uid = static_cast<unsigned>(st.st_uid);
+    std::vector<char> buf(64 * 1024);
+    while (true) {
+        const ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            error = std::error_code(errno, std::generic_category());
+            return std::nullopt;
+        }
+        if (n == 0) {
+            break;
+        }
+        out.text.append(buf.data(), static_cast<std::size_t>(n));
+        if (out.text.size() > max_config_file_size) {
+            error = std::make_error_code(std::errc::file_too_large);
+            return std::nullopt;
+        }
+    }
+    return out;
+}
+
+bool interface_exists(std::string_view name)
+{
+    if (name.empty() || name.size() >= IF_NAMESIZE) {
+        return false;
+    }
+    const std::string copy(name);
+    return ::if_nametoindex(copy.c_str()) != 0;
+}
+
+bool is_executable_file(const std::string& path)
+{
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           ::access(path.c_str(), X_OK) == 0;
+}
+
+bool user_exists(std::string_view name)
+{
+    const std::string copy(name);
+    std::vector<char> buf(16384);
+    struct passwd pw {};
+    struct passwd* found = nullptr;
+    return ::getpwnam_r(copy.c_str(), &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr;
+}
+
+bool group_exists(std::string_view name)
+{
+    const std::string copy(name);
+    std::vector<char> buf(65536);
+    struct group gr {};
+    struct group* found = nullptr;
+    return ::getgrnam_r(copy.c_str(), &gr, buf.data(), buf.size(), &found) == 0 && found != nullptr;
+}
+
+bool resolves_ipv4(std::string_view host)
+{
+    const std::string copy(host);
+    struct addrinfo hints {};
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_DGRAM;
+    struct addrinfo* result = nullptr;
+    const int rc = ::getaddrinfo(copy.c_str(), nullptr, &hints, &result);
+    if (result != nullptr) {
+        ::freeaddrinfo(result);
+    }
+    return rc == 0;
+}
+
+std::string uname_nodename()
+{
+    struct utsname u {};
+    if (::uname(&u) != 0) {
+        return {};
+    }
+    return u.nodename;
+}
+
+unsigned effective_uid()
+{
+    return static_cast<unsigned>(::geteuid());
+}
+
+}  // namespace hb::platform

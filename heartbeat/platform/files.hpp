@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Reading small configuration files together with the metadata heartbeat checks (mode,
+// owner), and looking at the machine: interfaces, executables, accounts, node name.
+// Linux only; blocking calls, meant for start-up and reload, never for the event loop.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace hb::platform {
+
+/// A file read whole, with what stat() said about it.
+struct FileContents {
+    std::string text;
+    unsigned mode = 0;
+    unsigned owner_uid = 0;
+};
+
+/// Largest configuration file we read (heartbeat's files are a few KiB).
+inline constexpr std::size_t max_config_file_size = 4 * 1024 * 1024;
+
+/// Reads `path` whole; on failure `error` says why (ENOENT, EACCES, EFBIG, EISDIR …).
+std::optional<FileContents> read_config_file(const std::string& path, std::error_code& error);
+
+/// True when a network interface called `name` exists (in this network namespace).
+bool interface_exists(std::string_view name);
+
+/// True when `path` is a regular file and executable by us.
+bool is_executable_file(const std::string& path);
+
+/// True when the user exists in the password database.
+bool user_exists(std::string_view name);
+
+/// True when the group exists in the group database.
+bool group_exists(std::string_view name);
+
+/// True when `host` is a dotted IPv4 address or resolves to one (may block on DNS).
+bool resolves_ipv4(std::string_view host);
+
+/// The kernel's node name (`uname -n`).
+std::string uname_nodename();
+
+/// The effective user id of this process.
+unsigned effective_uid();
+
+}  // namespace hb::platform
