@@ -40,6 +40,16 @@ void Diagnostics::append(const Diagnostics& other)
     items_.insert(items_.end(), other.items_.begin(), other.items_.end());
 }
 
+void Diagnostics::sort_by_location(const std::vector<std::string>& file_order)
+{
+    const auto rank = [&](const Diagnostic& d) {
+        const auto it = std::find(file_order.begin(), file_order.end(), d.where.file);
+        return std::pair(it - file_order.begin(), d.where.line);
+    };
+    std::stable_sort(items_.begin(), items_.end(),
+                     [&](const Diagnostic& a, const Diagnostic& b) { return rank(a) < rank(b); });
+}
+
 bool Diagnostics::has_errors() const
 {
     return count(Severity::error) > 0;

@@ -41,6 +41,8 @@ public:
     void warning(const SourceLocation& where, std::string message);
     /// Appends all diagnostics of `other`, keeping their order.
     void append(const Diagnostics& other);
+    /// Orders diagnostics by file (in `file_order`; others last), then line; stable.
+    void sort_by_location(const std::vector<std::string>& file_order);
 
     /// True when at least one error was recorded.
     bool has_errors() const;

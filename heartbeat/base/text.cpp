@@ -25,6 +25,21 @@ std::vector<std::string_view> split(std::string_view text, std::string_view deli
     return tokens;
 }
 
+std::vector<std::string_view> split_lines(std::string_view text)
+{
+    std::vector<std::string_view> lines;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        lines.push_back(text.substr(pos, end - pos));
+        pos = end + 1;
+    }
+    return lines;
+}
+
 std::string_view trim(std::string_view text, std::string_view chars)
 {
     const std::size_t start = text.find_first_not_of(chars);

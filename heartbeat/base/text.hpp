@@ -17,6 +17,9 @@ inline constexpr std::string_view value_delimiters = " \t\n\r\f,";
 /// Splits `text` into the non-empty runs between characters of `delimiters`.
 std::vector<std::string_view> split(std::string_view text, std::string_view delimiters);
 
+/// The lines of `text` split at '\n' (no final empty line when `text` ends with one).
+std::vector<std::string_view> split_lines(std::string_view text);
+
 /// `text` without leading and trailing characters of `chars`.
 std::string_view trim(std::string_view text, std::string_view chars = whitespace);
 

@@ -9,6 +9,7 @@
 //   - crc takes no secret, md5 and sha1 need one.
 #include "config/authkeys.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "base/text.hpp"
@@ -85,16 +86,8 @@ AuthKeysResult parse_authkeys(std::string_view text, const std::string& path,
     std::optional<base::SourceLocation> auth_line;
     bool active_bound = false;
     int line_number = 0;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) {
-            end = text.size();
-        }
-        std::string_view line = text.substr(pos, end - pos);
-        pos = end + 1;
-        ++line_number;
-        const base::SourceLocation where{path, line_number};
+    for (std::string_view line : base::split_lines(text)) {
+        const base::SourceLocation where{path, ++line_number};
 
         if (line.find('\0') != std::string_view::npos) {
             diags.error(where, "line contains a NUL byte");
@@ -106,8 +99,12 @@ AuthKeysResult parse_authkeys(std::string_view text, const std::string& path,
         }
         const auto words = base::split(line, base::whitespace);
         if (line[0] == 'a') {
-            const auto n = words.size() >= 2 && words[0] == "auth"
-                               ? base::parse_integer(words[1], 0, max_auth_index)
+            // heartbeat reads this line with sscanf("auth %d"): `auth1` and `auth 1 x` pass.
+            std::string_view rest = line.substr(0, 4) == "auth" ? line.substr(4) : "";
+            rest = base::trim(rest);
+            const std::size_t digits = std::min(rest.find_first_not_of("0123456789"), rest.size());
+            const auto n = line.substr(0, 4) == "auth"
+                               ? base::parse_integer(rest.substr(0, digits), 0, max_auth_index)
                                : std::nullopt;
             if (!n) {
                 diags.error(where, "invalid auth line " + quote(line) +
@@ -119,8 +116,8 @@ AuthKeysResult parse_authkeys(std::string_view text, const std::string& path,
                                          std::to_string(auth_line->line) +
                                          "); heartbeat uses the last one");
             }
-            if (words.size() > 2) {
-                diags.warning(where, "text after 'auth " + std::string(words[1]) + "' is ignored");
+            if (digits < rest.size()) {
+                diags.warning(where, "text after 'auth " + std::to_string(*n) + "' is ignored");
             }
             auth_index = static_cast<int>(*n);
             auth_line = where;

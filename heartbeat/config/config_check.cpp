@@ -76,14 +76,14 @@ void check_accounts(const HaCf& cf, const SystemView& system, base::Diagnostics&
         }
         for (const std::string& user : auth.uids) {
             if (!system.user_exists(user)) {
-                diags.warning(auth.where, "apiauth " + auth.client + ": user " + quote(user) +
-                                              " does not exist");
+                diags.error(auth.where, "apiauth " + auth.client + ": user " + quote(user) +
+                                            " does not exist");
             }
         }
         for (const std::string& group : auth.gids) {
             if (!system.group_exists(group)) {
-                diags.warning(auth.where, "apiauth " + auth.client + ": group " + quote(group) +
-                                              " does not exist");
+                diags.error(auth.where, "apiauth " + auth.client + ": group " + quote(group) +
+                                            " does not exist");
             }
         }
     }
@@ -96,6 +96,19 @@ void check_accounts(const HaCf& cf, const SystemView& system, base::Diagnostics&
             diags.error(child.where, what + ": " + quote(child.path) + " is not an executable file");
         }
     }
+}
+
+// The base interface an IPaddr/IPaddr2 resource names (`ens32` of `IP/24/ens32:0/BCAST`).
+std::optional<std::string> address_interface(const Resource& r)
+{
+    if ((r.script != "IPaddr" && r.script != "IPaddr2") || r.args.size() != 1) {
+        return std::nullopt;
+    }
+    const auto parts = base::split(r.args[0], "/");
+    if (parts.size() < 3 || (parts[2][0] >= '0' && parts[2][0] <= '9')) {
+        return std::nullopt;
+    }
+    return std::string(parts[2].substr(0, parts[2].find(':')));
 }
 
 void check_groups(const HaCf& cf, const std::vector<ResourceGroup>& groups, const ScriptDirs& dirs,
@@ -118,6 +131,10 @@ void check_groups(const HaCf& cf, const std::vector<ResourceGroup>& groups, cons
                                            "resource, so these two cannot be told apart");
         }
         for (const Resource& r : group.resources) {
+            if (const auto nic = address_interface(r); nic && !system.interface_exists(*nic)) {
+                diags.warning(r.where, "interface " + quote(*nic) + " of " + quote(r.text) +
+                                           " does not exist on this machine");
+            }
             if (!find_resource_script(r.script, dirs, system)) {
                 diags.warning(r.where, "resource script " + quote(r.script) +
                                            " is not an executable file in " + dirs.resource_d +

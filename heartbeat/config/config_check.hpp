@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Checks across ha.cf, authkeys and haresources, and against the machine: what heartbeat
-// 3.0.6 checks at start (own node declared, haresources nodes known, respawn programs) and
-// what it only finds out later, which we say up front (missing interfaces and scripts,
-// repeated group keys). The machine is seen through SystemView, so this stays sans-IO.
+// 3.0.6 checks at start (own node declared, haresources nodes known, apiauth accounts,
+// respawn programs) and what it finds out later or handles worse, which we say up front as
+// warnings (missing resource scripts, repeated group keys, and missing interfaces: 3.0.6
+// refuses to start on a bcast/mcast interface that is absent, while this heartbeat starts
+// and keeps that medium down until the interface appears). Sans-IO via SystemView.
 #pragma once
 
 #include <optional>

@@ -334,19 +334,34 @@ bool apply_udpport(Context& ctx, std::string_view v)
 
 bool apply_logfacility(Context& ctx, std::string_view v)
 {
-    static constexpr std::array<std::string_view, 21> names = {
-        "auth",   "authpriv", "cron",   "daemon", "ftp",    "kern",   "lpr",
-        "mail",   "news",     "syslog", "user",   "uucp",   "local0", "local1",
-        "local2", "local3",   "local4", "local5", "local6", "local7", "none"};
-    for (const auto name : names) {
-        if (base::iequals(v, name)) {
-            ctx.cf.logfacility = name == "none" ? std::string() : std::string(name);
-            return true;
-        }
+    // glibc's facilitynames, compared case-sensitively as cluster-glue does, plus `none`.
+    static constexpr std::array<std::string_view, 22> names = {
+        "auth",   "authpriv", "cron",   "daemon", "ftp",    "kern",   "lpr",    "mail",
+        "mark",   "news",     "security", "syslog", "user", "uucp",   "local0", "local1",
+        "local2", "local3",   "local4", "local5", "local6", "local7"};
+    if (v == "none") {
+        ctx.cf.logfacility.clear();
+        return true;
     }
-    ctx.error("invalid syslog facility " + quote(v) +
-              " for 'logfacility' (expected e.g. daemon, local0 … local7, or none)");
-    return false;
+    if (std::find(names.begin(), names.end(), v) == names.end()) {
+        ctx.error("invalid syslog facility " + quote(v) +
+                  " for 'logfacility' (expected e.g. daemon, local0 … local7, or none; "
+                  "names are lower case)");
+        return false;
+    }
+    if (v == "kern") {
+        // kern is facility 0, which heartbeat takes to mean "no syslog".
+        ctx.warning("'logfacility kern' turns syslog logging off, as in heartbeat 3.0.6 "
+                    "(kern is facility 0); use daemon or local0 … local7");
+        ctx.cf.logfacility.clear();
+        return true;
+    }
+    if (v == "mark") {
+        ctx.warning("'mark' is not a facility syslog files messages under; use daemon or "
+                    "local0 … local7");
+    }
+    ctx.cf.logfacility = v == "security" ? std::string("auth") : std::string(v);
+    return true;
 }
 
 bool apply_logfile(Context& ctx, std::string_view v)
@@ -482,7 +497,13 @@ bool fail_if_after_pacemaker(Context& ctx)
 
 bool apply_crm_daemon_dir(Context& ctx, std::string_view v)
 {
-    return fail_if_after_pacemaker(ctx) && apply_path(ctx, v);
+    // heartbeat 3.0.6 inverts its own order check here: it accepts crm_daemon_dir only
+    // *after* the pacemaker line, whatever its message says. Refuse what it refuses.
+    if (ctx.cf.set_at.count("pacemaker") == 0) {
+        ctx.error("heartbeat 3.0.6 accepts 'crm_daemon_dir' only after a 'pacemaker' line");
+        return false;
+    }
+    return apply_path(ctx, v);
 }
 
 bool apply_crmd_spawns_pengine(Context& ctx, std::string_view v)
@@ -501,6 +522,11 @@ bool apply_pacemaker(Context& ctx, std::string_view v)
                   "' (expected a boolean or respawn, minimal, manual, valgrind, ccm-only)");
         return false;
     }
+    if (ctx.cf.set_at.count("pacemaker") > 0) {
+        ctx.error("'pacemaker' (or 'crm') given twice (first on line " +
+                  std::to_string(ctx.cf.set_at["pacemaker"].line) + "); heartbeat accepts one");
+        return false;
+    }
     ctx.cf.pacemaker = mode || *b;
     ctx.cf.set_at["pacemaker"] = ctx.where;
     return true;
@@ -509,7 +535,7 @@ bool apply_pacemaker(Context& ctx, std::string_view v)
 bool apply_autojoin(Context& ctx, std::string_view v)
 {
     std::size_t i = 0;
-    if (!one_of(ctx, v, {"none", "other", "any"}, i)) {
+    if (!one_of(ctx, base::to_lower(v), {"none", "other", "any"}, i)) {
         return false;
     }
     ctx.cf.autojoin = static_cast<Autojoin>(i);
@@ -612,22 +638,22 @@ bool apply_ucast(Context& ctx, std::string_view line)
 {
     const auto words = base::split(line, base::whitespace);
     if (words.size() < 2) {
-        ctx.error("'ucast' needs an interface and at least one peer address (ucast DEV PEER…)");
+        ctx.error("'ucast' needs an interface and a peer address (ucast DEV PEER)");
         return false;
     }
     if (!valid_interface_name(ctx, words[0])) {
         return false;
     }
-    bool ok = true;
-    for (std::size_t i = 1; i < words.size(); ++i) {
-        Medium m;
-        m.type = MediumType::ucast;
-        m.interface = std::string(words[0]);
-        m.peer = std::string(words[i]);
-        m.port = plugin_port(ctx, ctx.ucast_port);
-        ok = add_medium(ctx, std::move(m)) && ok;
+    if (words.size() > 2) {
+        ctx.warning("'ucast' takes one peer; heartbeat 3.0.6 ignores " + quote(words[2]) +
+                    " and what follows (write one ucast line per peer)");
     }
-    return ok;
+    Medium m;
+    m.type = MediumType::ucast;
+    m.interface = std::string(words[0]);
+    m.peer = std::string(words[1]);
+    m.port = plugin_port(ctx, ctx.ucast_port);
+    return add_medium(ctx, std::move(m));
 }
 
 bool apply_mcast(Context& ctx, std::string_view line)
@@ -1149,16 +1175,8 @@ HaCfResult parse_ha_cf(std::string_view text, const std::string& path)
     Context ctx(cf, result.diagnostics);
 
     int line_number = 0;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) {
-            end = text.size();
-        }
-        std::string_view line = text.substr(pos, end - pos);
-        pos = end + 1;
-        ++line_number;
-        ctx.where = SourceLocation{path, line_number};
+    for (std::string_view line : base::split_lines(text)) {
+        ctx.where = SourceLocation{path, ++line_number};
 
         if (line.find('\0') != std::string_view::npos) {
             ctx.error("line contains a NUL byte");

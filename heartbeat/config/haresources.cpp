@@ -203,21 +203,25 @@ HaResourcesResult parse_haresources(std::string_view text, const std::string& pa
     };
 
     int line_number = 0;
-    std::size_t pos = 0;
     bool continued = false;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) {
-            end = text.size();
-        }
-        std::string_view line = text.substr(pos, end - pos);
-        pos = end + 1;
+    for (std::string_view line : base::split_lines(text)) {
         ++line_number;
         if (line.find('\0') != std::string_view::npos) {
             diags.error(base::SourceLocation{path, line_number}, "line contains a NUL byte");
             continue;
         }
-        line = line.substr(0, line.find('#'));
+        const std::size_t hash = line.find('#');
+        if (continued && hash != std::string_view::npos) {
+            std::string ignored;
+            for (const auto word : base::split(line.substr(hash), " \t\r")) {
+                ignored += (ignored.empty() ? "" : " ") + std::string(word);
+            }
+            diags.warning(base::SourceLocation{path, line_number},
+                          "'#' on a continued line: heartbeat 3.0.6's ResourceManager does not "
+                          "treat it as a comment and would run " + quote(ignored) +
+                              " as resources; it is a comment here");
+        }
+        line = line.substr(0, hash);
         if (!line.empty() && line.back() == '\r') {
             line.remove_suffix(1);
         }

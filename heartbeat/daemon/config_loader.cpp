@@ -97,6 +97,7 @@ LoadResult load_config(const LoadOptions& options, const config::SystemView& sys
         config::check_config(ha_cf->config, haresources ? haresources->groups : no_groups,
                              result.node_name, dirs, system, diags);
     }
+    diags.sort_by_location({ha_cf_path, authkeys_path, haresources_path});
     if (!diags.has_errors() && ha_cf && authkeys && haresources) {
         result.config = config::Config{std::move(ha_cf->config), std::move(authkeys->keys),
                                        std::move(haresources->groups), result.node_name, dir};

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# `DESTDIR=STAGE cmake --install BUILD --prefix /usr` lays out Debian's heartbeat paths
+# (DESIGN.md "Paths"). Usage: SCRIPT BUILDDIR
+set -u
+build=$1
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+failures=0
+
+DESTDIR=$stage cmake --install "$build" --prefix /usr >/dev/null || { echo "FAIL: install"; exit 1; }
+
+expect_file() {
+    if [ ! -f "$stage$1" ]; then
+        echo "FAIL: $1 not installed"
+        failures=$((failures + 1))
+    fi
+}
+expect_file /usr/libexec/heartbeat/heartbeat
+expect_file /usr/share/doc/heartbeat/authkeys
+expect_file /usr/share/doc/heartbeat/ha.cf.gz
+expect_file /usr/share/doc/heartbeat/haresources.gz
+[ -d "$stage/etc/ha.d/resource.d" ] || { echo "FAIL: /etc/ha.d/resource.d missing"; failures=$((failures + 1)); }
+[ -x "$stage/usr/libexec/heartbeat/heartbeat" ] || { echo "FAIL: daemon not executable"; failures=$((failures + 1)); }
+# Nothing may land under the prefix's own etc (/usr/etc): agents belong in /etc/ha.d.
+[ ! -e "$stage/usr/etc" ] || { echo "FAIL: files installed under /usr/etc"; failures=$((failures + 1)); }
+# The installed templates are the same text as the sources.
+if ! zcat "$stage/usr/share/doc/heartbeat/ha.cf.gz" | grep -q '^auto_failback on'; then
+    echo "FAIL: ha.cf.gz is not the ha.cf template"
+    failures=$((failures + 1))
+fi
+# The installed daemon runs.
+"$stage/usr/libexec/heartbeat/heartbeat" --version | grep -q '^3.0.6 ' || {
+    echo "FAIL: installed daemon does not report 3.0.6"
+    failures=$((failures + 1))
+}
+
+if [ "$failures" -eq 0 ]; then
+    echo "install layout: Debian paths in place"
+    exit 0
+fi
+exit 1
