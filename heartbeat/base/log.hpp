@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Logging: levels mapped to syslog priorities, a process-wide logger with sinks chosen once
+// at start-up (stderr, syslog, log file, debug file), and HB_LOG(level) << … which builds
+// the message only when the level is enabled. Also a small rate limiter for log lines that
+// an attacker or a flapping link could otherwise repeat without bound.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hb::base {
+
+/// Severity of a log line; debug lines carry a level 1..3 compared with the debug setting.
+enum class LogLevel { debug3, debug2, debug, info, warn, err, crit };
+
+/// heartbeat's word for a level in log lines (`debug`, `info`, `WARN`, `ERROR`, `CRIT`).
+std::string_view to_string(LogLevel level);
+
+/// The syslog priority for a level (LOG_DEBUG … LOG_CRIT).
+int syslog_priority(LogLevel level);
+
+/// Where log lines go. Implementations must not throw.
+class LogSink {
+public:
+    virtual ~LogSink() = default;
+    /// Writes one line (without trailing newline).
+    virtual void write(LogLevel level, std::string_view message) = 0;
+};
+
+/// Formats lines as heartbeat's log files hold them:
+/// `heartbeat[PID]: YYYY/MM/DD_HH:MM:SS info: message`.
+std::string format_file_line(std::string_view program, int pid,
+                             std::chrono::system_clock::time_point when, LogLevel level,
+                             std::string_view message);
+
+/// Appends lines to a file (opened per line in append mode, so logrotate needs no signal).
+std::unique_ptr<LogSink> make_file_sink(std::string path, std::string program,
+                                        LogLevel min_level);
+/// Writes lines to standard error in the file format.
+std::unique_ptr<LogSink> make_stderr_sink(std::string program, LogLevel min_level);
+/// Sends lines to syslog with the given facility name (`daemon`, `local0` …).
+std::unique_ptr<LogSink> make_syslog_sink(std::string program, const std::string& facility,
+                                          LogLevel min_level);
+
+/// The process-wide logger.
+class Logger {
+public:
+    /// The single instance.
+    static Logger& instance();
+
+    /// Replaces all sinks.
+    void set_sinks(std::vector<std::unique_ptr<LogSink>> sinks);
+    /// Debug level 0..255 (heartbeat's `debug`, `-d`, SIGUSR1/SIGUSR2).
+    void set_debug_level(int level);
+    int debug_level() const { return debug_level_; }
+
+    /// True when a line at `level` would be written anywhere.
+    bool enabled(LogLevel level) const;
+    /// Writes a line to every sink.
+    void write(LogLevel level, std::string_view message);
+
+private:
+    Logger() = default;
+    std::vector<std::unique_ptr<LogSink>> sinks_;
+    int debug_level_ = 0;
+};
+
+/// One log line under construction; written when destroyed.
+class LogLine {
+public:
+    explicit LogLine(LogLevel level) : level_(level) {}
+    ~LogLine() { Logger::instance().write(level_, stream_.str()); }
+    LogLine(const LogLine&) = delete;
+    LogLine& operator=(const LogLine&) = delete;
+    std::ostream& stream() { return stream_; }
+
+private:
+    LogLevel level_;
+    std::ostringstream stream_;
+};
+
+/// Allows at most `burst` events per `interval`; counts what it suppressed.
+class RateLimiter {
+public:
+    RateLimiter(std::chrono::steady_clock::duration interval, unsigned burst)
+        : interval_(interval), burst_(burst)
+    {
+    }
+    /// True when an event at `now` may be logged.
+    bool allow(std::chrono::steady_clock::time_point now);
+    /// Events refused since the last allowed one; reading resets it.
+    unsigned long take_suppressed();
+
+private:
+    std::chrono::steady_clock::duration interval_;
+    unsigned burst_;
+    std::chrono::steady_clock::time_point window_start_{};
+    unsigned used_ = 0;
+    unsigned long suppressed_ = 0;
+};
+
+}  // namespace hb::base
+
+/// Logs `<< …` at `level` (a hb::base::LogLevel value name) when that level is enabled.
+#define HB_LOG(level)                                                                  \
+    if (!::hb::base::Logger::instance().enabled(::hb::base::LogLevel::level)) {        \
+    } else                                                                             \
+        ::hb::base::LogLine(::hb::base::LogLevel::level).stream()
