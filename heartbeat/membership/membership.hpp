@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Membership: who is alive, over which links — heartbeat 3.0.6's protocol as a sans-IO
+// state machine. It builds our status messages (and every cluster message's control
+// fields), judges each verified incoming message (generation, sequence, replay, duplicates,
+// retransmission, ACKs), and decides node and link states from deadlines. The caller passes
+// `now`, feeds verified messages, calls tick() at next_deadline(), and drains the messages to
+// send and the events to act on. No sockets, no clocks, no threads here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "base/value_parsers.hpp"
+#include "membership/seq_tracker.hpp"
+#include "wire/message.hpp"
+
+namespace hb::membership {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+using base::Milliseconds;
+
+/// A node's status as heartbeat reports it (`cl_status nodestatus`).
+enum class NodeStatus { init, up, active, dead };
+/// A link's status (one link per node and medium).
+enum class LinkStatus { up, dead };
+
+std::string_view to_string(NodeStatus status);
+std::string_view to_string(LinkStatus status);
+
+/// Wall time and load, which go into every message (`ts`, `ld`).
+class HostInfo {
+public:
+    virtual ~HostInfo() = default;
+    /// Seconds since the epoch.
+    virtual std::uint64_t unix_time() const = 0;
+    /// The first line of /proc/loadavg without its newline.
+    virtual std::string load_average() const = 0;
+};
+
+/// What membership needs from the configuration and the state directory.
+struct Settings {
+    std::string self;                 ///< our node name, lower-cased
+    std::string self_uuid;            ///< 16 raw bytes
+    std::uint64_t generation = 1;     ///< this run's generation (hb_generation)
+    std::vector<std::string> nodes;   ///< normal nodes in ha.cf order, including ourselves
+    std::vector<std::string> media;   ///< link names in ha.cf order (bcast/ucast/mcast device)
+    Milliseconds keepalive{1000};
+    Milliseconds deadtime{30000};
+    Milliseconds warntime{15000};
+    Milliseconds initdead{30000};
+    int hopfudge = 1;
+    Milliseconds max_rexmit_delay{250};
+    std::uint32_t seed = 1;           ///< randomness: keepalive jitter, ack trigger, rexmit delay
+};
+
+/// A link: one medium as seen from one node.
+struct Link {
+    std::string name;
+    LinkStatus status = LinkStatus::dead;
+    std::optional<TimePoint> last_heard;
+};
+
+/// Everything we know about one node.
+struct Node {
+    std::string name;
+    std::string uuid;               ///< learnt from srcuuid (16 bytes) or empty
+    NodeStatus status = NodeStatus::init;
+    std::string reported_status = "init";  ///< `st` as the node last sent it
+    bool heard = false;             ///< any packet yet (heartbeat's anypacketsyet)
+    std::uint64_t generation = 0;
+    SeqTracker seq;
+    Milliseconds deadtime{0};       ///< the `dt` it advertises (our deadtime until heard)
+    std::optional<TimePoint> last_status;
+    std::uint64_t last_status_seq = 0;
+    std::uint64_t last_status_ts = 0;
+    std::vector<Link> links;
+    unsigned ack_trigger = 0;       ///< we ACK its seqs with seq % 10 == this
+    std::uint64_t acked = 0;        ///< highest of our seqs it has ACKed
+    std::map<std::uint64_t, TimePoint> rexmit_due;  ///< missing seq -> next request
+    std::optional<TimePoint> late_logged;
+};
+
+/// What an event reports.
+enum class EventKind {
+    node_status,       ///< `node` went from `from` to `to`
+    link_status,       ///< `node`'s `link` is now `link_status`
+    comm_up,           ///< every node heard from or dead: we are active
+    node_restarted,    ///< `node` came back with a new `generation`
+    partition_healed,  ///< `node`, declared dead, is back with the same generation
+    message,           ///< a cluster message from `node` for the layers above
+};
+
+/// An event for the layers above (resources, API, logs). Fields not used by a kind are
+/// left at their defaults. (A plain struct rather than a variant: GCC 12 warns falsely on
+/// variants of strings.)
+struct Event {
+    EventKind kind = EventKind::comm_up;
+    std::string node;
+    std::string link;
+    NodeStatus from = NodeStatus::init;
+    NodeStatus to = NodeStatus::init;
+    LinkStatus link_status = LinkStatus::dead;
+    std::uint64_t generation = 0;
+    wire::Message message;
+};
+
+/// Why received messages were dropped, and what the protocol did (for status and tests).
+struct Counters {
+    std::uint64_t accepted = 0;
+    std::uint64_t duplicates = 0;
+    std::uint64_t old = 0;
+    std::uint64_t not_for_us = 0;
+    std::uint64_t missing_fields = 0;
+    std::uint64_t unknown_node = 0;
+    std::uint64_t replays = 0;
+    std::uint64_t own_echo = 0;
+    std::uint64_t name_clash = 0;
+    std::uint64_t lost = 0;
+    std::uint64_t rexmit_requests = 0;
+    std::uint64_t rexmits_sent = 0;
+    std::uint64_t naks_sent = 0;
+    std::uint64_t acks_sent = 0;
+    std::uint64_t late_heartbeats = 0;
+};
+
+/// The membership state machine for one node.
+class Membership {
+public:
+    Membership(Settings settings, const HostInfo& host);
+    Membership(const Membership&) = delete;
+    Membership& operator=(const Membership&) = delete;
+
+    /// Begins: sends the first status messages (init, up, up) and arms the timers.
+    void start(TimePoint now);
+    /// A verified message arrived on `medium` (index into Settings::media).
+    void receive(TimePoint now, std::size_t medium, const wire::Message& message);
+    /// Runs every timer due at `now`.
+    void tick(TimePoint now);
+    /// When tick() must next be called.
+    TimePoint next_deadline() const;
+
+    /// Sends a cluster message (resource protocol …): control fields are added here.
+    void send(wire::Message message);
+    /// Advertises a larger deadtime (heartbeat adds 30 s while shutting down to restart).
+    void set_extra_deadtime(TimePoint now, Milliseconds extra);
+
+    /// Messages to sign and put on every medium, in order; clears the queue.
+    std::vector<wire::Message> take_outgoing();
+    /// Events since the last call; clears the queue.
+    std::vector<Event> take_events();
+
+    /// All nodes, ourselves included, in ha.cf order.
+    const std::vector<Node>& nodes() const { return nodes_; }
+    /// The node called `name`, or nullptr.
+    const Node* node(std::string_view name) const;
+    /// Our own status (`init`, `up`, `active`).
+    NodeStatus own_status() const { return nodes_[self_index_].status; }
+    /// True once every node was heard from or declared dead, and the peer answered.
+    bool comm_up() const { return comm_up_; }
+    /// Our last sent seq.
+    std::uint64_t last_seq() const { return seq_; }
+    const Counters& counters() const { return counters_; }
+    const Settings& settings() const { return settings_; }
+
+private:
+    Node* find(std::string_view name);
+    Milliseconds advertised_deadtime() const;
+    void finish_and_queue(wire::Message message);
+    void send_status();
+    void set_own_status(NodeStatus status);
+    void set_node_status(Node& node, NodeStatus status);
+    void refresh_link(TimePoint now, Node& node, std::size_t medium);
+    void mark_dead(Node& node, Milliseconds silent_for, Milliseconds limit);
+    void receive_own_echo(TimePoint now, std::size_t medium, const wire::Message& message);
+    void handle_ns(TimePoint now, Node& node, std::size_t medium, const wire::Message& message,
+                   std::string_view type);
+    void handle_status(TimePoint now, Node& node, const wire::Message& message, std::uint64_t seq,
+                       std::uint64_t ts);
+    void handle_rexmit_request(TimePoint now, Node& node, const wire::Message& message);
+    void maybe_ack(Node& node, std::uint64_t seq);
+    void check_comm_up(TimePoint now);
+    void comm_now_up();
+    void schedule_rexmit(TimePoint now, Node& node, std::uint64_t from, std::uint64_t to);
+    Milliseconds random_between(Milliseconds low, Milliseconds high);
+    TimePoint next_keepalive(TimePoint from);
+    bool is_to_us(const wire::Message& message) const;
+
+    Settings settings_;
+    const HostInfo& host_;
+    std::vector<Node> nodes_;
+    std::size_t self_index_ = 0;
+    std::mt19937 rng_;
+
+    bool started_ = false;
+    TimePoint started_at_{};
+    TimePoint keepalive_due_{};
+    std::optional<TimePoint> extra_deadtime_until_;
+    Milliseconds extra_deadtime_{0};
+    bool comm_up_ = false;
+    bool flow_control_ = true;
+    std::optional<std::string> reqnodes_peer_;
+    TimePoint reqnodes_due_{};
+
+    std::uint64_t seq_ = 0;
+    struct Sent {
+        std::uint64_t seq = 0;
+        wire::Message message;
+        std::optional<TimePoint> last_rexmit;
+    };
+    std::deque<Sent> history_;
+
+    std::vector<wire::Message> outgoing_;
+    std::vector<Event> events_;
+    Counters counters_;
+};
+
+}  // namespace hb::membership

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Membership in an in-process cluster on simulated time: normal heartbeats, late heartbeats,
+// loss of one of two media, death within deadtime, restarts with a new generation, replayed
+// and forged packets, retransmission after loss, partitions, and no flapping under loss.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "sim_cluster.hpp"
+
+using namespace hb;
+using membership::EventKind;
+using membership::LinkStatus;
+using membership::NodeStatus;
+using sim::Milliseconds;
+using sim::SimCluster;
+
+namespace {
+
+config::AuthKeys sha1_keys(const std::string& secret = "secret")
+{
+    config::AuthKeys k;
+    k.active_index = 1;
+    k.keys[1] = config::AuthKey{1, config::AuthMethod::sha1, secret, {}};
+    return k;
+}
+
+membership::Settings short_timings()
+{
+    membership::Settings s;
+    s.keepalive = Milliseconds(1000);
+    s.deadtime = Milliseconds(5000);
+    s.warntime = Milliseconds(3000);
+    s.initdead = Milliseconds(10000);
+    return s;
+}
+
+int count(const std::vector<sim::Seen>& seen, EventKind kind, const std::string& node = {})
+{
+    return static_cast<int>(std::count_if(seen.begin(), seen.end(), [&](const sim::Seen& s) {
+        return s.event.kind == kind && (node.empty() || s.event.node == node);
+    }));
+}
+
+std::optional<sim::TimePoint> first(const std::vector<sim::Seen>& seen, EventKind kind,
+                                    const std::string& node, NodeStatus to)
+{
+    for (const auto& s : seen) {
+        if (s.event.kind == kind && s.event.node == node &&
+            (kind != EventKind::node_status || s.event.to == to)) {
+            return s.at;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("two nodes started together see each other active within two keepalives", "[sim]")
+{
+    SimCluster c({"lvs-01", "lvs-02"}, 1, short_timings(), sha1_keys());
+    const auto t0 = c.now();
+    c.start_all();
+    c.run_for(Milliseconds(2000));
+    CHECK(c.of("lvs-01").comm_up());
+    CHECK(c.of("lvs-02").comm_up());
+    CHECK(c.status("lvs-01", "lvs-02") == NodeStatus::active);
+    CHECK(c.status("lvs-02", "lvs-01") == NodeStatus::active);
+    const auto up = first(c.events("lvs-01"), EventKind::comm_up, "lvs-01", NodeStatus::init);
+    REQUIRE(up.has_value());
+    CHECK(*up - t0 <= Milliseconds(2000));
+    CHECK(c.of("lvs-01").node("lvs-02")->links[0].status == LinkStatus::up);
+    // Our own broadcasts come back and bring our own link up, as in heartbeat.
+    CHECK(c.of("lvs-01").node("lvs-01")->links[0].status == LinkStatus::up);
+
+    // An hour of normal operation: nothing dies, nothing is late, nothing is lost.
+    c.run_for(Milliseconds(3'600'000));
+    for (const std::string n : {"lvs-01", "lvs-02"}) {
+        INFO(n);
+        // The peer went init -> up -> active once, and nothing since.
+        CHECK(count(c.events(n), EventKind::node_status, n == "lvs-01" ? "lvs-02" : "lvs-01") <= 2);
+        CHECK(c.of(n).counters().late_heartbeats == 0);
+        CHECK(c.of(n).counters().lost == 0);
+        CHECK(c.of(n).counters().replays == 0);
+    }
+    CHECK(c.status("lvs-01", "lvs-02") == NodeStatus::active);
+    // ACKs flow: about one per ten messages per sender.
+    CHECK(c.of("lvs-01").counters().acks_sent > 100);
+    CHECK(c.of("lvs-02").node("lvs-01")->acked > 0);
+}
+
+TEST_CASE("the first status messages are init, then up, as heartbeat sends them", "[sim]")
+{
+    SimCluster c({"lvs-01", "lvs-02"}, 1, short_timings(), sha1_keys());
+    c.start("lvs-01");
+    const auto& sent = c.sent_by("lvs-01");
+    REQUIRE(sent.size() >= 3);
+    auto st = [&](std::size_t i) {
+        auto v = auth::Authenticator(sha1_keys()).verify(sent[i]);
+        REQUIRE(v.ok());
+        return std::string(v.value().message.get("st").value_or(""));
+    };
+    CHECK(st(0) == "init");
+    CHECK(st(1) == "up");
+    auto first_msg = auth::Authenticator(sha1_keys()).verify(sent[0]).value().message;
+    CHECK(first_msg.get_hex("dt") == std::optional<std::uint64_t>(7000));  // deadtime + 2 s
+    CHECK(first_msg.get_hex("seq") == std::optional<std::uint64_t>(1));
+}
+
+TEST_CASE("a killed node is declared dead between deadtime and deadtime + keepalive", "[sim]")
+{
+    SimCluster c({"lvs-01", "lvs-02"}, 1, short_timings(), sha1_keys());
+    c.start_all();
+    c.run_for(Milliseconds(30'000));
+    REQUIRE(c.status("lvs-02", "lvs-01") == NodeStatus::active);
+    const auto last_heard = *c.of("lvs-02").node("lvs-01")->last_status;
+    c.kill("lvs-01");
+    c.run_for(Milliseconds(10'000));
+    CHECK(c.status("lvs-02", "lvs-01") == NodeStatus::dead);
+    const auto dead_at = first(c.events("lvs-02"), EventKind::node_status, "lvs-01", NodeStatus::dead);
+    REQUIRE(dead_at.has_value());
+    CHECK(*dead_at - last_heard >= Milliseconds(5000));
+    CHECK(*dead_at - last_heard <= Milliseconds(5000 + 1000));
+    CHECK(c.of("lvs-02").node("lvs-01")->links[0].status == LinkStatus::dead);
+}
+
+TEST_CASE("losing one of two media keeps the node alive and marks only that link dead", "[sim]")
+{
+    SimCluster c({"lvs-01", "lvs-02"}, 2, short_timings(), sha1_keys());
+    c.start_all();
+    c.run_for(Milliseconds(5000));
+    c.set_link(0, "lvs-01", "lvs-02", false);
+    c.run_for(Milliseconds(20'000));
+    const auto* peer = c.of("lvs-02").node("lvs-01");
+    CHECK(peer->status == NodeStatus::active);
+    CHECK(peer->links[0].status == LinkStatus::dead);
+    CHECK(peer->links[1].status == LinkStatus::up);
+    // Every message went on both media: the surviving one carried all of them.
+    CHECK(c.of("lvs-02").counters().lost == 0);
+    c.set_link(0, "lvs-01", "lvs-02", true);
+    c.run_for(Milliseconds(3000));
+    CHECK(c.of("lvs-02").node("lvs-01")->links[0].status == LinkStatus::up);
+}
+
+TEST_CASE("a late heartbeat is warned about with how late it was, without a death", "[sim]")
+{
+    SimCluster c({"lvs-01", "lvs-02"}, 1, short_timings(), sha1_keys());
+    c.start_all();
+    c.run_for(Milliseconds(20'000));
+    c.pause("lvs-01");  // like kill -STOP: 4 s, more than warntime (3 s), less than deadtime
+    c.run_for(Milliseconds(4000));
+    c.resume("lvs-01");
+    c.run_for(Milliseconds(5000));
+    CHECK(c.of("lvs-02").counters().late_heartbeats >= 1);
+    CHECK(c.status("lvs-02", "lvs-01") == NodeStatus::active);
+    CHECK(count(c.events("lvs-02"), EventKind::node_status, "lvs-01") <= 2);
+}
+
+TEST_CASE("a restarted node is recognised by its new generation", "[sim]")
+{
+    SimCluster c({"lvs-01", "lvs-02"}, 1, short_timings(), sha1_keys());
+    c.start_all();
+    c.run_for(Milliseconds(20'000));
+
+    SECTION("restart before it is declared dead")
+    {
+        c.kill("lvs-01");
+        c.run_for(Milliseconds(1500));
+        c.start("lvs-01");
+        c.run_for(Milliseconds(5000));
+        CHECK(count(c.events("lvs-02"), EventKind::node_restarted, "lvs-01") == 1);
+        CHECK(c.status("lvs-02", "lvs-01") == NodeStatus::active);
+        CHECK(c.of("lvs-01").comm_up());
+    }
+    SECTION("restart after it was declared dead")
+    {
+        c.kill("lvs-01");
+        c.run_for(Milliseconds(10'000));
+        REQUIRE(c.status("lvs-02", "lvs-01") == NodeStatus::dead);
+        c.start("lvs-01");
+        c.run_for(Milliseconds(5000));
+        CHECK(count(c.events("lvs-02"), EventKind::node_restarted, "lvs-01") == 1);
+        CHECK(count(c.events("lvs-02"), EventKind::partition_healed) == 0);
+        CHECK(c.status("lvs-02", "lvs-01") == NodeStatus::active);
+        CHECK(c.status("lvs-01", "lvs-02") == NodeStatus::active);
+    }
+}
+
+TEST_CASE("replayed packets change nothing", "[sim]")
+{
+    SimCluster c({"lvs-01", "lvs-02"}, 1, short_timings(), sha1_keys());
+    c.start_all();
+    c.run_for(Milliseconds(10'000));
+    const std::vector<std::string> old = c.sent_by("lvs-01");
+    REQUIRE(old.size() > 10);
+
+    // Same generation: all old or duplicate.
+    const auto before = c.of("lvs-02").counters();
+    for (const auto& bytes : old) {
+        c.inject("lvs-02", 0, bytes);
+    }
+    c.run_for(Milliseconds(100));
+    const auto after = c.of("lvs-02").counters();
+    CHECK(after.accepted == before.accepted);
+    CHECK(after.old + after.duplicates > before.old + before.duplicates);
+
+    // After lvs-01 restarts, its previous generation's packets are replays.
+    c.kill("lvs-01");
+    c.start("lvs-01");
+    c.run_for(Milliseconds(5000));
+    REQUIRE(c.status("lvs-02", "lvs-01") == NodeStatus::active);
+    const auto replays_before = c.of("lvs-02").counters().replays;
+    const int events_before = count(c.events("lvs-02"), EventKind::node_status, "lvs-01");
+    std::size_t with_seq = 0;
+    for (const auto& bytes : old) {
+        c.inject("lvs-02", 0, bytes);
+        with_seq += bytes.find("(0)seq=") != std::string::npos ? 1 : 0;
+    }
+    c.run_for(Milliseconds(5000));
+    // Every old message with a seq is refused as a replay (NS_ messages carry no seq and
+    // are only acted on when addressed to us).
+    CHECK(c.of("lvs-02").counters().replays - replays_before == with_seq);
+    CHECK(c.status("lvs-02", "lvs-01") == NodeStatus::active);
+    CHECK(count(c.events("lvs-02"), EventKind::node_status, "lvs-01") == events_before);
+}
+
+TEST_CASE("forged and garbage packets are refused before membership sees them", "[sim]")
+{
+    SimCluster c({"lvs-01", "lvs-02"}, 1, short_timings(), sha1_keys());
+    c.start_all();
+    c.run_for(Milliseconds(5000));
+    // A message signed with another key, claiming to be lvs-01 saying it is dead.
+    wire::Message forged;
+    forged.add("t", "status");
+    forged.add("st", "dead");
+    forged.add("dt", "1");
+    forged.add("src", "lvs-01");
+    forged.add("seq", "ffff");
+    forged.add("hg", "ffffffff");
+    forged.add("ts", "1");
+    const std::string bytes = auth::Authenticator(sha1_keys("guess")).sign(forged);
+    for (int i = 0; i < 100; ++i) {
+        c.inject("lvs-02", 0, bytes);
+        c.inject("lvs-02", 0, "###\n3:abc,%%%\n");
+        c.inject("lvs-02", 0, std::string(1000, '\xff'));
+    }
+    c.run_for(Milliseconds(20'000));
+    CHECK(c.rejected("lvs-02")[auth::VerifyError::bad_signature] == 100);
+    CHECK(c.rejected("lvs-02")[auth::VerifyError::malformed] == 200);
+    CHECK(c.status("lvs-02", "lvs-01") == NodeStatus::active);
+    CHECK(c.of("lvs-02").node("lvs-01")->generation < 0xffffffffULL);
+}
+
+TEST_CASE("a lost message is asked for again and recovered", "[sim]")
+{
+    SimCluster c({"lvs-01", "lvs-02"}, 1, short_timings(), sha1_keys());
+    c.start_all();
+    c.run_for(Milliseconds(5000));
+    // Drop exactly one datagram from lvs-01 to lvs-02: the next one with seq 0x10.
+    bool dropped = false;
+    c.set_drop_filter([&](const std::string& from, const std::string& to, std::size_t,
+                          const std::string& bytes) {
+        if (!dropped && from == "lvs-01" && to == "lvs-02" &&
+            bytes.find(",9:(0)seq=10,") != std::string::npos) {
+            dropped = true;
+            return true;
+        }
+        return false;
+    });
+    c.run_for(Milliseconds(20'000));
+    REQUIRE(dropped);
+    const auto& counters = c.of("lvs-02").counters();
+    CHECK(counters.lost == 1);
+    CHECK(counters.rexmit_requests >= 1);
+    CHECK(c.of("lvs-01").counters().rexmits_sent >= 1);
+    CHECK(c.of("lvs-02").node("lvs-01")->seq.missing().empty());
+}
+
+TEST_CASE("a partition makes both sides declare the other dead; healing is reported", "[sim]")
+{
+    SimCluster c({"lvs-01", "lvs-02"}, 2, short_timings(), sha1_keys());
+    c.start_all();
+    c.run_for(Milliseconds(10'000));
+    c.set_partition("lvs-01", "lvs-02", true);
+    c.run_for(Milliseconds(10'000));
+    CHECK(c.status("lvs-01", "lvs-02") == NodeStatus::dead);
+    CHECK(c.status("lvs-02", "lvs-01") == NodeStatus::dead);
+    c.set_partition("lvs-01", "lvs-02", false);
+    c.run_for(Milliseconds(3000));
+    CHECK(count(c.events("lvs-01"), EventKind::partition_healed, "lvs-02") == 1);
+    CHECK(count(c.events("lvs-02"), EventKind::partition_healed, "lvs-01") == 1);
+    CHECK(c.status("lvs-01", "lvs-02") == NodeStatus::active);
+    CHECK(c.status("lvs-02", "lvs-01") == NodeStatus::active);
+}
+
+TEST_CASE("a node started alone declares its silent peer dead after initdead", "[sim]")
+{
+    SimCluster c({"lvs-01", "lvs-02"}, 1, short_timings(), sha1_keys());
+    const auto t0 = c.now();
+    c.start("lvs-01");
+    c.run_for(Milliseconds(9000));
+    CHECK_FALSE(c.of("lvs-01").comm_up());
+    CHECK(c.status("lvs-01", "lvs-02") == NodeStatus::init);
+    c.run_for(Milliseconds(2000));
+    CHECK(c.status("lvs-01", "lvs-02") == NodeStatus::dead);
+    CHECK(c.of("lvs-01").comm_up());
+    const auto dead = first(c.events("lvs-01"), EventKind::node_status, "lvs-02", NodeStatus::dead);
+    REQUIRE(dead.has_value());
+    CHECK(*dead - t0 == Milliseconds(10'000));
+}
+
+TEST_CASE("no false death at 30 % loss on each of two media", "[sim]")
+{
+    membership::Settings s;
+    s.keepalive = Milliseconds(100);
+    s.deadtime = Milliseconds(500);
+    s.warntime = Milliseconds(300);
+    s.initdead = Milliseconds(2000);
+    SimCluster c({"lvs-01", "lvs-02"}, 2, s, sha1_keys(), 20261125);
+    c.start_all();
+    c.run_for(Milliseconds(3000));
+    REQUIRE(c.status("lvs-01", "lvs-02") == NodeStatus::active);
+    c.set_loss(0.30);
+    c.run_for(Milliseconds(600'000));  // ten minutes
+    for (const std::string n : {"lvs-01", "lvs-02"}) {
+        INFO(n);
+        CHECK(c.status(n, n == "lvs-01" ? "lvs-02" : "lvs-01") == NodeStatus::active);
+        CHECK(first(c.events(n), EventKind::node_status, n == "lvs-01" ? "lvs-02" : "lvs-01",
+                    NodeStatus::dead) == std::nullopt);
+    }
+}
