@@ -40,7 +40,7 @@ int syslog_priority(LogLevel level)
     return LOG_INFO;
 }
 
-std::string format_file_line(std::string_view program, int pid,
+std::string format_file_line(const LineFormat& format, int pid,
                              std::chrono::system_clock::time_point when, LogLevel level,
                              std::string_view message)
 {
@@ -48,13 +48,15 @@ std::string format_file_line(std::string_view program, int pid,
     std::tm tm{};
     ::localtime_r(&t, &tm);
     std::array<char, 32> stamp{};
-    std::strftime(stamp.data(), stamp.size(), "%Y/%m/%d_%H:%M:%S", &tm);
-    std::string line(program);
-    line += '[';
-    line += std::to_string(pid);
-    line += "]: ";
-    line += stamp.data();
-    line += ' ';
+    std::string line;
+    if (format.syslog_style) {
+        std::strftime(stamp.data(), stamp.size(), "%b %d %H:%M:%S", &tm);
+        line = std::string(stamp.data()) + " " + format.host + " " + format.program + ": [" +
+               std::to_string(pid) + "]: ";
+    } else {
+        std::strftime(stamp.data(), stamp.size(), "%Y/%m/%d_%H:%M:%S", &tm);
+        line = format.program + "[" + std::to_string(pid) + "]: " + stamp.data() + " ";
+    }
     line += to_string(level);
     line += ": ";
     line += message;
@@ -70,8 +72,8 @@ bool at_least(LogLevel level, LogLevel min)
 
 class FileSink final : public LogSink {
 public:
-    FileSink(std::string path, std::string program, LogLevel min)
-        : path_(std::move(path)), program_(std::move(program)), min_(min)
+    FileSink(std::string path, LineFormat format, LogLevel min)
+        : path_(std::move(path)), format_(std::move(format)), min_(min)
     {
     }
     void write(LogLevel level, std::string_view message) override
@@ -83,7 +85,7 @@ public:
         if (f == nullptr) {
             return;
         }
-        const std::string line = format_file_line(program_, static_cast<int>(::getpid()),
+        const std::string line = format_file_line(format_, static_cast<int>(::getpid()),
                                                   std::chrono::system_clock::now(), level, message);
         std::fprintf(f, "%s\n", line.c_str());
         std::fclose(f);
@@ -91,25 +93,25 @@ public:
 
 private:
     std::string path_;
-    std::string program_;
+    LineFormat format_;
     LogLevel min_;
 };
 
 class StderrSink final : public LogSink {
 public:
-    StderrSink(std::string program, LogLevel min) : program_(std::move(program)), min_(min) {}
+    StderrSink(LineFormat format, LogLevel min) : format_(std::move(format)), min_(min) {}
     void write(LogLevel level, std::string_view message) override
     {
         if (!at_least(level, min_)) {
             return;
         }
-        std::cerr << format_file_line(program_, static_cast<int>(::getpid()),
+        std::cerr << format_file_line(format_, static_cast<int>(::getpid()),
                                       std::chrono::system_clock::now(), level, message)
-                  << '\n';
+                  << std::endl;
     }
 
 private:
-    std::string program_;
+    LineFormat format_;
     LogLevel min_;
 };
 
@@ -141,7 +143,7 @@ public:
     SyslogSink(std::string program, const std::string& facility, LogLevel min)
         : program_(std::move(program)), min_(min)
     {
-        ::openlog(program_.c_str(), LOG_PID | LOG_NDELAY, facility_code(facility));
+        ::openlog(program_.c_str(), LOG_NDELAY, facility_code(facility));
     }
     ~SyslogSink() override { ::closelog(); }
     SyslogSink(const SyslogSink&) = delete;
@@ -151,7 +153,8 @@ public:
         if (!at_least(level, min_)) {
             return;
         }
-        const std::string text = std::string(to_string(level)) + ": " + std::string(message);
+        const std::string text = "[" + std::to_string(::getpid()) + "]: " +
+                                 std::string(to_string(level)) + ": " + std::string(message);
         ::syslog(syslog_priority(level), "%s", text.c_str());
     }
 
@@ -162,14 +165,14 @@ private:
 
 }  // namespace
 
-std::unique_ptr<LogSink> make_file_sink(std::string path, std::string program, LogLevel min_level)
+std::unique_ptr<LogSink> make_file_sink(std::string path, LineFormat format, LogLevel min_level)
 {
-    return std::make_unique<FileSink>(std::move(path), std::move(program), min_level);
+    return std::make_unique<FileSink>(std::move(path), std::move(format), min_level);
 }
 
-std::unique_ptr<LogSink> make_stderr_sink(std::string program, LogLevel min_level)
+std::unique_ptr<LogSink> make_stderr_sink(LineFormat format, LogLevel min_level)
 {
-    return std::make_unique<StderrSink>(std::move(program), min_level);
+    return std::make_unique<StderrSink>(std::move(format), min_level);
 }
 
 std::unique_ptr<LogSink> make_syslog_sink(std::string program, const std::string& facility,

@@ -31,17 +31,25 @@ public:
     virtual void write(LogLevel level, std::string_view message) = 0;
 };
 
-/// Formats lines as heartbeat's log files hold them:
-/// `heartbeat[PID]: YYYY/MM/DD_HH:MM:SS info: message`.
-std::string format_file_line(std::string_view program, int pid,
+/// How heartbeat writes lines to its log files.
+struct LineFormat {
+    std::string program = "heartbeat";
+    std::string host;          ///< node name, for the syslog-style layout
+    bool syslog_style = true;  ///< ha.cf `syslogmsgfmt` (default true)
+};
+
+/// One log-file line. syslog style (the default):
+///   `Nov 25 00:57:01 lvs-01 heartbeat: [2345]: info: message`
+/// otherwise:
+///   `heartbeat[2345]: 2026/11/25_00:57:01 info: message`
+std::string format_file_line(const LineFormat& format, int pid,
                              std::chrono::system_clock::time_point when, LogLevel level,
                              std::string_view message);
 
 /// Appends lines to a file (opened per line in append mode, so logrotate needs no signal).
-std::unique_ptr<LogSink> make_file_sink(std::string path, std::string program,
-                                        LogLevel min_level);
+std::unique_ptr<LogSink> make_file_sink(std::string path, LineFormat format, LogLevel min_level);
 /// Writes lines to standard error in the file format.
-std::unique_ptr<LogSink> make_stderr_sink(std::string program, LogLevel min_level);
+std::unique_ptr<LogSink> make_stderr_sink(LineFormat format, LogLevel min_level);
 /// Sends lines to syslog with the given facility name (`daemon`, `local0` …).
 std::unique_ptr<LogSink> make_syslog_sink(std::string program, const std::string& facility,
                                           LogLevel min_level);

@@ -52,7 +52,8 @@ else
         echo "install-reference: created $POLICY (left in place)"
     fi
     apt-get update -q || exit 1
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q heartbeat tcpdump || exit 1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        heartbeat tcpdump net-tools || exit 1
 fi
 
 # tcpdump may be missing even when heartbeat is there.

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Engine wiring. Everything runs in the single io_context thread; nothing here blocks.
+#include "daemon/engine.hpp"
+
+#include <sys/random.h>
+
+#include <csignal>
+#include <ctime>
+
+#include "platform/state_files.hpp"
+
+namespace hb::daemon {
+
+namespace asio = boost::asio;
+
+std::uint64_t SystemHost::unix_time() const
+{
+    return static_cast<std::uint64_t>(std::time(nullptr));
+}
+
+std::string SystemHost::load_average() const
+{
+    return platform::read_load_average();
+}
+
+namespace {
+
+std::uint32_t random_seed()
+{
+    std::uint32_t seed = 0;
+    if (::getrandom(&seed, sizeof seed, 0) != static_cast<ssize_t>(sizeof seed)) {
+        seed = static_cast<std::uint32_t>(std::time(nullptr));
+    }
+    return seed;
+}
+
+/// Our media in ha.cf order: the UDP ones we implement.
+std::vector<media::MediumSpec> media_specs(const config::HaCf& cf)
+{
+    std::vector<media::MediumSpec> out;
+    for (const config::Medium& m : cf.media) {
+        media::MediumSpec spec;
+        spec.interface = m.interface;
+        spec.port = m.port;
+        switch (m.type) {
+        case config::MediumType::bcast: spec.kind = media::MediumKind::bcast; break;
+        case config::MediumType::ucast:
+            spec.kind = media::MediumKind::ucast;
+            spec.peer = m.peer;
+            break;
+        case config::MediumType::mcast:
+            spec.kind = media::MediumKind::mcast;
+            spec.group = m.group;
+            spec.ttl = m.ttl;
+            spec.loop = m.loop;
+            break;
+        default: continue;  // warned about by the configuration check
+        }
+        out.push_back(std::move(spec));
+    }
+    return out;
+}
+
+membership::Settings membership_settings(const config::Config& cfg, const EngineSettings& es,
+                                         const std::vector<media::MediumSpec>& specs)
+{
+    membership::Settings s;
+    s.self = cfg.node_name;
+    s.self_uuid = es.uuid;
+    s.generation = es.generation;
+    for (const config::Node& n : cfg.ha_cf.nodes) {
+        if (n.type == config::NodeType::normal) {
+            s.nodes.push_back(n.name);
+        }
+    }
+    for (const auto& spec : specs) {
+        s.media.push_back(spec.interface);
+    }
+    s.keepalive = cfg.ha_cf.keepalive;
+    s.deadtime = cfg.ha_cf.deadtime;
+    s.warntime = cfg.ha_cf.warntime;
+    s.initdead = cfg.ha_cf.initdead;
+    s.hopfudge = cfg.ha_cf.hopfudge;
+    s.max_rexmit_delay = membership::Milliseconds(cfg.ha_cf.max_rexmit_delay_ms);
+    s.seed = random_seed();
+    return s;
+}
+
+}  // namespace
+
+Engine::Engine(asio::io_context& io, config::Config config, EngineSettings settings)
+    : io_(io),
+      config_(std::move(config)),
+      settings_(std::move(settings)),
+      authenticator_(config_.authkeys),
+      timer_(io),
+      stop_timer_(io),
+      signals_(io, SIGTERM, SIGINT, SIGHUP)
+{
+    signals_.add(SIGUSR1);
+    signals_.add(SIGUSR2);
+    const auto specs = media_specs(config_.ha_cf);
+    membership_ = std::make_unique<membership::Membership>(
+        membership_settings(config_, settings_, specs), host_);
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        media_.push_back(std::make_unique<media::UdpMedium>(io_, i, specs[i]));
+    }
+}
+
+void Engine::start()
+{
+    for (auto& medium : media_) {
+        medium->start([this](std::size_t m, std::string_view bytes) { on_datagram(m, bytes); },
+                      [this](std::size_t m, bool up, const std::string& why) {
+                          on_medium_state(m, up, why);
+                      });
+    }
+    membership_->start(membership::Clock::now());
+    flush();
+    arm_timer();
+    signals_.async_wait([this](const auto& ec, int sig) { on_signal(ec, sig); });
+}
+
+void Engine::on_medium_state(std::size_t medium, bool up, const std::string& why)
+{
+    const auto& spec = media_[medium]->spec();
+    if (up) {
+        HB_LOG(info) << "UDP " << media::to_string(spec.kind) << " heartbeat started on port "
+                     << spec.port << " interface " << spec.interface;
+    } else {
+        HB_LOG(err) << "medium " << media::to_string(spec.kind) << " " << spec.interface
+                    << " is down: " << why << " (retrying; other media keep working)";
+    }
+}
+
+void Engine::on_datagram(std::size_t medium, std::string_view bytes)
+{
+    if (stopping_) {
+        return;
+    }
+    auto verified = authenticator_.verify(bytes);
+    if (!verified.ok()) {
+        const auto& rejection = verified.error();
+        ++rejected_[rejection.error];
+        if (config_.ha_cf.log_badpack && bad_packet_log_.allow(membership::Clock::now())) {
+            const auto suppressed = bad_packet_log_.take_suppressed();
+            HB_LOG(warn) << "dropped packet on " << media_[medium]->spec().interface << ": "
+                         << auth::to_string(rejection.error)
+                         << (rejection.decode_error
+                                 ? std::string(" (") +
+                                       std::string(wire::to_string(*rejection.decode_error)) + ")"
+                                 : std::string())
+                         << " (" << bytes.size() << " bytes)"
+                         << (suppressed > 0 ? ", " + std::to_string(suppressed) +
+                                                  " more not logged"
+                                            : std::string());
+        }
+        return;
+    }
+    membership_->receive(membership::Clock::now(), medium, verified.value().message);
+    flush();
+    arm_timer();
+}
+
+void Engine::flush()
+{
+    for (const membership::Event& e : membership_->take_events()) {
+        handle_event(e);
+    }
+    for (const wire::Message& m : membership_->take_outgoing()) {
+        auto datagram = std::make_shared<const std::string>(authenticator_.sign(m));
+        for (auto& medium : media_) {
+            medium->send(datagram);
+        }
+    }
+}
+
+void Engine::handle_event(const membership::Event& event)
+{
+    // Resource management and API notifications hook in here (issues #4, #5).
+    if (event.kind == membership::EventKind::comm_up) {
+        HB_LOG(debug) << "communication with all nodes is up";
+    }
+}
+
+void Engine::arm_timer()
+{
+    if (stopping_) {
+        return;
+    }
+    timer_.expires_at(membership_->next_deadline());
+    timer_.async_wait([this](const boost::system::error_code& ec) { on_timer(ec); });
+}
+
+void Engine::on_timer(const boost::system::error_code& ec)
+{
+    if (ec == asio::error::operation_aborted || stopping_) {
+        return;
+    }
+    membership_->tick(membership::Clock::now());
+    flush();
+    arm_timer();
+}
+
+void Engine::on_signal(const boost::system::error_code& ec, int signal)
+{
+    if (ec) {
+        return;
+    }
+    switch (signal) {
+    case SIGTERM:
+    case SIGINT: stop(signal == SIGTERM ? "SIGTERM" : "SIGINT"); return;
+    case SIGHUP:
+        HB_LOG(info) << "SIGHUP: rereading the configuration is not implemented yet; "
+                        "restart heartbeat to apply changes";
+        break;
+    case SIGUSR1:
+        base::Logger::instance().set_debug_level(base::Logger::instance().debug_level() + 1);
+        HB_LOG(info) << "debug level now " << base::Logger::instance().debug_level();
+        break;
+    case SIGUSR2:
+        base::Logger::instance().set_debug_level(base::Logger::instance().debug_level() - 1);
+        HB_LOG(info) << "debug level now " << base::Logger::instance().debug_level();
+        break;
+    default: break;
+    }
+    signals_.async_wait([this](const auto& e, int s) { on_signal(e, s); });
+}
+
+void Engine::stop(const std::string& why)
+{
+    if (stopping_) {
+        return;
+    }
+    HB_LOG(info) << "Heartbeat shutdown in progress (" << why << ")";
+    // Tell the peers we are leaving on purpose, so they need not wait for deadtime.
+    wire::Message done;
+    done.add("t", "shutdone");
+    done.add("st", "dead");
+    membership_->send(std::move(done));
+    flush();
+    stopping_ = true;
+    timer_.cancel();
+    // Give the last datagrams a moment to leave before the sockets close.
+    stop_timer_.expires_after(std::chrono::milliseconds(200));
+    stop_timer_.async_wait([this](const boost::system::error_code&) {
+        for (auto& medium : media_) {
+            medium->stop();
+        }
+        signals_.cancel();
+        std::uint64_t rejected = 0;
+        for (const auto& [reason, n] : rejected_) {
+            rejected += n;
+        }
+        HB_LOG(info) << config_.node_name << " Heartbeat shutdown complete. (" << rejected
+                     << " packets refused while running)";
+    });
+}
+
+}  // namespace hb::daemon

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The running daemon: wires the configuration to the media, the authenticator and the
+// membership state machine on one io_context. Datagrams in → verify → membership; membership
+// out → sign → every medium; one deadline timer drives membership's timers; signals stop,
+// reload and change the debug level.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "auth/authenticator.hpp"
+#include "base/log.hpp"
+#include "config/config_check.hpp"
+#include "media/udp_medium.hpp"
+#include "membership/membership.hpp"
+
+namespace hb::daemon {
+
+/// Identity and paths the engine needs beyond the configuration.
+struct EngineSettings {
+    std::uint64_t generation = 1;
+    std::string uuid;  ///< 16 raw bytes
+    std::string config_dir;
+};
+
+/// The wall clock and /proc/loadavg.
+class SystemHost final : public membership::HostInfo {
+public:
+    std::uint64_t unix_time() const override;
+    std::string load_average() const override;
+};
+
+class Engine {
+public:
+    Engine(boost::asio::io_context& io, config::Config config, EngineSettings settings);
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    /// Opens the media and starts membership; returns once everything is armed.
+    void start();
+    /// Graceful stop: tells the peers (`shutdone`), then closes everything so run() returns.
+    void stop(const std::string& why);
+
+private:
+    void on_datagram(std::size_t medium, std::string_view bytes);
+    void on_medium_state(std::size_t medium, bool up, const std::string& why);
+    void flush();
+    void arm_timer();
+    void on_timer(const boost::system::error_code& ec);
+    void on_signal(const boost::system::error_code& ec, int signal);
+    void handle_event(const membership::Event& event);
+
+    boost::asio::io_context& io_;
+    config::Config config_;
+    EngineSettings settings_;
+    SystemHost host_;
+    auth::Authenticator authenticator_;
+    std::unique_ptr<membership::Membership> membership_;
+    std::vector<std::unique_ptr<media::UdpMedium>> media_;
+    boost::asio::steady_timer timer_;
+    boost::asio::steady_timer stop_timer_;
+    boost::asio::signal_set signals_;
+    std::map<auth::VerifyError, std::uint64_t> rejected_;
+    base::RateLimiter bad_packet_log_{std::chrono::seconds(10), 5};
+    bool stopping_ = false;
+};
+
+}  // namespace hb::daemon

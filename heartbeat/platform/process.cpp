@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Detaching, pid files, signals and real-time set-up.
+#include "platform/process.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace hb::platform {
+
+Detacher Detacher::detach()
+{
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        std::perror("heartbeat: pipe");
+        std::exit(1);
+    }
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        std::perror("heartbeat: fork");
+        std::exit(1);
+    }
+    if (pid > 0) {
+        ::close(fds[1]);
+        unsigned char status = 1;
+        ssize_t n = 0;
+        do {
+            n = ::read(fds[0], &status, 1);
+        } while (n < 0 && errno == EINTR);
+        // No byte: the child died before reporting.
+        std::_Exit(n == 1 ? status : 1);
+    }
+    ::close(fds[0]);
+    ::setsid();
+    const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+        ::dup2(null, STDIN_FILENO);
+        if (null != STDIN_FILENO) {
+            ::close(null);
+        }
+    }
+    return Detacher(fds[1]);
+}
+
+void Detacher::ready()
+{
+    if (fd_ < 0) {
+        return;
+    }
+    const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+        ::dup2(null, STDOUT_FILENO);
+        ::dup2(null, STDERR_FILENO);
+        ::close(null);
+    }
+    const unsigned char ok = 0;
+    (void)!::write(fd_, &ok, 1);
+    ::close(fd_);
+    fd_ = -1;
+}
+
+void Detacher::failed(int status)
+{
+    if (fd_ < 0) {
+        return;
+    }
+    const auto byte = static_cast<unsigned char>(status);
+    (void)!::write(fd_, &byte, 1);
+    ::close(fd_);
+    fd_ = -1;
+}
+
+bool write_pid_file(const std::string& path, std::error_code& error)
+{
+    const std::string tmp = path + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        error = {errno, std::generic_category()};
+        return false;
+    }
+    const std::string text = std::to_string(::getpid()) + "\n";
+    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        error = {errno, std::generic_category()};
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    return true;
+}
+
+std::optional<int> running_pid(const std::string& path)
+{
+    std::FILE* f = std::fopen(path.c_str(), "re");
+    if (f == nullptr) {
+        return std::nullopt;
+    }
+    long pid = 0;
+    const int n = std::fscanf(f, "%ld", &pid);
+    std::fclose(f);
+    if (n != 1 || pid <= 1 || pid > 4'194'304) {
+        return std::nullopt;
+    }
+    if (!process_alive(static_cast<int>(pid))) {
+        return std::nullopt;
+    }
+    return static_cast<int>(pid);
+}
+
+void remove_pid_file(const std::string& path)
+{
+    if (running_pid(path) == ::getpid()) {
+        ::unlink(path.c_str());
+    }
+}
+
+bool send_signal(int pid, int signal)
+{
+    return ::kill(pid, signal) == 0;
+}
+
+bool process_alive(int pid)
+{
+    if (::kill(pid, 0) != 0 && errno == ESRCH) {
+        return false;
+    }
+    // A zombie is gone for our purposes.
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    std::FILE* f = std::fopen(path, "re");
+    if (f == nullptr) {
+        return true;
+    }
+    char buf[512] = {};
+    const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    const char* close_paren = std::strrchr(buf, ')');
+    return !(n > 0 && close_paren != nullptr && close_paren[1] == ' ' && close_paren[2] == 'Z');
+}
+
+RealtimeResult go_realtime(int priority)
+{
+    RealtimeResult r;
+    const int min = ::sched_get_priority_min(SCHED_FIFO);
+    const int max = ::sched_get_priority_max(SCHED_FIFO);
+    struct sched_param param {};
+    param.sched_priority = priority > 0 ? priority : (min + max) / 2;
+    if (::sched_setscheduler(0, SCHED_FIFO, &param) == 0) {
+        r.scheduled = true;
+    } else {
+        r.problem = std::string("SCHED_FIFO: ") + std::strerror(errno);
+    }
+    if (::mlockall(MCL_CURRENT | MCL_FUTURE) == 0) {
+        r.locked = true;
+    } else {
+        r.problem += (r.problem.empty() ? "" : "; ") + std::string("mlockall: ") + std::strerror(errno);
+    }
+    return r;
+}
+
+}  // namespace hb::platform

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Two of our daemons as lvs-01 and lvs-02 (tutorial topology, short timings): they see
+# each other active with link ens32 up; kill -9 of one → the other declares it dead
+# within deadtime + one keepalive; it comes back with a new generation and is active again.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/netns.sh"
+. "$HERE/lib/cluster.sh"
+netns_require_root
+cluster_require_stage
+
+P=hbpair
+trap 'netns_cleanup "$P"' EXIT
+trap 'exit 130' INT TERM
+netns_setup "$P" lvs-01 lvs-02 || { echo "FAIL setup"; exit 1; }
+state=$(netns_state_dir "$P")
+for h in lvs-01 lvs-02; do
+    cluster_conf "$state/conf-$h" "1 sha1 secret"
+done
+cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
+cluster_start_ours "$P" lvs-02 "$state/conf-lvs-02"
+
+check "lvs-01 sees lvs-02 active" cluster_wait "$P" lvs-01 'Status update for node lvs-02: status active' 10
+check "lvs-02 sees lvs-01 active" cluster_wait "$P" lvs-02 'Status update for node lvs-01: status active' 10
+check "lvs-01: link lvs-02:ens32 up" cluster_wait "$P" lvs-01 'Link lvs-02:ens32 up\.' 1
+check "lvs-02: link lvs-01:ens32 up" cluster_wait "$P" lvs-02 'Link lvs-01:ens32 up\.' 1
+check "lvs-01 is active" cluster_wait "$P" lvs-01 "Local status now set to: 'active'" 1
+
+# Past the first 5 s, when a node still advertises deadtime + 2 s (as 3.0.6 does).
+sleep 6
+check "no late heartbeat in normal operation" \
+    bash -c "! grep -q 'Late heartbeat' '$(cluster_log "$P" lvs-01)'"
+kill -9 "$(cluster_pid "$P" lvs-02)"
+killed=$(now_ms)
+# deadtime 2 s + keepalive 0.5 s, plus the 0.2 s log polling.
+if cluster_wait "$P" lvs-01 'node lvs-02: is dead' 5; then
+    took=$(($(now_ms) - killed))
+    echo "lvs-02 declared dead ${took} ms after kill -9 (deadtime 2000 + keepalive 500)"
+    check "declared dead within deadtime + keepalive (+ polling)" test "$took" -le 2700
+    check "declared dead no earlier than deadtime - keepalive" test "$took" -ge 1500
+else
+    check "lvs-01 declares lvs-02 dead" false
+fi
+check "link lvs-02:ens32 dead" cluster_wait "$P" lvs-01 'Link lvs-02:ens32 dead\.' 3
+
+# Back with a new generation (the state dir survives, as a disk would).
+netns_stop "$P" lvs-02 5
+gen_before=$(tr -d ' \n' <"$state/nodes/lvs-02/lib/hb_generation")
+mv "$(cluster_log "$P" lvs-02)" "$(cluster_log "$P" lvs-02).1"
+cluster_start_ours "$P" lvs-02 "$state/conf-lvs-02"
+check "restarted lvs-02 is active again" \
+    cluster_wait "$P" lvs-02 'Status update for node lvs-01: status active' 10
+gen_after=$(tr -d ' \n' <"$state/nodes/lvs-02/lib/hb_generation")
+check "generation bumped on restart ($gen_before -> $gen_after)" test "$gen_after" -eq $((gen_before + 1))
+sleep 1
+check "lvs-01 sees the restarted lvs-02 active" \
+    bash -c "tail -n 20 '$(cluster_log "$P" lvs-01)' | grep -q 'Status update for node lvs-02: status active'"
+
+# Graceful stop: the peer is told at once.
+netns_stop "$P" lvs-02 10
+check "graceful stop logs shutdown complete" \
+    cluster_wait "$P" lvs-02 'Heartbeat shutdown complete' 5
+
+[ "$CHECKS_FAILED" -eq 0 ] || dump_logs "$P" lvs-01 lvs-02
+finish

@@ -1,0 +1,109 @@
+# shellcheck shell=bash
+# cluster.sh — helpers shared by the system tests: configuration directories for the
+# tutorial's two directors, starting OUR heartbeat (by path, from the installed layout) or
+# the REAL heartbeat 3.0.6 (Debian's /usr/libexec/heartbeat/heartbeat) in a node, waiting
+# for log lines, timing, and a small test-result tally. Source after lib/netns.sh.
+#
+# Environment: HB_STAGE — root of our installed layout (DESTDIR of `cmake --install`);
+# our daemon is $HB_STAGE/usr/libexec/heartbeat/heartbeat.
+
+REAL_HEARTBEAT=/usr/libexec/heartbeat/heartbeat
+
+cluster_require_stage() {
+    if [ -z "${HB_STAGE:-}" ] || [ ! -x "$HB_STAGE/usr/libexec/heartbeat/heartbeat" ]; then
+        echo "FAIL: HB_STAGE must point at our installed layout" >&2
+        exit 1
+    fi
+}
+
+cluster_require_reference() {
+    if [ ! -x "$REAL_HEARTBEAT" ] || [ ! -d /etc/ha.d/resource.d ]; then
+        echo "SKIP: the real heartbeat 3.0.6 is not installed (test/system/lib/install-reference.sh)"
+        exit 77
+    fi
+}
+
+# cluster_conf DIR KEYLINE [EXTRA_HA_CF] : writes a node's /etc/ha.d into DIR.
+# KEYLINE is the authkeys key line, e.g. "1 crc" or "1 sha1 secret". Timings are short
+# (keepalive 500 ms, deadtime 2 s) unless EXTRA_HA_CF overrides them (later lines win).
+# Without REAL=1 the directory only gets what our daemon reads.
+cluster_conf() {
+    local dir=$1 keyline=$2 extra=${3:-}
+    if [ "${REAL:-0}" = 1 ]; then
+        netns_prepare_confdir "$dir" /etc/ha.d || return 1
+    else
+        mkdir -p "$dir/resource.d"
+        if [ -d "$HB_STAGE/etc/ha.d/resource.d" ]; then
+            cp -a "$HB_STAGE/etc/ha.d/resource.d/." "$dir/resource.d/"
+        fi
+    fi
+    cat >"$dir/ha.cf" <<EOC
+logfile /var/log/ha-log
+debugfile /var/log/ha-debug
+keepalive ${CLUSTER_KEEPALIVE:-500ms}
+deadtime ${CLUSTER_DEADTIME:-2}
+warntime ${CLUSTER_WARNTIME:-1}
+initdead ${CLUSTER_INITDEAD:-10}
+udpport 694
+bcast ens32
+auto_failback on
+node lvs-01
+node lvs-02
+$extra
+EOC
+    printf 'auth %s\n%s\n' "${keyline%% *}" "$keyline" >"$dir/authkeys"
+    chmod 600 "$dir/authkeys"
+    printf '%s\n' "${HARESOURCES:-# no resource groups}" >"$dir/haresources"
+}
+
+# cluster_start_ours PREFIX HOST CONFDIR : our daemon, foreground, in HOST.
+cluster_start_ours() {
+    netns_run_node "$1" "$2" "$3" "$HB_STAGE/usr/libexec/heartbeat/heartbeat" -f
+}
+
+# cluster_start_real PREFIX HOST CONFDIR : Debian's heartbeat 3.0.6, foreground, in HOST.
+cluster_start_real() {
+    netns_run_node "$1" "$2" "$3" "$REAL_HEARTBEAT" -f
+}
+
+# cluster_log PREFIX HOST : path of that node's ha-log.
+cluster_log() { echo "$(netns_node_log "$1" "$2")/ha-log"; }
+
+# cluster_wait PREFIX HOST ERE TIMEOUT : wait for a line in HOST's ha-log.
+cluster_wait() { netns_wait_for "$3" "$(cluster_log "$1" "$2")" "$4"; }
+
+# cluster_pid PREFIX HOST : the pid netns_run_node recorded (the daemon itself: it execs).
+cluster_pid() { cat "$(netns_state_dir "$1")/pids/$2.pid"; }
+
+now_ms() { date +%s%3N; }
+
+# Result tally: check DESCRIPTION CMD... ; finish prints "N passed, M failed".
+CHECKS_PASSED=0
+CHECKS_FAILED=0
+check() {
+    local d=$1
+    shift
+    if "$@"; then
+        echo "ok   $d"
+        CHECKS_PASSED=$((CHECKS_PASSED + 1))
+    else
+        echo "FAIL $d"
+        CHECKS_FAILED=$((CHECKS_FAILED + 1))
+    fi
+}
+finish() {
+    echo "$CHECKS_PASSED passed, $CHECKS_FAILED failed"
+    [ "$CHECKS_FAILED" -eq 0 ]
+}
+
+# On failure, show what the nodes logged (bounded).
+dump_logs() {
+    local prefix=$1 host
+    shift
+    for host in "$@"; do
+        echo "---- $host ha-log (last 40 lines)"
+        tail -n 40 "$(cluster_log "$prefix" "$host")" 2>/dev/null
+        echo "---- $host stderr (last 10 lines)"
+        tail -n 10 "$(netns_state_dir "$prefix")/nodes/$host/stderr" 2>/dev/null
+    done
+}
