@@ -180,6 +180,9 @@ void Engine::handle_event(const membership::Event& event)
     // Resource management and API notifications hook in here (issues #4, #5).
     if (event.kind == membership::EventKind::comm_up) {
         HB_LOG(debug) << "communication with all nodes is up";
+    } else if (event.kind == membership::EventKind::message &&
+               event.message.get("t") == std::optional<std::string_view>("shutdone")) {
+        HB_LOG(info) << "Received shutdown notice from '" << event.node << "'.";
     }
 }
 

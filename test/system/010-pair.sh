@@ -57,10 +57,18 @@ sleep 1
 check "lvs-01 sees the restarted lvs-02 active" \
     bash -c "tail -n 20 '$(cluster_log "$P" lvs-01)' | grep -q 'Status update for node lvs-02: status active'"
 
-# Graceful stop: the peer is told at once.
-netns_stop "$P" lvs-02 10
+# heartbeat -s / -k inside the node, as the init script uses them.
+ours=$HB_STAGE/usr/libexec/heartbeat/heartbeat
+out=$(netns_node_exec "$P" lvs-02 "$ours" -s 2>&1)
+check "heartbeat -s reports it running (got: $out)" \
+    bash -c "grep -Eq '^heartbeat OK \[pid [0-9]+ et al\] is running on lvs-02 \[lvs-02\]\.\.\.$' <<<'$out'"
+pid=$(cluster_pid "$P" lvs-02)
+netns_node_exec "$P" lvs-02 "$ours" -k
+check "heartbeat -k returns once the daemon is gone" bash -c "! kill -0 $pid 2>/dev/null"
 check "graceful stop logs shutdown complete" \
     cluster_wait "$P" lvs-02 'Heartbeat shutdown complete' 5
+check "the peer was told (shutdone)" \
+    cluster_wait "$P" lvs-01 "Received shutdown notice from 'lvs-02'\." 3
 
 [ "$CHECKS_FAILED" -eq 0 ] || dump_logs "$P" lvs-01 lvs-02
 finish
