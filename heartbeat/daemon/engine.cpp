@@ -7,6 +7,7 @@
 #include <csignal>
 #include <ctime>
 
+#include "daemon/config_loader.hpp"
 #include "platform/state_files.hpp"
 
 namespace hb::daemon {
@@ -92,7 +93,7 @@ Engine::Engine(asio::io_context& io, config::Config config, EngineSettings setti
     : io_(io),
       config_(std::move(config)),
       settings_(std::move(settings)),
-      authenticator_(config_.authkeys),
+      authenticator_(std::make_unique<auth::Authenticator>(config_.authkeys)),
       timer_(io),
       stop_timer_(io),
       signals_(io, SIGTERM, SIGINT, SIGHUP)
@@ -138,7 +139,7 @@ void Engine::on_datagram(std::size_t medium, std::string_view bytes)
     if (stopping_) {
         return;
     }
-    auto verified = authenticator_.verify(bytes);
+    auto verified = authenticator_->verify(bytes);
     if (!verified.ok()) {
         const auto& rejection = verified.error();
         ++rejected_[rejection.error];
@@ -168,7 +169,7 @@ void Engine::flush()
         handle_event(e);
     }
     for (const wire::Message& m : membership_->take_outgoing()) {
-        auto datagram = std::make_shared<const std::string>(authenticator_.sign(m));
+        auto datagram = std::make_shared<const std::string>(authenticator_->sign(m));
         for (auto& medium : media_) {
             medium->send(datagram);
         }
@@ -213,10 +214,7 @@ void Engine::on_signal(const boost::system::error_code& ec, int signal)
     switch (signal) {
     case SIGTERM:
     case SIGINT: stop(signal == SIGTERM ? "SIGTERM" : "SIGINT"); return;
-    case SIGHUP:
-        HB_LOG(info) << "SIGHUP: rereading the configuration is not implemented yet; "
-                        "restart heartbeat to apply changes";
-        break;
+    case SIGHUP: reload(); break;
     case SIGUSR1:
         base::Logger::instance().set_debug_level(base::Logger::instance().debug_level() + 1);
         HB_LOG(info) << "debug level now " << base::Logger::instance().debug_level();
@@ -228,6 +226,64 @@ void Engine::on_signal(const boost::system::error_code& ec, int signal)
     default: break;
     }
     signals_.async_wait([this](const auto& e, int s) { on_signal(e, s); });
+}
+
+namespace {
+
+bool same_keys(const config::AuthKeys& a, const config::AuthKeys& b)
+{
+    if (a.active_index != b.active_index || a.keys.size() != b.keys.size()) {
+        return false;
+    }
+    for (const auto& [index, key] : a.keys) {
+        const auto it = b.keys.find(index);
+        if (it == b.keys.end() || it->second.method != key.method || it->second.secret != key.secret) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+void Engine::reload()
+{
+    // Like heartbeat: parse everything; with any error keep running on the old
+    // configuration. New keys apply at once; other changes need a restart (heartbeat
+    // re-executes itself for those), which we say rather than half-apply.
+    LoadOptions options;
+    options.config_dir = settings_.config_dir;
+    options.node_name = settings_.node_name;
+    const LinuxSystemView system;
+    const LoadResult result = load_config(options, system);
+    if (!result.config) {
+        HB_LOG(err) << "SIGHUP: configuration has errors; keeping the running one";
+        for (const auto& d : result.diagnostics.all()) {
+            if (d.severity == base::Severity::error) {
+                HB_LOG(err) << base::format(d);
+            }
+        }
+        return;
+    }
+    bool changed = false;
+    if (!same_keys(result.config->authkeys, config_.authkeys)) {
+        config_.authkeys = result.config->authkeys;
+        authenticator_ = std::make_unique<auth::Authenticator>(config_.authkeys);
+        HB_LOG(info) << "Authentication keys reloaded (signing with key "
+                     << config_.authkeys.active_index << ")";
+        changed = true;
+    }
+    if (result.config->ha_cf.parameters != config_.ha_cf.parameters ||
+        result.config->ha_cf.media.size() != config_.ha_cf.media.size() ||
+        result.config->ha_cf.nodes.size() != config_.ha_cf.nodes.size() ||
+        result.config->groups.size() != config_.groups.size()) {
+        HB_LOG(warn) << "SIGHUP: ha.cf or haresources changed; those changes take effect when "
+                        "heartbeat is restarted";
+        changed = true;
+    }
+    if (!changed) {
+        HB_LOG(info) << "Configuration unchanged.";
+    }
 }
 
 void Engine::stop(const std::string& why)

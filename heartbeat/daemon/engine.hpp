@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ struct EngineSettings {
     std::uint64_t generation = 1;
     std::string uuid;  ///< 16 raw bytes
     std::string config_dir;
+    std::optional<std::string> node_name;  ///< as given on the command line
 };
 
 /// The wall clock and /proc/loadavg.
@@ -55,12 +57,13 @@ private:
     void on_timer(const boost::system::error_code& ec);
     void on_signal(const boost::system::error_code& ec, int signal);
     void handle_event(const membership::Event& event);
+    void reload();
 
     boost::asio::io_context& io_;
     config::Config config_;
     EngineSettings settings_;
     SystemHost host_;
-    auth::Authenticator authenticator_;
+    std::unique_ptr<auth::Authenticator> authenticator_;
     std::unique_ptr<membership::Membership> membership_;
     std::vector<std::unique_ptr<media::UdpMedium>> media_;
     boost::asio::steady_timer timer_;

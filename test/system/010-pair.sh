@@ -57,6 +57,19 @@ sleep 1
 check "lvs-01 sees the restarted lvs-02 active" \
     bash -c "tail -n 20 '$(cluster_log "$P" lvs-01)' | grep -q 'Status update for node lvs-02: status active'"
 
+# heartbeat -r: a new key on both nodes, reloaded without a restart (the old key stays
+# listed for the rollover, as authkeys allows).
+mv "$(cluster_log "$P" lvs-01)" "$(cluster_log "$P" lvs-01).2"
+for h in lvs-01 lvs-02; do
+    printf 'auth 2\n1 sha1 secret\n2 sha1 rolled-over\n' >"$state/conf-$h/authkeys"
+    netns_node_exec "$P" "$h" "$HB_STAGE/usr/libexec/heartbeat/heartbeat" -r >/dev/null 2>&1
+done
+check "lvs-01 reloaded its keys on -r" cluster_wait "$P" lvs-01 'Authentication keys reloaded \(signing with key 2\)' 5
+check "lvs-02 reloaded its keys on -r" cluster_wait "$P" lvs-02 'Authentication keys reloaded \(signing with key 2\)' 5
+sleep 3
+check "still active with each other after the key change" \
+    bash -c "! grep -Eq 'is dead|dropped packet' '$(cluster_log "$P" lvs-01)'"
+
 # heartbeat -s / -k inside the node, as the init script uses them.
 ours=$HB_STAGE/usr/libexec/heartbeat/heartbeat
 out=$(netns_node_exec "$P" lvs-02 "$ours" -s 2>&1)
