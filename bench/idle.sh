@@ -4,7 +4,9 @@
 # 60), ours and the real heartbeat 3.0.6 on the same configuration (the tutorial's ha.cf
 # timings, keepalive 2 s, sha1), each pair in its own network namespaces, one after the
 # other in the same run. Counts every process of a node (the real one runs four).
-# Prints CPU % and RSS per node and the ratios ours/real.
+# Prints CPU % and RSS per node and the ratios ours/real. CPU comes from clock ticks
+# (utime+stime, 1/CLK_TCK s each): an idle daemon uses a few per minute, so give it
+# SECONDS of 300 or more when the CPU ratio matters.
 # Usage (root): bench/idle.sh [SECONDS] — needs a build with `system.stage` done, or HB_STAGE.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)

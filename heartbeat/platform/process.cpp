@@ -159,7 +159,9 @@ RealtimeResult go_realtime(int priority)
     } else {
         r.problem = std::string("SCHED_FIFO: ") + std::strerror(errno);
     }
-    if (::mlockall(MCL_CURRENT | MCL_FUTURE) == 0) {
+    // MCL_ONFAULT: lock pages as they are touched, not whole libraries up front; what the
+    // daemon uses stays resident, and its RSS stays what it uses.
+    if (::mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) == 0) {
         r.locked = true;
     } else {
         r.problem += (r.problem.empty() ? "" : "; ") + std::string("mlockall: ") + std::strerror(errno);
