@@ -70,33 +70,8 @@ private:
     std::array<char, IFNAMSIZ> name_{};
 };
 
-/// IP_TOS = IPTOS_LOWDELAY, as heartbeat marks its heartbeats.
-class LowDelay {
-public:
-    template <class Protocol>
-    int level(const Protocol&) const
-    {
-        return IPPROTO_IP;
-    }
-    template <class Protocol>
-    int name(const Protocol&) const
-    {
-        return IP_TOS;
-    }
-    template <class Protocol>
-    const void* data(const Protocol&) const
-    {
-        return &value_;
-    }
-    template <class Protocol>
-    std::size_t size(const Protocol&) const
-    {
-        return sizeof value_;
-    }
-
-private:
-    int value_ = IPTOS_LOWDELAY;
-};
+/// IP_TOS, which heartbeat sets to IPTOS_LOWDELAY on its heartbeats.
+using TypeOfService = asio::detail::socket_option::integer<IPPROTO_IP, IP_TOS>;
 
 }  // namespace
 
@@ -166,7 +141,7 @@ bool UdpMedium::open(std::string& why)
 
     send_socket_.open(udp::v4(), ec);
     if (!ec) {
-        send_socket_.set_option(LowDelay{}, ec);
+        send_socket_.set_option(TypeOfService(IPTOS_LOWDELAY), ec);
     }
     if (!ec) {
         send_socket_.set_option(device, ec);

@@ -7,14 +7,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/netns.sh"
 . "$HERE/lib/cluster.sh"
-netns_require_root
-cluster_require_stage
-
-P=hbpair
-trap 'netns_cleanup "$P"' EXIT
-trap 'exit 130' INT TERM
-netns_setup "$P" lvs-01 lvs-02 || { echo "FAIL setup"; exit 1; }
-state=$(netns_state_dir "$P")
+cluster_begin hbpair lvs-01 lvs-02
 for h in lvs-01 lvs-02; do
     cluster_conf "$state/conf-$h" "1 sha1 secret"
 done
@@ -83,5 +76,4 @@ check "graceful stop logs shutdown complete" \
 check "the peer was told (shutdone)" \
     cluster_wait "$P" lvs-01 "Received shutdown notice from 'lvs-02'\." 3
 
-[ "$CHECKS_FAILED" -eq 0 ] || dump_logs "$P" lvs-01 lvs-02
-finish
+finish lvs-01 lvs-02

@@ -8,15 +8,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/netns.sh"
 . "$HERE/lib/cluster.sh"
-netns_require_root
-cluster_require_stage
 command -v nft >/dev/null || { echo "SKIP: nft (nftables) missing"; exit 77; }
-
-P=hbmedia
-trap 'netns_cleanup "$P"' EXIT
-trap 'exit 130' INT TERM
-netns_setup "$P" lvs-01 lvs-02 || { echo "FAIL setup"; exit 1; }
-state=$(netns_state_dir "$P")
+cluster_begin hbmedia lvs-01 lvs-02
 # cluster_conf writes `bcast ens32`; these later lines replace nothing but add media, so
 # write the media section ourselves.
 for h in lvs-01 lvs-02; do
@@ -53,5 +46,4 @@ netns_exec "$P" lvs-01 nft delete table inet hbtest
 check "the ucast link comes back" \
     bash -c "sleep 3; tail -n 5 '$(cluster_log "$P" lvs-01)' | grep -q 'Link lvs-02:ens32 up\.'"
 
-[ "$CHECKS_FAILED" -eq 0 ] || dump_logs "$P" lvs-01 lvs-02
-finish
+finish lvs-01 lvs-02

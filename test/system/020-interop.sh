@@ -8,8 +8,6 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/netns.sh"
 . "$HERE/lib/cluster.sh"
-netns_require_root
-cluster_require_stage
 cluster_require_reference
 
 method=${1:-sha1}
@@ -18,11 +16,7 @@ case "$method" in
     sha1) keyline="1 sha1 secret" ;;
     *) echo "usage: $0 crc|sha1"; exit 2 ;;
 esac
-P=hbint${method}
-trap 'netns_cleanup "$P"' EXIT
-trap 'exit 130' INT TERM
-netns_setup "$P" lvs-01 lvs-02 || { echo "FAIL setup"; exit 1; }
-state=$(netns_state_dir "$P")
+cluster_begin "hbint${method}" lvs-01 lvs-02
 cluster_conf "$state/conf-lvs-01" "$keyline"
 REAL=1 cluster_conf "$state/conf-lvs-02" "$keyline"
 cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
@@ -83,5 +77,4 @@ else
     check "ours declares the real lvs-02 dead" false
 fi
 
-[ "$CHECKS_FAILED" -eq 0 ] || dump_logs "$P" lvs-01 lvs-02
-finish
+finish lvs-01 lvs-02

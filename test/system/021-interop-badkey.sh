@@ -7,15 +7,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/netns.sh"
 . "$HERE/lib/cluster.sh"
-netns_require_root
-cluster_require_stage
 cluster_require_reference
-
-P=hbbadkey
-trap 'netns_cleanup "$P"' EXIT
-trap 'exit 130' INT TERM
-netns_setup "$P" lvs-01 lvs-02 || { echo "FAIL setup"; exit 1; }
-state=$(netns_state_dir "$P")
+cluster_begin hbbadkey lvs-01 lvs-02
 CLUSTER_INITDEAD=10 cluster_conf "$state/conf-lvs-01" "1 sha1 ours-secret"
 REAL=1 CLUSTER_INITDEAD=10 cluster_conf "$state/conf-lvs-02" "1 sha1 their-secret"
 cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
@@ -35,5 +28,4 @@ check "ours never saw lvs-02 up" \
 check "ours still went active alone (comm up with the peer dead)" \
     cluster_wait "$P" lvs-01 "Local status now set to: 'active'" 1
 
-[ "$CHECKS_FAILED" -eq 0 ] || dump_logs "$P" lvs-01 lvs-02
-finish
+finish lvs-01 lvs-02

@@ -10,16 +10,9 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/netns.sh"
 . "$HERE/lib/cluster.sh"
-netns_require_root
-cluster_require_stage
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 command -v tcpdump >/dev/null || { echo "SKIP: tcpdump missing"; exit 77; }
-
-P=hbhostile
-trap 'netns_cleanup "$P"' EXIT
-trap 'exit 130' INT TERM
-netns_setup "$P" lvs-01 lvs-02 client || { echo "FAIL setup"; exit 1; }
-state=$(netns_state_dir "$P")
+cluster_begin hbhostile lvs-01 lvs-02 client
 for h in lvs-01 lvs-02; do
     cluster_conf "$state/conf-$h" "1 sha1 secret"
     cluster_start_ours "$P" "$h" "$state/conf-$h"
@@ -87,5 +80,4 @@ s.sendto(b"###\n3:abc,%%%\n", ("192.168.219.255", 694))'
     fi
 fi
 
-[ "$CHECKS_FAILED" -eq 0 ] || dump_logs "$P" lvs-01 lvs-02
-finish
+finish lvs-01 lvs-02

@@ -16,6 +16,20 @@ cluster_require_stage() {
     fi
 }
 
+# cluster_begin PREFIX HOST... : skip without root or namespaces, require our installed
+# layout, build the topology with HOSTs, clean it up on exit (also after a failed run);
+# sets P (the prefix) and state (its state dir).
+cluster_begin() {
+    P=$1
+    shift
+    netns_require_root
+    cluster_require_stage
+    trap 'netns_cleanup "$P"' EXIT
+    trap 'exit 130' INT TERM
+    netns_setup "$P" "$@" || { echo "FAIL setup"; exit 1; }
+    state=$(netns_state_dir "$P")
+}
+
 cluster_require_reference() {
     if [ ! -x "$REAL_HEARTBEAT" ] || [ ! -d /etc/ha.d/resource.d ]; then
         echo "SKIP: the real heartbeat 3.0.6 is not installed (test/system/lib/install-reference.sh)"
@@ -91,7 +105,9 @@ check() {
         CHECKS_FAILED=$((CHECKS_FAILED + 1))
     fi
 }
+# finish [HOST...] : on failure show those nodes' logs; print the tally; exit status.
 finish() {
+    [ "$CHECKS_FAILED" -eq 0 ] || [ $# -eq 0 ] || dump_logs "$P" "$@"
     echo "$CHECKS_PASSED passed, $CHECKS_FAILED failed"
     [ "$CHECKS_FAILED" -eq 0 ]
 }
