@@ -4,6 +4,8 @@
 
 #include <sys/random.h>
 
+#include <boost/asio/post.hpp>
+
 #include <csignal>
 #include <ctime>
 
@@ -192,7 +194,8 @@ void Engine::arm_timer()
     if (stopping_) {
         return;
     }
-    timer_.expires_at(membership_->next_deadline());
+    armed_for_ = membership_->next_deadline();
+    timer_.expires_at(armed_for_);
     timer_.async_wait([this](const boost::system::error_code& ec) { on_timer(ec); });
 }
 
@@ -201,7 +204,31 @@ void Engine::on_timer(const boost::system::error_code& ec)
     if (ec == asio::error::operation_aborted || stopping_) {
         return;
     }
-    membership_->tick(membership::Clock::now());
+    // Our own heartbeat: the loop woke this much after it meant to. heartbeat 3.0.6 treats
+    // its own status arriving late like a peer's; past deadtime it restarts itself ("No local
+    // heartbeat"). We cannot have missed anything but time, so we say how long we stalled.
+    const auto now = membership::Clock::now();
+    const auto stalled = std::chrono::duration_cast<std::chrono::milliseconds>(now - armed_for_);
+    if (stalled > config_.ha_cf.warntime) {
+        HB_LOG(crit) << "Late heartbeat: Node " << config_.node_name << ": interval "
+                     << stalled.count() << " ms (our own: the process did not run; "
+                     << (stalled > config_.ha_cf.deadtime ? "longer than deadtime, peers may "
+                                                             "have declared us dead)"
+                                                           : "under deadtime)");
+    }
+    if (stalled > config_.ha_cf.warntime) {
+        // After a stall, read what arrived meanwhile before judging anyone by their silence:
+        // the posted tick runs after the receive handlers that are already ready.
+        asio::post(io_, [this] {
+            if (!stopping_) {
+                membership_->tick(membership::Clock::now());
+                flush();
+                arm_timer();
+            }
+        });
+        return;
+    }
+    membership_->tick(now);
     flush();
     arm_timer();
 }

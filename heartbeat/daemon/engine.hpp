@@ -67,6 +67,7 @@ private:
     std::unique_ptr<membership::Membership> membership_;
     std::vector<std::unique_ptr<media::UdpMedium>> media_;
     boost::asio::steady_timer timer_;
+    membership::TimePoint armed_for_{};
     boost::asio::steady_timer stop_timer_;
     boost::asio::signal_set signals_;
     std::map<auth::VerifyError, std::uint64_t> rejected_;

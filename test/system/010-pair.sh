@@ -50,6 +50,26 @@ sleep 1
 check "lvs-01 sees the restarted lvs-02 active" \
     bash -c "tail -n 20 '$(cluster_log "$P" lvs-01)' | grep -q 'Status update for node lvs-02: status active'"
 
+# kill -STOP: a short stall is a late heartbeat for the peer, nothing more; a stall past
+# deadtime gets lvs-01 declared dead, and when it runs again it is back "after partition"
+# and knows it stalled.
+pid1=$(cluster_pid "$P" lvs-01)
+kill -STOP "$pid1"; sleep 1.2; kill -CONT "$pid1"
+check "lvs-02 warns of lvs-01's late heartbeat, with the interval" \
+    cluster_wait "$P" lvs-02 'WARN: Late heartbeat: Node lvs-01: interval [0-9]+ ms' 3
+check "a stall under deadtime kills nobody" \
+    bash -c "! grep -q 'node lvs-01: is dead' '$(cluster_log "$P" lvs-02)'"
+kill -STOP "$pid1"; sleep 3; kill -CONT "$pid1"
+check "a stall past deadtime: lvs-02 declares lvs-01 dead" \
+    cluster_wait "$P" lvs-02 'node lvs-01: is dead' 3
+check "lvs-01 logs its own stall" \
+    cluster_wait "$P" lvs-01 'Late heartbeat: Node lvs-01: interval [0-9]+ ms \(our own' 3
+check "lvs-02 sees lvs-01 return after partition" \
+    cluster_wait "$P" lvs-02 'Cluster node lvs-01 returning after partition\.' 3
+sleep 1
+check "and active again" \
+    bash -c "tail -n 3 '$(cluster_log "$P" lvs-02)' | grep -q 'Status update for node lvs-01: status active'"
+
 # heartbeat -r: a new key on both nodes, reloaded without a restart (the old key stays
 # listed for the rollover, as authkeys allows).
 mv "$(cluster_log "$P" lvs-01)" "$(cluster_log "$P" lvs-01).2"
