@@ -20,6 +20,13 @@ expect_file /usr/libexec/heartbeat/heartbeat
 expect_file /usr/share/doc/heartbeat/authkeys
 expect_file /usr/share/doc/heartbeat/ha.cf.gz
 expect_file /usr/share/doc/heartbeat/haresources.gz
+expect_file /usr/libexec/heartbeat/findif
+expect_file /usr/libexec/heartbeat/send_arp
+expect_file /etc/ha.d/resource.d/IPaddr
+expect_file /etc/ha.d/resource.d/IPaddr2
+for agent in IPaddr IPaddr2; do
+    [ -x "$stage/etc/ha.d/resource.d/$agent" ] || { echo "FAIL: $agent not executable"; failures=$((failures + 1)); }
+done
 [ -d "$stage/etc/ha.d/resource.d" ] || { echo "FAIL: /etc/ha.d/resource.d missing"; failures=$((failures + 1)); }
 [ -x "$stage/usr/libexec/heartbeat/heartbeat" ] || { echo "FAIL: daemon not executable"; failures=$((failures + 1)); }
 # Nothing may land under the prefix's own etc (/usr/etc): agents belong in /etc/ha.d.

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// findif: which interface, prefix length and broadcast address serve an IPv4 address, from
+// the kernel's connected routes (main table, scope link) read through libnl-route. Used by
+// the IPaddr/IPaddr2 agents when their argument leaves the NIC or netmask out.
+//   findif IP[/CIDR[/NIC[/BROADCAST]]]   ->   "NIC CIDR BROADCAST"
+//   OCF_RESKEY_ip=IP ... findif [-C]     ->   "NIC<TAB>netmask M<TAB>broadcast B" (the form
+//                                             resource-agents' OCF IPaddr expects at this path)
+// Exit 0 found, 1 no interface serves the address, 2 bad usage or argument.
+#include <arpa/inet.h>
+#include <linux/rtnetlink.h>
+#include <netlink/addr.h>
+#include <netlink/cache.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/nexthop.h>
+#include <netlink/route/route.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tools/address_spec.hpp"
+
+namespace {
+
+using hb::tools::ConnectedRoute;
+
+constexpr int exit_found = 0;
+constexpr int exit_not_found = 1;
+constexpr int exit_usage = 2;
+
+struct SockDeleter {
+    void operator()(nl_sock* sock) const { nl_socket_free(sock); }
+};
+struct CacheDeleter {
+    void operator()(nl_cache* cache) const { nl_cache_free(cache); }
+};
+using SockPtr = std::unique_ptr<nl_sock, SockDeleter>;
+using CachePtr = std::unique_ptr<nl_cache, CacheDeleter>;
+
+void print_usage(std::FILE* out) {
+    std::fputs(
+        "usage: findif IP[/CIDR[/NIC[/BROADCAST]]]\n"
+        "       OCF_RESKEY_ip=IP [OCF_RESKEY_cidr_netmask=CIDR] [OCF_RESKEY_nic=NIC]\n"
+        "       [OCF_RESKEY_broadcast=BROADCAST] findif [-C]\n"
+        "  Prints \"NIC CIDR BROADCAST\": the interface whose connected route (longest\n"
+        "  prefix) contains IP, only routes on NIC when given; CIDR and BROADCAST as given,\n"
+        "  else the route's prefix length and the subnet's highest address. The second\n"
+        "  form prints \"NIC<TAB>netmask MASK<TAB>broadcast BROADCAST\" (-C: MASK in bits).\n",
+        out);
+}
+
+// A route table snapshot: the kernel's IPv4 routes and interface names.
+class RouteReader {
+public:
+    /// Connects to rtnetlink and dumps links and IPv4 routes; false with `error` set on failure.
+    bool load(std::string& error) {
+        sock_.reset(nl_socket_alloc());
+        if (!sock_) {
+            error = "cannot allocate a netlink socket";
+            return false;
+        }
+        int rc = nl_connect(sock_.get(), NETLINK_ROUTE);
+        if (rc < 0) {
+            error = std::string("cannot connect to rtnetlink: ") + nl_geterror(rc);
+            return false;
+        }
+        nl_cache* links = nullptr;
+        rc = rtnl_link_alloc_cache(sock_.get(), AF_UNSPEC, &links);
+        links_.reset(links);
+        if (rc < 0) {
+            error = std::string("cannot read the interfaces: ") + nl_geterror(rc);
+            return false;
+        }
+        nl_cache* routes = nullptr;
+        rc = rtnl_route_alloc_cache(sock_.get(), AF_INET, 0, &routes);
+        routes_.reset(routes);
+        if (rc < 0) {
+            error = std::string("cannot read the routing table: ") + nl_geterror(rc);
+            return false;
+        }
+        return true;
+    }
+
+    /// True when an interface called `name` exists.
+    bool has_link(const std::string& name) const {
+        return rtnl_link_name2i(links_.get(), name.c_str()) > 0;
+    }
+
+    /// Unicast scope-link IPv4 routes of the main table: the subnets reachable directly.
+    std::vector<ConnectedRoute> connected_routes() const {
+        std::vector<ConnectedRoute> out;
+        for (nl_object* obj = nl_cache_get_first(routes_.get()); obj != nullptr;
+             obj = nl_cache_get_next(obj)) {
+            auto* route = reinterpret_cast<rtnl_route*>(obj);
+            if (rtnl_route_get_family(route) != AF_INET ||
+                rtnl_route_get_table(route) != RT_TABLE_MAIN ||
+                rtnl_route_get_type(route) != RTN_UNICAST ||
+                rtnl_route_get_scope(route) != RT_SCOPE_LINK ||
+                rtnl_route_get_nnexthops(route) < 1) {
+                continue;
+            }
+            nl_addr* dst = rtnl_route_get_dst(route);
+            if (dst == nullptr) {
+                continue;
+            }
+            ConnectedRoute r;
+            r.prefix = static_cast<int>(nl_addr_get_prefixlen(dst));
+            if (nl_addr_get_len(dst) == 4) {
+                std::uint32_t network_be = 0;
+                std::memcpy(&network_be, nl_addr_get_binary_addr(dst), sizeof network_be);
+                r.network = ntohl(network_be);
+            } else if (r.prefix != 0) {
+                continue;
+            }
+            const int ifindex = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(route, 0));
+            char name[64] = {};
+            if (rtnl_link_i2name(links_.get(), ifindex, name, sizeof name) == nullptr) {
+                continue;
+            }
+            r.device = name;
+            out.push_back(std::move(r));
+        }
+        return out;
+    }
+
+private:
+    SockPtr sock_;
+    CachePtr links_;
+    CachePtr routes_;
+};
+
+// What serves an address: interface, prefix length, broadcast.
+struct Answer {
+    std::string device;
+    int prefix = 0;
+    hb::tools::Ipv4 broadcast = 0;
+};
+
+// Fills `answer` for `spec`; prints why not and returns the exit code otherwise.
+int resolve(const hb::tools::AddressSpec& spec, Answer& answer) {
+    const std::string ip_text = hb::tools::format_ipv4(spec.ip);
+    RouteReader reader;
+    std::string error;
+    if (!reader.load(error)) {
+        std::fprintf(stderr, "findif: %s\n", error.c_str());
+        return exit_not_found;
+    }
+    if (!spec.device.empty() && !reader.has_link(spec.device)) {
+        std::fprintf(stderr, "findif: interface '%s' does not exist\n", spec.device.c_str());
+        return exit_not_found;
+    }
+    answer.device = spec.device;
+    answer.prefix = spec.prefix.value_or(0);
+    if (answer.device.empty() || !spec.prefix) {
+        const auto routes = reader.connected_routes();
+        const auto route = hb::tools::select_route(routes, spec.ip, spec.device);
+        if (!route) {
+            if (spec.device.empty()) {
+                std::fprintf(stderr,
+                             "findif: no interface serves %s (no connected route contains it)\n",
+                             ip_text.c_str());
+            } else {
+                std::fprintf(stderr,
+                             "findif: interface '%s' does not serve %s (no connected route on "
+                             "it contains it)\n",
+                             spec.device.c_str(), ip_text.c_str());
+            }
+            return exit_not_found;
+        }
+        answer.device = route->device;
+        answer.prefix = spec.prefix.value_or(route->prefix);
+    }
+    answer.broadcast = spec.broadcast.value_or(hb::tools::broadcast_of(spec.ip, answer.prefix));
+    return exit_found;
+}
+
+std::string_view env(const char* name) {
+    const char* value = std::getenv(name);
+    return value == nullptr ? std::string_view{} : std::string_view{value};
+}
+
+// A parsed argument (or its error) to an answer; the exit status says which.
+template <class Parsed>
+int answer_for(const Parsed& parsed, Answer& answer) {
+    if (!parsed.spec) {
+        std::fprintf(stderr, "findif: %s\n", parsed.error.c_str());
+        return exit_usage;
+    }
+    return resolve(*parsed.spec, answer);
+}
+
+// resource-agents' calling convention: the address in OCF_RESKEY_* variables.
+int run_ocf_mode(bool cidr_bits) {
+    Answer answer;
+    const int rc = answer_for(
+        hb::tools::spec_from_fields(env("OCF_RESKEY_ip"), env("OCF_RESKEY_cidr_netmask"),
+                                    env("OCF_RESKEY_nic"), env("OCF_RESKEY_broadcast")),
+        answer);
+    if (rc != exit_found) {
+        return rc;
+    }
+    const std::string mask = cidr_bits
+                                 ? std::to_string(answer.prefix)
+                                 : hb::tools::format_ipv4(hb::tools::netmask_of(answer.prefix));
+    std::printf("%s\tnetmask %s\tbroadcast %s\n", answer.device.c_str(), mask.c_str(),
+                hb::tools::format_ipv4(answer.broadcast).c_str());
+    return exit_found;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::string_view first = argc > 1 ? argv[1] : "";
+    if (argc == 2 && (first == "-h" || first == "--help")) {
+        print_usage(stdout);
+        return exit_found;
+    }
+    if ((argc == 1 || (argc == 2 && first == "-C")) && std::getenv("OCF_RESKEY_ip") != nullptr) {
+        return run_ocf_mode(argc == 2);
+    }
+    if (argc != 2 || first.starts_with('-')) {
+        std::fputs("findif: expected exactly one argument IP[/CIDR[/NIC[/BROADCAST]]]\n", stderr);
+        print_usage(stderr);
+        return exit_usage;
+    }
+    Answer answer;
+    if (const int rc = answer_for(hb::tools::parse_address_spec(first), answer);
+        rc != exit_found) {
+        return rc;
+    }
+    std::printf("%s %d %s\n", answer.device.c_str(), answer.prefix,
+                hb::tools::format_ipv4(answer.broadcast).c_str());
+    return exit_found;
+}
