@@ -90,6 +90,11 @@ void UdpMedium::start(ReceiveHandler on_receive, StateHandler on_state)
     on_receive_ = std::move(on_receive);
     on_state_ = std::move(on_state);
     stopped_ = false;
+    try_open();
+}
+
+void UdpMedium::try_open()
+{
     std::string why;
     if (open(why)) {
         set_up(true, "opened");
@@ -217,14 +222,7 @@ void UdpMedium::schedule_retry()
         if (ec == asio::error::operation_aborted || stopped_) {
             return;
         }
-        std::string why;
-        if (open(why)) {
-            set_up(true, "opened");
-            do_receive();
-        } else {
-            set_up(false, why);
-            schedule_retry();
-        }
+        try_open();
     });
 }
 

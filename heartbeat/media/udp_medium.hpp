@@ -67,6 +67,7 @@ public:
 
 private:
     bool open(std::string& why);
+    void try_open();
     void close();
     void do_receive();
     void schedule_retry();
