@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Group operation sequencer.
+//
+//   acquire:  for r = first … last:  status(r) ──running──▶ next r
+//                                        └─not running─▶ start(r) ──ok──▶ next r
+//                                                           └─failed─▶ release whole group,
+//                                                                      then: failed
+//   release:  for r = last … first:  stop(r) ──ok──▶ next r
+//                                       └─failed─▶ retry (≤ stop_retries, retry_delay apart)
+//                                                   └─still failing─▶ status(r)
+//                                                        ├─not running─▶ warn, next r
+//                                                        └─running─▶ stuck, next r, failed
+//
+// Unlike heartbeat 3.0.6, a stop that cannot be made to work does not reboot the machine:
+// the group is reported stuck and the layer above must not let anyone else start it.
+#include "resources/group_operation.hpp"
+
+#include "base/log.hpp"
+#include "base/text.hpp"
+
+namespace hb::resources {
+
+std::string_view to_string(ScriptAction action)
+{
+    switch (action) {
+    case ScriptAction::start: return "start";
+    case ScriptAction::stop: return "stop";
+    case ScriptAction::status: return "status";
+    }
+    return "status";
+}
+
+std::string_view to_string(GroupOpKind kind)
+{
+    return kind == GroupOpKind::acquire ? "acquire" : "release";
+}
+
+std::string_view to_string(GroupOpState state)
+{
+    switch (state) {
+    case GroupOpState::running: return "running";
+    case GroupOpState::succeeded: return "succeeded";
+    case GroupOpState::failed: return "failed";
+    }
+    return "running";
+}
+
+bool status_says_running(std::string_view output)
+{
+    const std::string lower = base::to_lower(output);
+    // ResourceManager's case patterns: *[Nn][Oo][Tt] *[Rr]unning* first, then *[Rr]unning*
+    // or *OK* (the latter case-sensitive).
+    for (std::size_t at = lower.find("not"); at != std::string::npos; at = lower.find("not", at + 1)) {
+        std::size_t after = at + 3;
+        while (after < lower.size() && lower[after] == ' ') {
+            ++after;
+        }
+        if (lower.compare(after, 7, "running") == 0) {
+            return false;
+        }
+    }
+    return lower.find("running") != std::string::npos || output.find("OK") != std::string_view::npos;
+}
+
+namespace {
+
+std::string describe(const config::ResourceGroup& group)
+{
+    std::string text = group.node;
+    for (const config::Resource& r : group.resources) {
+        text += " " + r.text;
+    }
+    return text;
+}
+
+}  // namespace
+
+GroupOperation::GroupOperation(const config::ResourceGroup& group, GroupOpKind kind,
+                               int stop_retries, Milliseconds retry_delay)
+    : group_(group), kind_(kind), stop_retries_(stop_retries), retry_delay_(retry_delay)
+{
+    if (group_.resources.empty()) {
+        state_ = GroupOpState::succeeded;
+        return;
+    }
+    if (kind_ == GroupOpKind::acquire) {
+        HB_LOG(info) << "Acquiring resource group: " << describe(group_);
+        phase_ = Phase::check;
+        index_ = 0;
+    } else {
+        HB_LOG(info) << "Releasing resource group: " << describe(group_);
+        phase_ = Phase::stop;
+        index_ = group_.resources.size() - 1;
+    }
+}
+
+ScriptCall GroupOperation::call(std::size_t resource, ScriptAction action) const
+{
+    ScriptCall c;
+    c.resource = resource;
+    c.action = action;
+    c.argv = group_.resources[resource].args;
+    c.argv.emplace_back(to_string(action));
+    c.not_before = not_before_;
+    return c;
+}
+
+std::optional<ScriptCall> GroupOperation::next(TimePoint now)
+{
+    if (state_ != GroupOpState::running || outstanding_) {
+        return std::nullopt;
+    }
+    (void)now;  // a retried stop carries its earliest time in not_before
+    outstanding_ = true;
+    switch (phase_) {
+    case Phase::check:
+    case Phase::check_after_stop: return call(index_, ScriptAction::status);
+    case Phase::start: return call(index_, ScriptAction::start);
+    case Phase::stop: return call(index_, ScriptAction::stop);
+    }
+    return std::nullopt;
+}
+
+void GroupOperation::begin_release_after_failure(std::size_t failed)
+{
+    const std::string& name = group_.resources[failed].text;
+    HB_LOG(crit) << "Giving up resources due to failure of " << name;
+    failure_ = "start of " + name + " failed";
+    giving_up_after_failure_ = true;
+    phase_ = Phase::stop;
+    index_ = group_.resources.size() - 1;
+    attempts_ = 0;
+    HB_LOG(info) << "Releasing resource group: " << describe(group_);
+}
+
+void GroupOperation::stop_next_or_finish()
+{
+    attempts_ = 0;
+    not_before_.reset();
+    phase_ = Phase::stop;
+    if (index_ == 0) {
+        const bool ok = !giving_up_after_failure_ && !stuck_;
+        state_ = ok ? GroupOpState::succeeded : GroupOpState::failed;
+        return;
+    }
+    --index_;
+}
+
+void GroupOperation::complete(TimePoint now, const ScriptResult& result)
+{
+    if (!outstanding_ || state_ != GroupOpState::running) {
+        return;
+    }
+    outstanding_ = false;
+    const std::string& name = group_.resources[index_].text;
+    switch (phase_) {
+    case Phase::check:
+        if (status_says_running(result.output)) {
+            HB_LOG(info) << name << " is already running";
+            if (++index_ == group_.resources.size()) {
+                state_ = GroupOpState::succeeded;
+            }
+        } else {
+            phase_ = Phase::start;
+        }
+        return;
+    case Phase::start:
+        if (!result.succeeded()) {
+            begin_release_after_failure(index_);
+            return;
+        }
+        phase_ = Phase::check;
+        if (++index_ == group_.resources.size()) {
+            state_ = GroupOpState::succeeded;
+        }
+        return;
+    case Phase::stop:
+        if (result.succeeded()) {
+            stop_next_or_finish();
+            return;
+        }
+        if (attempts_ < stop_retries_) {
+            ++attempts_;
+            HB_LOG(info) << "Retrying failed stop operation [" << name << "]";
+            not_before_ = now + retry_delay_;
+        } else {
+            phase_ = Phase::check_after_stop;
+            not_before_.reset();
+        }
+        return;
+    case Phase::check_after_stop:
+        if (status_says_running(result.output)) {
+            HB_LOG(crit) << "Resource STOP failure: " << name
+                         << " still runs; it is left as it is and no other node may take "
+                            "its group";
+            stuck_ = true;
+            if (failure_.empty()) {
+                failure_ = "stop of " + name + " failed and it still runs";
+            }
+        } else {
+            HB_LOG(err) << "Resource script for " << name << " probably not LSB-compliant.";
+            HB_LOG(warn) << "it (" << name << ") MUST succeed on a stop when already stopped";
+        }
+        stop_next_or_finish();
+        return;
+    }
+}
+
+}  // namespace hb::resources

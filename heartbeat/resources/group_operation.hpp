@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// One resource group taken or given up, as heartbeat 3.0.6's ResourceManager does it
+// (takegroup / givegroup), as a sans-IO sequencer: it says which script call comes next
+// (and not before when), the caller runs it and hands back the result. Acquiring runs
+// `status` then, if needed, `start` left to right and gives the whole group up when a start
+// fails; releasing runs `stop` right to left, retrying a failed stop, and asks `status`
+// before declaring a stop failure.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/haresources.hpp"
+
+namespace hb::resources {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+using Milliseconds = std::chrono::milliseconds;
+
+/// What a resource script is asked to do (its last argument).
+enum class ScriptAction { start, stop, status };
+
+std::string_view to_string(ScriptAction action);
+
+/// heartbeat judges `status` by what the script prints, not by its exit code:
+/// "not running" (any case) → not running; "running" or "OK" → running; anything else → not.
+bool status_says_running(std::string_view output);
+
+/// A script call to make.
+struct ScriptCall {
+    std::size_t resource = 0;  ///< index in the group
+    ScriptAction action = ScriptAction::status;
+    std::vector<std::string> argv;  ///< the resource's `::` arguments, then the action
+    std::optional<TimePoint> not_before;  ///< run no earlier than this (stop retries)
+};
+
+/// What came of a script call.
+struct ScriptResult {
+    bool exited = false;   ///< it ran and exited by itself (not killed, not timed out)
+    int exit_code = -1;
+    std::string output;    ///< stdout
+    /// True when the call succeeded as heartbeat counts success (exit code 0).
+    bool succeeded() const { return exited && exit_code == 0; }
+};
+
+/// Taking or giving up a group.
+enum class GroupOpKind { acquire, release };
+/// Where an operation is.
+enum class GroupOpState { running, succeeded, failed };
+
+std::string_view to_string(GroupOpKind kind);
+std::string_view to_string(GroupOpState state);
+
+/// Sequencer for one operation on one group.
+class GroupOperation {
+public:
+    /// `stop_retries`: extra attempts after a failed stop (heartbeat's HA_STOPRETRYMAX, 10).
+    GroupOperation(const config::ResourceGroup& group, GroupOpKind kind, int stop_retries = 10,
+                   Milliseconds retry_delay = Milliseconds(1000));
+
+    /// The next call, or nullopt while one is outstanding or when finished.
+    std::optional<ScriptCall> next(TimePoint now);
+    /// The outstanding call's result.
+    void complete(TimePoint now, const ScriptResult& result);
+
+    GroupOpState state() const { return state_; }
+    GroupOpKind kind() const { return kind_; }
+    const std::string& key() const { return group_.key(); }
+    /// Why it failed (empty unless failed).
+    const std::string& failure() const { return failure_; }
+    /// True when a stop failed and the resource still runs: it is neither ours nor free
+    /// (heartbeat 3.0.6 reboots the node here).
+    bool stuck() const { return stuck_; }
+
+private:
+    enum class Phase { check, start, stop, check_after_stop };
+
+    ScriptCall call(std::size_t resource, ScriptAction action) const;
+    void begin_release_after_failure(std::size_t failed);
+    void stop_next_or_finish();
+
+    config::ResourceGroup group_;
+    GroupOpKind kind_;
+    int stop_retries_;
+    Milliseconds retry_delay_;
+    GroupOpState state_ = GroupOpState::running;
+    Phase phase_ = Phase::check;
+    std::size_t index_ = 0;       ///< resource being worked on
+    int attempts_ = 0;            ///< failed stops of the current resource
+    bool outstanding_ = false;
+    std::optional<TimePoint> not_before_;
+    bool giving_up_after_failure_ = false;
+    std::string failure_;
+    bool stuck_ = false;
+};
+
+}  // namespace hb::resources
