@@ -14,7 +14,7 @@ declare -A allowed=(
     [auth]="base wire config"
     [media]="base platform"
     [membership]="base wire"
-    [resources]="base config platform"
+    [resources]="base config platform wire"
     [api]="base wire membership resources"
     [platform]="base"
 )

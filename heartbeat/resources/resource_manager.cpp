@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The v1 resource manager (auto_failback on/off), after heartbeat 3.0.6's hb_resource.c.
+//
+//   init ──comm up──▶ starting ──peer's starting──▶ bothstarting
+//                        │                                │
+//                        └──────── a `resource` ──────────┴──▶ rscrcvd
+//   rscrcvd ──peer says isstable=1, or RQSTDELAY passed──▶ stable (take our groups)
+//   any ──shutdown()──▶ shutdown (give everything up, then `shutdone`)
+//
+// Groups move only by: our groups at start (unless the peer holds them), the peer's groups
+// when it is dead or has shut down, and the three-phase standby protocol (ask_resources
+// me → other → done → done), which auto_failback uses too. Every release finishes before the
+// other side's acquire starts, so once both sides hear each other no group has two owners.
+//
+// Differences from 3.0.6, on purpose: with a peer that is one of ours (it says so with an
+// `impl` field 3.0.6 ignores) RQSTDELAY is 0, so a joint start takes the groups as soon as
+// the nodes have heard each other; a healed partition between two of ours is settled in
+// place (each keeps the groups it prefers and releases the others) instead of both
+// restarting; a stop that fails is reported instead of rebooting the machine.
+#include "resources/resource_manager.hpp"
+
+#include <algorithm>
+
+#include "base/log.hpp"
+
+namespace hb::resources {
+
+namespace {
+constexpr std::string_view impl_field = "impl";
+constexpr std::string_view impl_value = "heartbeat-cxx";
+constexpr Milliseconds standby_first_reply{10'000};
+constexpr Milliseconds standby_whole{3'600'000};
+constexpr Milliseconds failback_retry{1000};
+}  // namespace
+
+std::string_view to_string(HoldSet set)
+{
+    switch (set) {
+    case HoldSet::none: return "none";
+    case HoldSet::local: return "local";
+    case HoldSet::foreign: return "foreign";
+    case HoldSet::all: return "all";
+    }
+    return "none";
+}
+
+std::optional<HoldSet> hold_set_from(std::string_view text)
+{
+    for (const HoldSet s : {HoldSet::none, HoldSet::local, HoldSet::foreign, HoldSet::all}) {
+        if (text == to_string(s)) {
+            return s;
+        }
+    }
+    return std::nullopt;
+}
+
+HoldSet operator|(HoldSet a, HoldSet b)
+{
+    return static_cast<HoldSet>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
+}
+
+HoldSet operator&(HoldSet a, HoldSet b)
+{
+    return static_cast<HoldSet>(static_cast<unsigned>(a) & static_cast<unsigned>(b));
+}
+
+HoldSet operator~(HoldSet a)
+{
+    return static_cast<HoldSet>(~static_cast<unsigned>(a) & 3U);
+}
+
+bool holds(HoldSet set, HoldSet part)
+{
+    return (set & part) == part;
+}
+
+HoldSet mirror(HoldSet set)
+{
+    switch (set) {
+    case HoldSet::local: return HoldSet::foreign;
+    case HoldSet::foreign: return HoldSet::local;
+    default: return set;
+    }
+}
+
+std::string_view to_string(RscState state)
+{
+    switch (state) {
+    case RscState::init: return "init";
+    case RscState::starting: return "starting";
+    case RscState::bothstarting: return "bothstarting";
+    case RscState::rscrcvd: return "rscrcvd";
+    case RscState::stable: return "stable";
+    case RscState::shutdown: return "shutdown";
+    }
+    return "init";
+}
+
+ResourceManager::ResourceManager(RscSettings settings) : settings_(std::move(settings)) {}
+
+std::vector<std::string> ResourceManager::keys_of(HoldSet set) const
+{
+    std::vector<std::string> keys;
+    for (const config::ResourceGroup& g : settings_.groups) {
+        const bool local = g.node == settings_.self;
+        if ((local && holds(set, HoldSet::local)) || (!local && holds(set, HoldSet::foreign))) {
+            keys.push_back(g.key());
+        }
+    }
+    return keys;
+}
+
+void ResourceManager::add(Step step)
+{
+    steps_.push_back(std::move(step));
+}
+
+void ResourceManager::acquire(HoldSet set)
+{
+    for (const std::string& key : keys_of(set)) {
+        add(Step{Step::Kind::acquire, key, HoldSet::none});
+    }
+}
+
+void ResourceManager::release(HoldSet set)
+{
+    for (const std::string& key : keys_of(set)) {
+        add(Step{Step::Kind::release, key, HoldSet::none});
+    }
+}
+
+void ResourceManager::send_resource(std::optional<bool> stable, std::string_view info)
+{
+    wire::Message m;
+    m.add("t", "resource");
+    m.add("rsc_hold", std::string(to_string(held_)));
+    if (stable) {
+        m.add("rtype", "full");
+        m.add("isstable", *stable ? "1" : "0");
+    }
+    if (!info.empty()) {
+        m.add("info", std::string(info));
+    }
+    m.add(std::string(impl_field), std::string(impl_value));
+    messages_.push_back(std::move(m));
+}
+
+void ResourceManager::send_standby(HoldSet set, std::string_view info)
+{
+    wire::Message m;
+    m.add("t", "ask_resources");
+    m.add("rsc_hold", std::string(to_string(set)));
+    m.add("info", std::string(info));
+    m.add(std::string(impl_field), std::string(impl_value));
+    messages_.push_back(std::move(m));
+}
+
+void ResourceManager::comm_up(TimePoint now, bool peer_alive)
+{
+    if (state_ != RscState::init) {
+        return;
+    }
+    state_ = RscState::starting;
+    wire::Message starting;
+    starting.add("t", "starting");
+    starting.add(std::string(impl_field), std::string(impl_value));
+    messages_.push_back(std::move(starting));
+    if (!peer_alive || settings_.peer.empty()) {
+        // Alone: everything is ours until the peer shows up (3.0.6 takes it all at initdead).
+        HB_LOG(info) << "Resources being acquired from " << settings_.peer << ".";
+        needs_failback_ = !settings_.peer.empty();
+        other_is_stable_ = true;
+        other_holds_ = HoldSet::none;
+        held_ = HoldSet::all;
+        state_ = RscState::stable;
+        acquire(HoldSet::all);
+        add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+    }
+    (void)now;
+}
+
+void ResourceManager::receive(TimePoint now, const std::string& from, const wire::Message& message)
+{
+    if (from != settings_.peer || state_ == RscState::init) {
+        return;
+    }
+    if (message.get(impl_field) == std::optional<std::string_view>(impl_value)) {
+        peer_is_ours_ = true;
+    }
+    peer_alive_ = true;
+    const auto type = message.get("t").value_or("");
+    if (type == "starting") {
+        if (state_ == RscState::starting) {
+            state_ = RscState::bothstarting;
+        }
+        other_is_stable_ = false;
+        send_resource(state_ == RscState::stable);
+    } else if (type == "resource") {
+        on_resource(now, message);
+    } else if (type == "ask_resources") {
+        on_ask_resources(now, message);
+    } else if (type == "shutdone") {
+        on_shutdone(now);
+    }
+}
+
+void ResourceManager::on_resource(TimePoint now, const wire::Message& message)
+{
+    const auto set = hold_set_from(message.get("rsc_hold").value_or(""));
+    if (!set) {
+        HB_LOG(err) << "resource message without a valid rsc_hold field.";
+        return;
+    }
+    if (message.get("rtype") == std::optional<std::string_view>("full")) {
+        other_holds_ = *set;
+    } else {
+        other_holds_ = *set == HoldSet::none ? HoldSet::none : (other_holds_ | *set);
+    }
+    if (message.get("info") == std::optional<std::string_view>("shutdown")) {
+        HB_LOG(info) << settings_.peer << " is giving up its resources (shutdown)";
+    }
+    if (state_ == RscState::starting || state_ == RscState::bothstarting) {
+        state_ = RscState::rscrcvd;
+        if (!local_takeover_at_) {
+            local_takeover_at_ = now + (peer_is_ours_ ? Milliseconds(0) : settings_.rqst_delay);
+        }
+    }
+    const auto stable = message.get("isstable");
+    if (stable == std::optional<std::string_view>("1")) {
+        const bool was_stable = other_is_stable_;
+        other_is_stable_ = true;
+        if (!was_stable) {
+            HB_LOG(info) << "remote resource transition completed.";
+        }
+        if (state_ != RscState::stable && state_ != RscState::shutdown) {
+            become_stable(now);
+        }
+        if (!was_stable) {
+            perform_auto_failback(now);
+        }
+    } else if (stable) {
+        other_is_stable_ = false;
+    }
+}
+
+void ResourceManager::become_stable(TimePoint now)
+{
+    (void)now;
+    if (state_ == RscState::stable || state_ == RscState::shutdown) {
+        return;
+    }
+    state_ = RscState::stable;
+    local_takeover_at_.reset();
+    take_our_groups();
+    send_resource(true);
+}
+
+void ResourceManager::take_our_groups()
+{
+    // The peer says it holds "foreign" (its point of view): our own groups. Leave them.
+    if (holds(other_holds_, HoldSet::foreign) && standby_ == Standby::none) {
+        HB_LOG(info) << "Local Resource acquisition completed. (none)";
+        return;
+    }
+    if (holds(held_, HoldSet::local)) {
+        return;
+    }
+    held_ = held_ | HoldSet::local;
+    acquire(HoldSet::local);
+    add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+}
+
+void ResourceManager::perform_auto_failback(TimePoint now)
+{
+    failback_retry_at_.reset();
+    if (settings_.auto_failback != config::AutoFailback::on || !needs_failback_ ||
+        !holds(held_, HoldSet::foreign) || state_ == RscState::shutdown) {
+        needs_failback_ = false;
+        return;
+    }
+    if (!peer_alive_) {
+        return;  // tried again when the peer is back and says it is stable
+    }
+    if (standby_ != Standby::none || !other_is_stable_ || state_ != RscState::stable ||
+        !steps_.empty()) {
+        failback_retry_at_ = now + failback_retry;
+        return;
+    }
+    needs_failback_ = false;
+    HB_LOG(info) << "auto_failback: giving " << settings_.peer << " its resource groups back";
+    request_standby(now, HoldSet::foreign);
+}
+
+bool ResourceManager::request_standby(TimePoint now, HoldSet set)
+{
+    if (settings_.auto_failback == config::AutoFailback::legacy) {
+        HB_LOG(info) << "Standby mode only implemented when nice_failback on";
+        return false;
+    }
+    if (standby_ != Standby::none) {
+        HB_LOG(warn) << "Standby in progress- new request ignored";
+        return false;
+    }
+    if (!other_is_stable_ || settings_.peer.empty()) {
+        HB_LOG(warn) << "standby request ignored.  Other side is in flux.";
+        return false;
+    }
+    if (state_ != RscState::stable || !steps_.empty()) {
+        HB_LOG(warn) << "standby request ignored.  local resources in flux.";
+        return false;
+    }
+    if (set == HoldSet::none) {
+        return true;
+    }
+    HB_LOG(info) << settings_.self << " wants to go standby [" << to_string(set) << "]";
+    standby_ = Standby::me;
+    standby_requester_ = true;
+    standby_set_ = set;
+    standby_deadline_ = now + standby_first_reply;
+    other_is_stable_ = false;
+    send_standby(set, "me");
+    return true;
+}
+
+void ResourceManager::on_ask_resources(TimePoint now, const wire::Message& message)
+{
+    const auto set = hold_set_from(message.get("rsc_hold").value_or(""));
+    const auto info = message.get("info").value_or("");
+    if (!set) {
+        return;
+    }
+    if (info == "me") {
+        // The peer wants to go standby; we would take its groups.
+        if (standby_ != Standby::none) {
+            HB_LOG(warn) << "Standby in progress- new request from " << settings_.peer
+                         << " ignored";
+        } else if (!other_is_stable_) {
+            HB_LOG(warn) << "standby message [me] from " << settings_.peer
+                         << " ignored.  Other side is in flux.";
+        } else if (state_ != RscState::stable || !steps_.empty()) {
+            HB_LOG(warn) << "standby message [me] from " << settings_.peer
+                         << " ignored.  local resources in flux.";
+        } else {
+            HB_LOG(info) << settings_.peer << " wants to go standby [" << to_string(*set) << "]";
+            other_is_stable_ = false;
+            standby_ = Standby::other;
+            standby_requester_ = false;
+            standby_set_ = *set;
+            standby_deadline_ = now + standby_whole;
+            send_standby(*set, "other");
+        }
+    } else if (info == "other" && standby_ == Standby::me) {
+        HB_LOG(info) << "standby: " << settings_.peer << " can take our " << to_string(*set)
+                     << " resources";
+        standby_deadline_ = now + standby_whole;
+        held_ = held_ & ~*set;
+        send_resource(false, "standby");
+        HB_LOG(info) << "give up " << to_string(*set) << " HA resources (standby).";
+        release(*set);
+        add(Step{Step::Kind::mark_standby_released, {}, *set});
+    } else if (info == "done" && standby_ == Standby::other) {
+        // The peer has released: take what it gave (its `set`, seen from here).
+        HB_LOG(info) << "standby: acquire [" << to_string(*set) << "] resources from "
+                     << settings_.peer;
+        standby_ = Standby::done;
+        acquire(mirror(*set) & ~held_);
+        add(Step{Step::Kind::mark_standby_acquired, {}, *set});
+    } else if (info == "done" && standby_ == Standby::done && standby_requester_) {
+        HB_LOG(info) << "Other node completed standby takeover of " << to_string(*set)
+                     << " resources.";
+        standby_ = Standby::none;
+        standby_deadline_.reset();
+        other_is_stable_ = true;
+        send_resource(true);
+    }
+}
+
+void ResourceManager::on_shutdone(TimePoint now)
+{
+    (void)now;
+    peer_alive_ = false;
+    HB_LOG(info) << "Received shutdown notice from '" << settings_.peer << "'.";
+    other_holds_ = HoldSet::none;
+    other_is_stable_ = true;
+    if (state_ == RscState::shutdown) {
+        return;
+    }
+    standby_ = Standby::none;
+    standby_deadline_.reset();
+    const HoldSet missing = ~held_;
+    if (missing == HoldSet::none) {
+        return;
+    }
+    HB_LOG(info) << "Resources being acquired from " << settings_.peer << ".";
+    needs_failback_ = true;
+    held_ = HoldSet::all;
+    acquire(missing);
+    if (state_ != RscState::stable) {
+        state_ = RscState::stable;
+        local_takeover_at_.reset();
+    }
+    add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+}
+
+void ResourceManager::peer_dead(TimePoint now)
+{
+    (void)now;
+    if (state_ == RscState::shutdown || state_ == RscState::init) {
+        return;
+    }
+    peer_alive_ = false;
+    if (standby_ != Standby::none) {
+        HB_LOG(info) << "Cancelling pending standby operation";
+        standby_ = Standby::none;
+        standby_deadline_.reset();
+    }
+    if (other_holds_ == HoldSet::none) {
+        HB_LOG(info) << "Dead node " << settings_.peer << " gave up resources.";
+    }
+    other_holds_ = HoldSet::none;
+    other_is_stable_ = true;
+    needs_failback_ = true;
+    const HoldSet missing = ~held_;
+    if (state_ != RscState::stable) {
+        state_ = RscState::stable;
+        local_takeover_at_.reset();
+    }
+    if (missing == HoldSet::none) {
+        return;
+    }
+    HB_LOG(info) << "Resources being acquired from " << settings_.peer << ".";
+    held_ = HoldSet::all;
+    acquire(missing);
+    if (holds(missing, HoldSet::foreign)) {
+        add(Step{Step::Kind::mark_settled, {}, HoldSet::foreign});
+    } else {
+        add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+    }
+}
+
+void ResourceManager::partition_healed(TimePoint now)
+{
+    (void)now;
+    if (state_ == RscState::shutdown) {
+        return;
+    }
+    if (!peer_is_ours_) {
+        // A 3.0.6 peer gives everything up, says `shutdone` and restarts: keep what we hold,
+        // take what it leaves (on_shutdone), and it asks for its groups back when it returns.
+        HB_LOG(info) << "partition with " << settings_.peer
+                     << " healed: it will give its resources up and restart (heartbeat 3.0.6)";
+        return;
+    }
+    // Both may hold every group. Each keeps the groups it prefers and releases the others:
+    // both decide the same way, so each group ends with exactly its preferred node.
+    other_is_stable_ = false;
+    if (holds(held_, HoldSet::foreign)) {
+        HB_LOG(warn) << "partition with " << settings_.peer << " healed: releasing its groups, "
+                     << settings_.peer << " keeps them";
+        held_ = held_ & ~HoldSet::foreign;
+        release(HoldSet::foreign);
+    }
+    if (!holds(held_, HoldSet::local)) {
+        held_ = held_ | HoldSet::local;
+        acquire(HoldSet::local);
+    }
+    needs_failback_ = false;
+    state_ = RscState::stable;
+    add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+}
+
+void ResourceManager::shutdown(TimePoint now)
+{
+    (void)now;
+    if (state_ == RscState::shutdown) {
+        return;
+    }
+    HB_LOG(info) << "Giving up all HA resources.";
+    state_ = RscState::shutdown;
+    standby_ = Standby::none;
+    standby_deadline_.reset();
+    held_ = HoldSet::none;
+    if (!settings_.peer.empty()) {
+        send_resource(false, "shutdown");
+    }
+    // Every group, held or not (3.0.6 does the same; stops are idempotent).
+    steps_.erase(std::remove_if(steps_.begin(), steps_.end(),
+                                [](const Step& s) { return s.kind != Step::Kind::release; }),
+                 steps_.end());
+    release(HoldSet::all);
+    add(Step{Step::Kind::mark_shutdown_released, {}, HoldSet::none});
+}
+
+void ResourceManager::run_markers()
+{
+    while (!steps_.empty() && !step_running_) {
+        const Step step = steps_.front();
+        switch (step.kind) {
+        case Step::Kind::acquire:
+        case Step::Kind::release: return;
+        case Step::Kind::mark_standby_released:
+            HB_LOG(info) << to_string(step.set) << " HA resource release completed (standby).";
+            standby_ = Standby::done;
+            send_standby(step.set, "done");
+            break;
+        case Step::Kind::mark_standby_acquired:
+            HB_LOG(info) << "Standby resource acquisition done [" << to_string(step.set) << "].";
+            held_ = held_ | mirror(step.set);
+            send_standby(step.set, "done");
+            standby_ = Standby::none;
+            standby_deadline_.reset();
+            send_resource(true);
+            break;
+        case Step::Kind::mark_shutdown_released:
+            HB_LOG(info) << "All HA resources relinquished.";
+            {
+                wire::Message done;
+                done.add("t", "shutdone");
+                done.add("st", "dead");
+                messages_.push_back(std::move(done));
+            }
+            shutdown_complete_ = true;
+            break;
+        case Step::Kind::mark_settled:
+            if (step.set == HoldSet::foreign) {
+                // What heartbeat's mach_down tells the peer after a takeover.
+                wire::Message m;
+                m.add("t", "resource");
+                m.add("rsc_hold", "foreign");
+                m.add("info", "mach_down");
+                m.add(std::string(impl_field), std::string(impl_value));
+                messages_.push_back(std::move(m));
+                HB_LOG(info) << "mach_down takeover complete.";
+            }
+            if (state_ == RscState::stable) {
+                send_resource(true, "req_our_resources()");
+            }
+            break;
+        }
+        steps_.pop_front();
+    }
+}
+
+std::optional<GroupRequest> ResourceManager::next_request()
+{
+    run_markers();
+    if (step_running_ || steps_.empty()) {
+        return std::nullopt;
+    }
+    const Step& step = steps_.front();
+    step_running_ = true;
+    return GroupRequest{step.key, step.kind == Step::Kind::acquire};
+}
+
+void ResourceManager::group_done(TimePoint now, const std::string& key, bool ok, bool stuck)
+{
+    if (!step_running_ || steps_.empty() || steps_.front().key != key) {
+        return;
+    }
+    const bool acquire_step = steps_.front().kind == Step::Kind::acquire;
+    running_[key] = acquire_step ? ok : stuck;
+    steps_.pop_front();
+    step_running_ = false;
+    run_markers();
+    if (needs_failback_ && steps_.empty()) {
+        perform_auto_failback(now);
+    }
+}
+
+void ResourceManager::tick(TimePoint now)
+{
+    if (state_ == RscState::rscrcvd && local_takeover_at_ && now >= *local_takeover_at_) {
+        HB_LOG(info) << "local resource transition completed.";
+        become_stable(now);
+    }
+    if (standby_deadline_ && now >= *standby_deadline_ && standby_ == Standby::me &&
+        standby_requester_) {
+        HB_LOG(warn) << "No reply to standby request.  Standby request cancelled.";
+        standby_ = Standby::none;
+        standby_deadline_.reset();
+        other_is_stable_ = true;
+    }
+    if (failback_retry_at_ && now >= *failback_retry_at_) {
+        perform_auto_failback(now);
+    }
+}
+
+std::optional<TimePoint> ResourceManager::next_deadline() const
+{
+    std::optional<TimePoint> next;
+    auto consider = [&](const std::optional<TimePoint>& t) {
+        if (t && (!next || *t < *next)) {
+            next = t;
+        }
+    };
+    if (state_ == RscState::rscrcvd) {
+        consider(local_takeover_at_);
+    }
+    if (standby_ == Standby::me) {
+        consider(standby_deadline_);
+    }
+    consider(failback_retry_at_);
+    return next;
+}
+
+std::vector<wire::Message> ResourceManager::take_messages()
+{
+    run_markers();
+    std::vector<wire::Message> out;
+    out.swap(messages_);
+    return out;
+}
+
+std::string ResourceManager::rscstatus() const
+{
+    if (state_ != RscState::stable || standby_ != Standby::none || !steps_.empty()) {
+        return "transition";
+    }
+    return std::string(to_string(held_));
+}
+
+}  // namespace hb::resources

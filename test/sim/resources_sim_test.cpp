@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Two resource managers on simulated time, joined by a message channel and running their
+// group operations on a fake runner that takes 200 ms per operation. Scenarios: joint start,
+// death and return (auto_failback on and off), graceful shutdown, standby, partition heal.
+// Invariant throughout: once both sides hear each other, no group is running on both nodes
+// (except for at most one keepalive right after a partition heals).
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "config/haresources.hpp"
+#include "resources/resource_manager.hpp"
+
+using namespace hb;
+using resources::HoldSet;
+using resources::Milliseconds;
+using resources::ResourceManager;
+using resources::TimePoint;
+
+namespace {
+
+const std::vector<std::string> names = {"lvs-01", "lvs-02"};
+constexpr Milliseconds op_time{200};
+constexpr Milliseconds link_delay{1};
+
+std::vector<config::ResourceGroup> groups()
+{
+    auto parsed = config::parse_haresources("lvs-01 web-a 10.0.0.100\nlvs-02 web-b 10.0.0.200\n",
+                                            "haresources");
+    REQUIRE(parsed.ok());
+    return parsed.groups;
+}
+
+class ResourceSim {
+public:
+    explicit ResourceSim(config::AutoFailback mode) : mode_(mode) {}
+
+    TimePoint now() const { return now_; }
+
+    void start(const std::string& n)
+    {
+        resources::RscSettings s;
+        s.self = n;
+        s.peer = n == names[0] ? names[1] : names[0];
+        s.groups = groups();
+        s.auto_failback = mode_;
+        nodes_[n] = Node{std::make_unique<ResourceManager>(s), {}, {}, true};
+        // Scripts survive a daemon restart only in real life; a fresh start here owns nothing.
+    }
+    /// Both hear each other now (membership comm up on both).
+    void comm_up(const std::string& n, bool peer_alive) { rm(n).comm_up(now_, peer_alive); }
+    void kill(const std::string& n)
+    {
+        // kill -9: the daemon is gone; what it started keeps running.
+        nodes_[n].alive = false;
+        nodes_[n].op.reset();
+    }
+    void set_partition(bool p) { partitioned_ = p; }
+    ResourceManager& rm(const std::string& n) { return *nodes_.at(n).manager; }
+    bool running(const std::string& n, const std::string& key)
+    {
+        return nodes_[n].actual[key];
+    }
+    /// Nodes whose scripts have this group running.
+    int owners(const std::string& key)
+    {
+        int c = 0;
+        for (const auto& n : names) {
+            c += nodes_[n].actual[key] ? 1 : 0;
+        }
+        return c;
+    }
+
+    /// Runs for `d`; `check` true asserts the single-owner invariant at every step.
+    void run_for(Milliseconds d, bool check = true, Milliseconds grace = Milliseconds(0))
+    {
+        const TimePoint end = now_ + d;
+        const TimePoint grace_until = now_ + grace;
+        while (now_ < end) {
+            now_ += Milliseconds(1);
+            step();
+            if (check && now_ > grace_until && !partitioned_ && both_alive()) {
+                for (const auto& g : groups()) {
+                    INFO("group " << g.key() << " at +" << (now_ - TimePoint{}).count() << " ms");
+                    REQUIRE(owners(g.key()) <= 1);
+                }
+            }
+        }
+    }
+
+private:
+    struct Node {
+        std::unique_ptr<ResourceManager> manager;
+        std::map<std::string, bool> actual;  ///< what the fake scripts have running
+        std::optional<std::pair<resources::GroupRequest, TimePoint>> op;
+        bool alive = true;
+    };
+    struct InFlight {
+        TimePoint at;
+        std::string from;
+        std::string to;
+        wire::Message message;
+    };
+
+    bool both_alive() { return nodes_[names[0]].alive && nodes_[names[1]].alive; }
+
+    void step()
+    {
+        // Deliver.
+        std::vector<InFlight> later;
+        for (auto& f : flight_) {
+            if (f.at > now_) {
+                later.push_back(std::move(f));
+                continue;
+            }
+            Node& to = nodes_[f.to];
+            if (to.alive && to.manager) {
+                to.manager->receive(now_, f.from, f.message);
+            }
+        }
+        flight_ = std::move(later);
+        for (const auto& n : names) {
+            Node& node = nodes_[n];
+            if (!node.alive || !node.manager) {
+                continue;
+            }
+            if (const auto dl = node.manager->next_deadline(); dl && *dl <= now_) {
+                node.manager->tick(now_);
+            }
+            if (node.op && node.op->second <= now_) {
+                const auto req = node.op->first;
+                node.actual[req.key] = req.acquire;
+                node.op.reset();
+                node.manager->group_done(now_, req.key, true, false);
+            }
+            if (!node.op) {
+                if (auto req = node.manager->next_request()) {
+                    node.op = std::make_pair(*req, now_ + op_time);
+                    if (!req->acquire) {
+                        // A stop takes effect when it starts.
+                        node.actual[req->key] = false;
+                    }
+                }
+            }
+            for (auto& m : node.manager->take_messages()) {
+                const std::string peer = n == names[0] ? names[1] : names[0];
+                if (!partitioned_) {
+                    flight_.push_back(InFlight{now_ + link_delay, n, peer, std::move(m)});
+                }
+            }
+        }
+    }
+
+    config::AutoFailback mode_;
+    TimePoint now_{};
+    std::map<std::string, Node> nodes_;
+    std::vector<InFlight> flight_;
+    bool partitioned_ = false;
+};
+
+const std::string group_a = "web-a";  // preferred by lvs-01
+const std::string group_b = "web-b";  // preferred by lvs-02
+
+}  // namespace
+
+TEST_CASE("joint start: each node takes its own groups at once, no 10 s wait between ours", "[sim][resources]")
+{
+    ResourceSim sim(config::AutoFailback::on);
+    sim.start("lvs-01");
+    sim.start("lvs-02");
+    sim.comm_up("lvs-01", true);
+    sim.comm_up("lvs-02", true);
+    sim.run_for(Milliseconds(1000));
+    CHECK(sim.running("lvs-01", group_a));
+    CHECK(sim.running("lvs-02", group_b));
+    CHECK(sim.owners(group_a) == 1);
+    CHECK(sim.owners(group_b) == 1);
+    CHECK(sim.rm("lvs-01").rscstatus() == "local");
+    CHECK(sim.rm("lvs-02").rscstatus() == "local");
+    CHECK(sim.rm("lvs-01").peer_is_ours());
+}
+
+TEST_CASE("a node alone takes every group", "[sim][resources]")
+{
+    ResourceSim sim(config::AutoFailback::on);
+    sim.start("lvs-01");
+    sim.comm_up("lvs-01", false);
+    sim.run_for(Milliseconds(2000), false);
+    CHECK(sim.running("lvs-01", group_a));
+    CHECK(sim.running("lvs-01", group_b));
+    CHECK(sim.rm("lvs-01").rscstatus() == "all");
+}
+
+TEST_CASE("death, takeover and return, for auto_failback on and off", "[sim][resources]")
+{
+    const bool on = GENERATE(true, false);
+    INFO("auto_failback " << (on ? "on" : "off"));
+    ResourceSim sim(on ? config::AutoFailback::on : config::AutoFailback::off);
+    sim.start("lvs-01");
+    sim.start("lvs-02");
+    sim.comm_up("lvs-01", true);
+    sim.comm_up("lvs-02", true);
+    sim.run_for(Milliseconds(2000));
+
+    sim.kill("lvs-01");
+    sim.rm("lvs-02").peer_dead(sim.now());
+    sim.run_for(Milliseconds(1000), false);
+    CHECK(sim.running("lvs-02", group_a));
+    CHECK(sim.rm("lvs-02").rscstatus() == "all");
+
+    // lvs-01 comes back: a fresh daemon, its old scripts' VIP removed by the operator.
+    sim.start("lvs-01");
+    sim.comm_up("lvs-01", true);
+    sim.run_for(Milliseconds(5000));
+    if (on) {
+        CHECK(sim.running("lvs-01", group_a));
+        CHECK_FALSE(sim.running("lvs-02", group_a));
+        CHECK(sim.rm("lvs-02").rscstatus() == "local");
+        CHECK(sim.rm("lvs-01").rscstatus() == "local");
+    } else {
+        CHECK_FALSE(sim.running("lvs-01", group_a));
+        CHECK(sim.running("lvs-02", group_a));
+        CHECK(sim.rm("lvs-02").rscstatus() == "all");
+        CHECK(sim.rm("lvs-01").rscstatus() == "none");
+    }
+    CHECK(sim.owners(group_a) == 1);
+    CHECK(sim.owners(group_b) == 1);
+}
+
+TEST_CASE("a graceful shutdown hands the groups over without overlap", "[sim][resources]")
+{
+    ResourceSim sim(config::AutoFailback::on);
+    sim.start("lvs-01");
+    sim.start("lvs-02");
+    sim.comm_up("lvs-01", true);
+    sim.comm_up("lvs-02", true);
+    sim.run_for(Milliseconds(2000));
+    sim.rm("lvs-01").shutdown(sim.now());
+    sim.run_for(Milliseconds(3000));
+    CHECK(sim.rm("lvs-01").shutdown_complete());
+    CHECK_FALSE(sim.running("lvs-01", group_a));
+    CHECK(sim.running("lvs-02", group_a));
+    CHECK(sim.running("lvs-02", group_b));
+}
+
+TEST_CASE("standby: the groups move to the peer, released before acquired", "[sim][resources]")
+{
+    ResourceSim sim(config::AutoFailback::off);
+    sim.start("lvs-01");
+    sim.start("lvs-02");
+    sim.comm_up("lvs-01", true);
+    sim.comm_up("lvs-02", true);
+    sim.run_for(Milliseconds(2000));
+    REQUIRE(sim.rm("lvs-01").request_standby(sim.now(), HoldSet::all));
+    sim.run_for(Milliseconds(3000));
+    CHECK_FALSE(sim.running("lvs-01", group_a));
+    CHECK(sim.running("lvs-02", group_a));
+    CHECK(sim.running("lvs-02", group_b));
+    CHECK(sim.rm("lvs-02").rscstatus() == "all");
+    CHECK(sim.rm("lvs-01").rscstatus() == "none");
+    // And back with a takeover from lvs-01's side: lvs-02 goes standby for foreign.
+    REQUIRE(sim.rm("lvs-02").request_standby(sim.now(), HoldSet::foreign));
+    sim.run_for(Milliseconds(3000));
+    CHECK(sim.running("lvs-01", group_a));
+    CHECK_FALSE(sim.running("lvs-02", group_a));
+}
+
+TEST_CASE("a healed partition ends with each group on exactly its preferred node", "[sim][resources]")
+{
+    const bool on = GENERATE(true, false);
+    ResourceSim sim(on ? config::AutoFailback::on : config::AutoFailback::off);
+    sim.start("lvs-01");
+    sim.start("lvs-02");
+    sim.comm_up("lvs-01", true);
+    sim.comm_up("lvs-02", true);
+    sim.run_for(Milliseconds(2000));
+    sim.set_partition(true);
+    sim.rm("lvs-01").peer_dead(sim.now());
+    sim.rm("lvs-02").peer_dead(sim.now());
+    sim.run_for(Milliseconds(2000), false);
+    CHECK(sim.owners(group_a) == 2);  // split brain, as in any partition
+    sim.set_partition(false);
+    sim.rm("lvs-01").partition_healed(sim.now());
+    sim.rm("lvs-02").partition_healed(sim.now());
+    // At most one keepalive (1 s here) with two owners after the heal is seen.
+    sim.run_for(Milliseconds(5000), true, Milliseconds(1000));
+    CHECK(sim.owners(group_a) == 1);
+    CHECK(sim.owners(group_b) == 1);
+    CHECK(sim.running("lvs-01", group_a));
+    CHECK(sim.running("lvs-02", group_b));
+}
