@@ -160,6 +160,16 @@ private:
     bool partitioned_ = false;
 };
 
+/// Both nodes up and hearing each other, settled.
+void start_pair(ResourceSim& sim)
+{
+    sim.start("lvs-01");
+    sim.start("lvs-02");
+    sim.comm_up("lvs-01", true);
+    sim.comm_up("lvs-02", true);
+    sim.run_for(Milliseconds(2000));
+}
+
 const std::string group_a = "web-a";  // preferred by lvs-01
 const std::string group_b = "web-b";  // preferred by lvs-02
 
@@ -198,11 +208,7 @@ TEST_CASE("death, takeover and return, for auto_failback on and off", "[sim][res
     const bool on = GENERATE(true, false);
     INFO("auto_failback " << (on ? "on" : "off"));
     ResourceSim sim(on ? config::AutoFailback::on : config::AutoFailback::off);
-    sim.start("lvs-01");
-    sim.start("lvs-02");
-    sim.comm_up("lvs-01", true);
-    sim.comm_up("lvs-02", true);
-    sim.run_for(Milliseconds(2000));
+    start_pair(sim);
 
     sim.kill("lvs-01");
     sim.rm("lvs-02").peer_dead(sim.now());
@@ -232,11 +238,7 @@ TEST_CASE("death, takeover and return, for auto_failback on and off", "[sim][res
 TEST_CASE("a graceful shutdown hands the groups over without overlap", "[sim][resources]")
 {
     ResourceSim sim(config::AutoFailback::on);
-    sim.start("lvs-01");
-    sim.start("lvs-02");
-    sim.comm_up("lvs-01", true);
-    sim.comm_up("lvs-02", true);
-    sim.run_for(Milliseconds(2000));
+    start_pair(sim);
     sim.rm("lvs-01").shutdown(sim.now());
     sim.run_for(Milliseconds(3000));
     CHECK(sim.rm("lvs-01").shutdown_complete());
@@ -248,11 +250,7 @@ TEST_CASE("a graceful shutdown hands the groups over without overlap", "[sim][re
 TEST_CASE("standby: the groups move to the peer, released before acquired", "[sim][resources]")
 {
     ResourceSim sim(config::AutoFailback::off);
-    sim.start("lvs-01");
-    sim.start("lvs-02");
-    sim.comm_up("lvs-01", true);
-    sim.comm_up("lvs-02", true);
-    sim.run_for(Milliseconds(2000));
+    start_pair(sim);
     REQUIRE(sim.rm("lvs-01").request_standby(sim.now(), HoldSet::all));
     sim.run_for(Milliseconds(3000));
     CHECK_FALSE(sim.running("lvs-01", group_a));
@@ -271,11 +269,7 @@ TEST_CASE("a healed partition ends with each group on exactly its preferred node
 {
     const bool on = GENERATE(true, false);
     ResourceSim sim(on ? config::AutoFailback::on : config::AutoFailback::off);
-    sim.start("lvs-01");
-    sim.start("lvs-02");
-    sim.comm_up("lvs-01", true);
-    sim.comm_up("lvs-02", true);
-    sim.run_for(Milliseconds(2000));
+    start_pair(sim);
     sim.set_partition(true);
     sim.rm("lvs-01").peer_dead(sim.now());
     sim.rm("lvs-02").peer_dead(sim.now());
