@@ -108,6 +108,14 @@ Engine::Engine(asio::io_context& io, config::Config config, EngineSettings setti
     for (std::size_t i = 0; i < specs.size(); ++i) {
         media_.push_back(std::make_unique<media::UdpMedium>(io_, i, specs[i]));
     }
+    if (settings_.manage_resources) {
+        resources_ = std::make_unique<ResourceDriver>(
+            io_, config_, [this](wire::Message m) { membership_->send(std::move(m)); },
+            [this] {
+                flush();
+                arm_timer();
+            });
+    }
 }
 
 void Engine::start()
@@ -167,8 +175,20 @@ void Engine::on_datagram(std::size_t medium, std::string_view bytes)
 
 void Engine::flush()
 {
-    for (const membership::Event& e : membership_->take_events()) {
-        handle_event(e);
+    // Events can make the resource manager send, which can make membership send: go round
+    // until both are quiet.
+    for (int round = 0; round < 16; ++round) {
+        const auto events = membership_->take_events();
+        if (events.empty()) {
+            break;
+        }
+        const auto now = membership::Clock::now();
+        for (const membership::Event& e : events) {
+            handle_event(e);
+            if (resources_) {
+                resources_->on_event(now, e, *membership_);
+            }
+        }
     }
     for (const wire::Message& m : membership_->take_outgoing()) {
         auto datagram = std::make_shared<const std::string>(authenticator_->sign(m));
@@ -183,7 +203,7 @@ void Engine::handle_event(const membership::Event& event)
     // Resource management and API notifications hook in here (issues #4, #5).
     if (event.kind == membership::EventKind::comm_up) {
         HB_LOG(debug) << "communication with all nodes is up";
-    } else if (event.kind == membership::EventKind::message &&
+    } else if (!resources_ && event.kind == membership::EventKind::message &&
                event.message.get("t") == std::optional<std::string_view>("shutdone")) {
         HB_LOG(info) << "Received shutdown notice from '" << event.node << "'.";
     }
@@ -195,6 +215,11 @@ void Engine::arm_timer()
         return;
     }
     armed_for_ = membership_->next_deadline();
+    if (resources_) {
+        if (const auto r = resources_->next_deadline(); r && *r < armed_for_) {
+            armed_for_ = *r;
+        }
+    }
     timer_.expires_at(armed_for_);
     timer_.async_wait([this](const boost::system::error_code& ec) { on_timer(ec); });
 }
@@ -221,7 +246,11 @@ void Engine::on_timer(const boost::system::error_code& ec)
         // the posted tick runs after the receive handlers that are already ready.
         asio::post(io_, [this] {
             if (!stopping_) {
-                membership_->tick(membership::Clock::now());
+                const auto later = membership::Clock::now();
+                membership_->tick(later);
+                if (resources_) {
+                    resources_->tick(later);
+                }
                 flush();
                 arm_timer();
             }
@@ -229,6 +258,9 @@ void Engine::on_timer(const boost::system::error_code& ec)
         return;
     }
     membership_->tick(now);
+    if (resources_) {
+        resources_->tick(now);
+    }
     flush();
     arm_timer();
 }
@@ -315,21 +347,41 @@ void Engine::reload()
 
 void Engine::stop(const std::string& why)
 {
-    if (stopping_) {
+    if (stop_requested_) {
         return;
     }
-    HB_LOG(info) << "Heartbeat shutdown in progress (" << why << ")";
+    stop_requested_ = true;
+    HB_LOG(info) << "Heartbeat shutdown in progress. (" << why << ")";
+    if (resources_ && resources_->started()) {
+        // Heartbeats go on while the groups are released; `shutdone` follows, then we go.
+        resources_->shutdown(membership::Clock::now(), [this] { finish_stop(); });
+        flush();
+        arm_timer();
+        return;
+    }
     // Tell the peers we are leaving on purpose, so they need not wait for deadtime.
     wire::Message done;
     done.add("t", "shutdone");
     done.add("st", "dead");
     membership_->send(std::move(done));
     flush();
+    finish_stop();
+}
+
+void Engine::finish_stop()
+{
+    if (stopping_) {
+        return;
+    }
+    flush();
     stopping_ = true;
     timer_.cancel();
     // Give the last datagrams a moment to leave before the sockets close.
     stop_timer_.expires_after(std::chrono::milliseconds(200));
     stop_timer_.async_wait([this](const boost::system::error_code&) {
+        if (resources_) {
+            resources_->cancel();
+        }
         for (auto& medium : media_) {
             medium->stop();
         }

@@ -19,6 +19,7 @@
 #include "base/log.hpp"
 #include "config/config_check.hpp"
 #include "media/udp_medium.hpp"
+#include "daemon/resource_driver.hpp"
 #include "membership/membership.hpp"
 
 namespace hb::daemon {
@@ -29,6 +30,7 @@ struct EngineSettings {
     std::string uuid;  ///< 16 raw bytes
     std::string config_dir;
     std::optional<std::string> node_name;  ///< as given on the command line
+    bool manage_resources = true;          ///< false with -M
 };
 
 /// The wall clock and /proc/loadavg.
@@ -58,6 +60,7 @@ private:
     void on_signal(const boost::system::error_code& ec, int signal);
     void handle_event(const membership::Event& event);
     void reload();
+    void finish_stop();
 
     boost::asio::io_context& io_;
     config::Config config_;
@@ -66,13 +69,15 @@ private:
     std::unique_ptr<auth::Authenticator> authenticator_;
     std::unique_ptr<membership::Membership> membership_;
     std::vector<std::unique_ptr<media::UdpMedium>> media_;
+    std::unique_ptr<ResourceDriver> resources_;
     boost::asio::steady_timer timer_;
     membership::TimePoint armed_for_{};
     boost::asio::steady_timer stop_timer_;
     boost::asio::signal_set signals_;
     std::map<auth::VerifyError, std::uint64_t> rejected_;
     base::RateLimiter bad_packet_log_{std::chrono::seconds(10), 5};
-    bool stopping_ = false;
+    bool stopping_ = false;       ///< sockets closing: nothing more is sent
+    bool stop_requested_ = false; ///< SIGTERM seen: resources being released
 };
 
 }  // namespace hb::daemon

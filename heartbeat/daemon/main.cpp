@@ -281,7 +281,8 @@ int run(const daemon::Options& o)
     }
 
     boost::asio::io_context io;
-    daemon::Engine engine(io, cfg, daemon::EngineSettings{generation->value, *uuid, o.config_dir, o.node_name});
+    daemon::Engine engine(io, cfg, daemon::EngineSettings{generation->value, *uuid, o.config_dir, o.node_name,
+                                                  !o.no_resources});
     engine.start();
     if (detacher) {
         detacher->ready();
