@@ -126,6 +126,9 @@ void Engine::start()
                           on_medium_state(m, up, why);
                       });
     }
+    if (resources_) {
+        resources_->check_idle();
+    }
     membership_->start(membership::Clock::now());
     flush();
     arm_timer();

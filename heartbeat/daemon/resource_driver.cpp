@@ -104,6 +104,10 @@ void ResourceDriver::on_event(membership::TimePoint now, const membership::Event
     case EventKind::comm_up: {
         const membership::Node* peer = membership.node(peer_);
         const bool alive = peer != nullptr && peer->status != membership::NodeStatus::dead;
+        if (checking_) {
+            pending_comm_up_ = alive;
+            break;
+        }
         started_ = true;
         manager_.comm_up(now, alive);
         break;
@@ -126,6 +130,55 @@ void ResourceDriver::on_event(membership::TimePoint now, const membership::Event
     default: break;
     }
     pump(now);
+}
+
+void ResourceDriver::check_idle()
+{
+    checking_ = true;
+    idle_checked_ = 0;
+    check_next_group();
+}
+
+void ResourceDriver::check_next_group()
+{
+    const auto now = membership::Clock::now();
+    if (idle_checked_ >= config_.groups.size()) {
+        checking_ = false;
+        if (pending_comm_up_) {
+            started_ = true;
+            manager_.comm_up(now, *pending_comm_up_);
+            pending_comm_up_.reset();
+            pump(now);
+            changed_();
+        }
+        return;
+    }
+    const config::ResourceGroup& g = config_.groups[idle_checked_++];
+    const config::Resource& key = g.resources.front();
+    const config::ScriptDirs dirs{config_.config_dir + "/resource.d", "/etc/init.d"};
+    const LinuxSystemView system;
+    const auto path = config::find_resource_script(key.script, dirs, system);
+    if (!path) {
+        check_next_group();
+        return;
+    }
+    std::vector<std::string> argv = key.args;
+    argv.emplace_back("status");
+    runner_.run(spec_for(key, *path, argv, resources::ScriptAction::status),
+                [this, &g](const platform::ProcessResult& result) {
+                    if (!resources::status_says_running(result.output)) {
+                        check_next_group();
+                        return;
+                    }
+                    // What 3.0.6's `ResourceManager verifyallidle` says, and then we act on it.
+                    HB_LOG(crit) << "Resource " << g.key() << " is active, and should not be!";
+                    HB_LOG(crit) << "Non-idle resources can affect data integrity! Releasing "
+                                    "group "
+                                 << g.key() << " before joining the cluster";
+                    operation_.emplace(g, resources::GroupOpKind::release);
+                    idle_release_ = true;
+                    run_next_call(membership::Clock::now());
+                });
 }
 
 void ResourceDriver::tick(membership::TimePoint now)
@@ -198,6 +251,11 @@ void ResourceDriver::run_next_call(membership::TimePoint now)
                         << " failed: " << operation_->failure();
         }
         operation_.reset();
+        if (idle_release_) {
+            idle_release_ = false;
+            check_next_group();
+            return;
+        }
         manager_.group_done(now, key, ok, stuck);
         pump(now);
         return;
@@ -238,17 +296,24 @@ void ResourceDriver::start_call(const resources::ScriptCall& call)
         args += " " + arg;
     }
     HB_LOG(info) << "Running " << *path << args;
-    platform::ProcessSpec spec;
-    spec.path = *path;
-    spec.args = call.argv;
-    spec.env = script_env();
-    spec.timeout =
-        call.action == resources::ScriptAction::status ? status_timeout : start_stop_timeout;
-    spec.log_tag = r.text;
     const auto action = call.action;
-    runner_.run(std::move(spec), [this, key, action](const platform::ProcessResult& res) {
-        on_call_done(key, action, res);
-    });
+    runner_.run(spec_for(r, *path, call.argv, action),
+                [this, key, action](const platform::ProcessResult& res) {
+                    on_call_done(key, action, res);
+                });
+}
+
+platform::ProcessSpec ResourceDriver::spec_for(const config::Resource& r, const std::string& path,
+                                               const std::vector<std::string>& argv,
+                                               resources::ScriptAction action) const
+{
+    platform::ProcessSpec spec;
+    spec.path = path;
+    spec.args = argv;
+    spec.env = script_env();
+    spec.timeout = action == resources::ScriptAction::status ? status_timeout : start_stop_timeout;
+    spec.log_tag = r.text;
+    return spec;
 }
 
 void ResourceDriver::on_call_done(const std::string& key, resources::ScriptAction action,

@@ -31,6 +31,10 @@ public:
     ResourceDriver(const ResourceDriver&) = delete;
     ResourceDriver& operator=(const ResourceDriver&) = delete;
 
+    /// Before joining: finds groups left running by an earlier run (kill -9 leaves a VIP in
+    /// place) and releases them, so that a group is only ever started by the protocol.
+    void check_idle();
+
     /// A membership event (comm up, the peer's death or return, its resource messages).
     void on_event(membership::TimePoint now, const membership::Event& event,
                   const membership::Membership& membership);
@@ -53,6 +57,10 @@ private:
     const config::ResourceGroup* group(const std::string& key) const;
     void on_call_done(const std::string& key, resources::ScriptAction action,
                       const platform::ProcessResult& result);
+    void check_next_group();
+    platform::ProcessSpec spec_for(const config::Resource& r, const std::string& path,
+                                   const std::vector<std::string>& argv,
+                                   resources::ScriptAction action) const;
     std::vector<std::string> script_env() const;
 
     const config::Config& config_;
@@ -64,6 +72,10 @@ private:
     bool call_running_ = false;
     boost::asio::steady_timer delay_timer_;
     bool started_ = false;
+    std::size_t idle_checked_ = 0;       ///< groups checked so far
+    bool checking_ = false;              ///< the start-up idle check runs
+    bool idle_release_ = false;          ///< the running operation is the idle check's
+    std::optional<bool> pending_comm_up_;  ///< comm came up during the check (peer alive?)
     std::function<void()> shutdown_done_;
     std::string peer_;
 };

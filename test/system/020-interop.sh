@@ -40,8 +40,13 @@ check "real cl_status hblinkstatus lvs-01 ens32 = up (got: $out)" test "$out" = 
 reallog=$(cluster_log "$P" lvs-02)
 check "real heartbeat found nothing to complain about in our packets" \
     bash -c "! grep -Eq 'authentication failed|bad node|lost packet|replay|Late heartbeat|hist queue|missing from|bad (sequence|generation)' '$reallog'"
+ourlog=$(cluster_log "$P" lvs-01)
 check "ours found nothing to complain about in its packets" \
-    bash -c "! grep -Eq 'dropped packet|lost packet|Late heartbeat' '$(cluster_log "$P" lvs-01)'"
+    bash -c "! grep -Eq 'dropped packet|Late heartbeat' '$ourlog' || { grep -E 'dropped packet|Late heartbeat' '$ourlog'; false; }"
+# 3.0.6 sometimes puts a reply on the wire before the message that caused it (a documented
+# seq inversion): a one-packet "gap" that must then be filled, not a loss.
+check "any gap in the real node's sequence was filled" \
+    bash -c "! grep -q 'lost packet' '$ourlog' || grep -q 'No pkts missing from lvs-02!' '$ourlog'"
 
 # Our side dies: the real one notices within its deadtime (+ its 250 ms scan + a keepalive).
 kill -9 "$(cluster_pid "$P" lvs-01)"

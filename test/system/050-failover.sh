@@ -65,6 +65,20 @@ check "auto_failback returns the VIP to lvs-01" has_vip lvs-01
 check "lvs-02 released it" lacks_vip lvs-02
 check "never held by both during the failback (samples with both: $both)" test "$both" -eq 0
 
+# kill -9 again, this time leaving the VIP on lvs-01 (as a killed daemon does): lvs-02
+# takes over; the restarted lvs-01 finds the VIP still configured, says so, releases it
+# before joining, and gets it back properly (with gratuitous ARP) by auto_failback.
+sleep 3
+kill -9 "$(cluster_pid "$P" lvs-01)"
+check "lvs-02 takes the VIP while lvs-01's copy lingers" wait_until 8 has_vip lvs-02
+mv "$(cluster_log "$P" lvs-01)" "$(cluster_log "$P" lvs-01).2"
+cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
+check "the restarted lvs-01 reports the leftover VIP" \
+    cluster_wait "$P" lvs-01 "Resource IPaddr::$VIP/24/ens32:0/192.168.219.255 is active, and should not be!" 5
+check "and ends as the only holder" wait_until 10 bash -c \
+    "ip netns exec $P-lvs-01 ip -4 -o addr show dev ens32 | grep -q ' $VIP/24 ' && ! ip netns exec $P-lvs-02 ip -4 -o addr show dev ens32 | grep -q ' $VIP/24 '"
+check "the client's neighbour entry is lvs-01's MAC again" wait_until 4 client_sees "$(mac_of lvs-01)"
+
 # Graceful stop of lvs-01: lvs-02 takes the VIP after lvs-01 released it.
 netns_stop "$P" lvs-01 30
 check "graceful stop hands the VIP to lvs-02" wait_until 5 has_vip lvs-02
