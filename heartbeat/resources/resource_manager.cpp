@@ -216,6 +216,14 @@ void ResourceManager::on_resource(TimePoint now, const wire::Message& message)
     } else {
         other_holds_ = *set == HoldSet::none ? HoldSet::none : (other_holds_ | *set);
     }
+    if (reannounce_after_peer_release_ && !holds(other_holds_, HoldSet::foreign)) {
+        reannounce_after_peer_release_ = false;
+        HB_LOG(info) << settings_.peer << " released our groups: restarting them here to "
+                        "announce them again";
+        release(HoldSet::local);
+        acquire(HoldSet::local);
+        add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+    }
     if (message.get("info") == std::optional<std::string_view>("shutdown")) {
         HB_LOG(info) << settings_.peer << " is giving up its resources (shutdown)";
     }
@@ -463,6 +471,10 @@ void ResourceManager::partition_healed(TimePoint now)
     if (!holds(held_, HoldSet::local)) {
         held_ = held_ | HoldSet::local;
         acquire(HoldSet::local);
+    } else {
+        // The peer announced our groups (gratuitous ARP…) while it held them: once it says it
+        // released them, start ours again so they are announced from here.
+        reannounce_after_peer_release_ = true;
     }
     needs_failback_ = false;
     state_ = RscState::stable;

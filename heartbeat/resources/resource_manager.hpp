@@ -135,6 +135,7 @@ private:
     bool peer_is_ours_ = false;
     bool peer_alive_ = false;  ///< heard since it last died or shut down
     bool needs_failback_ = false;
+    bool reannounce_after_peer_release_ = false;
     std::optional<TimePoint> local_takeover_at_;
     Standby standby_ = Standby::none;
     bool standby_requester_ = false;

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Split brain healed to exactly one owner: two of ours with the tutorial's VIP; nftables
+# drops the heartbeat traffic between them, so each declares the other dead and both hold
+# the VIP; when the partition heals, lvs-02 (not the VIP's preferred node) releases it at
+# once, lvs-01 keeps it and announces it again. Prints how long both held it after the
+# heal (heartbeat 3.0.6: 22–48 s, then a gap with none). Also: lvs-01's link down → the VIP
+# moves to lvs-02.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/netns.sh"
+. "$HERE/lib/cluster.sh"
+command -v nft >/dev/null || { echo "SKIP: nft (nftables) missing"; exit 77; }
+cluster_begin hbsplit lvs-01 lvs-02 client
+VIP=192.168.219.100
+export HARESOURCES="lvs-01 IPaddr::$VIP/24/ens32:0/192.168.219.255"
+for h in lvs-01 lvs-02; do
+    cluster_conf "$state/conf-$h" "1 sha1 secret" "env BIN=$HB_STAGE/usr/libexec/heartbeat"
+done
+netns_exec "$P" client sysctl -qw net.ipv4.conf.all.arp_accept=1 net.ipv4.conf.ens32.arp_accept=1
+
+has_vip() { netns_exec "$P" "$1" ip -4 -o addr show dev ens32 | grep -q " $VIP/24 "; }
+lacks_vip() { ! has_vip "$1"; }
+mac_of() { netns_exec "$P" "$1" cat /sys/class/net/ens32/address; }
+client_sees() { netns_exec "$P" client ip neigh show "$VIP" dev ens32 | grep -qi "lladdr $1"; }
+wait_until() { # TIMEOUT_S CMD...
+    local t=$1 i
+    shift
+    for ((i = 0; i < t * 10; i++)); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+
+cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
+cluster_start_ours "$P" lvs-02 "$state/conf-lvs-02"
+check "the VIP is on lvs-01" wait_until 10 has_vip lvs-01
+sleep 6
+
+netns_exec "$P" lvs-02 nft -f - <<'NFT'
+table inet hbsplit {
+    chain input { type filter hook input priority 0; udp dport 694 drop; }
+    chain output { type filter hook output priority 0; udp dport 694 drop; }
+}
+NFT
+check "partitioned: lvs-02 declares lvs-01 dead" cluster_wait "$P" lvs-02 'node lvs-01: is dead' 6
+check "partitioned: lvs-02 takes the VIP too (split brain)" wait_until 5 has_vip lvs-02
+check "partitioned: lvs-01 keeps it" has_vip lvs-01
+
+netns_exec "$P" lvs-02 nft delete table inet hbsplit
+healed=$(now_ms)
+check "heal seen by lvs-01" cluster_wait "$P" lvs-01 'returning after partition' 5
+check "heal seen by lvs-02" cluster_wait "$P" lvs-02 'returning after partition' 5
+check "after the heal lvs-02 releases the VIP" wait_until 5 lacks_vip lvs-02
+both_ms=$(($(now_ms) - healed))
+echo "both held the VIP for at most ${both_ms} ms after the partition healed (keepalive 500 ms; heartbeat 3.0.6: 22-48 s)"
+check "lvs-01 still (or again) holds it" wait_until 3 has_vip lvs-01
+sleep 2
+check "two seconds later lvs-01 holds it" has_vip lvs-01
+check "two seconds later lvs-02 does not" lacks_vip lvs-02
+check "the client's neighbour entry is lvs-01's MAC" wait_until 4 client_sees "$(mac_of lvs-01)"
+check "the client reaches the VIP" netns_exec "$P" client ping -c1 -W1 "$VIP"
+
+# lvs-01's link goes down: it cannot hear or be heard; lvs-02 takes the VIP.
+netns_exec "$P" lvs-01 ip link set ens32 down
+down=$(now_ms)
+check "link down on lvs-01: the VIP moves to lvs-02" wait_until 8 has_vip lvs-02
+check "…and answers the client" wait_until 4 netns_exec "$P" client ping -c1 -W1 "$VIP"
+echo "link down on lvs-01 to the VIP answering via lvs-02: $(($(now_ms) - down)) ms (deadtime 2000)"
+
+finish lvs-01 lvs-02
