@@ -19,24 +19,16 @@ lvs-02 IPaddr::$VIP2/24/ens32:1/192.168.219.255"
 cluster_conf "$state/conf-lvs-01" "1 sha1 secret" "env BIN=$HB_STAGE/usr/libexec/heartbeat"
 REAL=1 cluster_conf "$state/conf-lvs-02" "1 sha1 secret"
 
-has() { netns_exec "$P" "$1" ip -4 -o addr show dev ens32 | grep -q " $2/24 "; }
-lacks() { ! has "$1" "$2"; }
-wait_until() { # TIMEOUT_S CMD...
-    local t=$1 i
-    shift
-    for ((i = 0; i < t * 10; i++)); do "$@" && return 0; sleep 0.1; done
-    return 1
-}
 
 t0=$(now_ms)
 cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
 cluster_start_real "$P" lvs-02 "$state/conf-lvs-02"
-check "joint start: .100 on ours (lvs-01)" wait_until 25 has lvs-01 "$VIP1"
-check "joint start: .200 on the real lvs-02" wait_until 10 has lvs-02 "$VIP2"
+check "joint start: .100 on ours (lvs-01)" wait_until 25 has_addr lvs-01 "$VIP1"
+check "joint start: .200 on the real lvs-02" wait_until 10 has_addr lvs-02 "$VIP2"
 echo "joint start to both VIPs: $(($(now_ms) - t0)) ms (a 3.0.6 peer: its fixed 10 s wait applies)"
 sleep 2
-check ".100 only on lvs-01" lacks lvs-02 "$VIP1"
-check ".200 only on lvs-02" lacks lvs-01 "$VIP2"
+check ".100 only on lvs-01" lacks_addr lvs-02 "$VIP1"
+check ".200 only on lvs-02" lacks_addr lvs-01 "$VIP2"
 out=$(netns_node_exec "$P" lvs-02 /usr/bin/cl_status rscstatus 2>&1)
 check "the real node's rscstatus is local (got: $out)" test "$out" = local
 
@@ -44,7 +36,7 @@ sleep 3
 kill -9 "$(cluster_pid "$P" lvs-01)"
 netns_exec "$P" lvs-01 ip addr del "$VIP1/24" dev ens32
 t0=$(now_ms)
-check "kill -9 of ours: the real node takes .100" wait_until 8 has lvs-02 "$VIP1"
+check "kill -9 of ours: the real node takes .100" wait_until 8 has_addr lvs-02 "$VIP1"
 echo "kill -9 of ours to .100 on the real node: $(($(now_ms) - t0)) ms (deadtime 2000)"
 
 mv "$(cluster_log "$P" lvs-01)" "$(cluster_log "$P" lvs-01).1"
@@ -52,12 +44,12 @@ t0=$(now_ms)
 cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
 both=0
 for ((i = 0; i < 150; i++)); do
-    if has lvs-01 "$VIP1" && has lvs-02 "$VIP1"; then both=$((both + 1)); fi
-    has lvs-01 "$VIP1" && lacks lvs-02 "$VIP1" && break
+    if has_addr lvs-01 "$VIP1" && has_addr lvs-02 "$VIP1"; then both=$((both + 1)); fi
+    has_addr lvs-01 "$VIP1" && lacks_addr lvs-02 "$VIP1" && break
     sleep 0.1
 done
-check "ours back: the real node hands .100 back (auto_failback)" has lvs-01 "$VIP1"
-check "…and no longer holds it" lacks lvs-02 "$VIP1"
+check "ours back: the real node hands .100 back (auto_failback)" has_addr lvs-01 "$VIP1"
+check "…and no longer holds it" lacks_addr lvs-02 "$VIP1"
 check "never on both during the failback (samples: $both)" test "$both" -eq 0
 echo "ours restarted to .100 back on ours: $(($(now_ms) - t0)) ms"
 
@@ -65,7 +57,7 @@ sleep 3
 kill -9 "$(cluster_pid "$P" lvs-02)"
 netns_exec "$P" lvs-02 ifconfig ens32:1 down 2>/dev/null || netns_exec "$P" lvs-02 ip addr del "$VIP2/24" dev ens32
 t0=$(now_ms)
-check "kill -9 of the real node: ours takes .200" wait_until 8 has lvs-01 "$VIP2"
+check "kill -9 of the real node: ours takes .200" wait_until 8 has_addr lvs-01 "$VIP2"
 echo "kill -9 of the real node to .200 on ours: $(($(now_ms) - t0)) ms (deadtime 2000)"
 
 finish lvs-01 lvs-02

@@ -91,6 +91,24 @@ cluster_pid() { cat "$(netns_state_dir "$1")/pids/$2.pid"; }
 
 now_ms() { date +%s%3N; }
 
+# wait_until TIMEOUT_S CMD... : poll CMD every 0.1 s for at most TIMEOUT_S seconds.
+wait_until() {
+    local t=$1 i
+    shift
+    for ((i = 0; i < t * 10; i++)); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+
+# has_addr HOST ADDR : HOST's ens32 carries ADDR (any prefix); lacks_addr: the opposite.
+has_addr() { netns_exec "$P" "$1" ip -4 -o addr show dev ens32 | grep -q " $2/"; }
+lacks_addr() { ! has_addr "$@"; }
+
+# mac_of HOST : the MAC of HOST's ens32.
+mac_of() { netns_exec "$P" "$1" cat /sys/class/net/ens32/address; }
+
+# client_sees ADDR MAC : the client's neighbour entry for ADDR points at MAC.
+client_sees() { netns_exec "$P" client ip neigh show "$1" dev ens32 | grep -qi "lladdr $2"; }
+
 # Result tally: check DESCRIPTION CMD... ; finish prints "N passed, M failed".
 CHECKS_PASSED=0
 CHECKS_FAILED=0
