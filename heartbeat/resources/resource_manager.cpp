@@ -216,14 +216,7 @@ void ResourceManager::on_resource(TimePoint now, const wire::Message& message)
     } else {
         other_holds_ = *set == HoldSet::none ? HoldSet::none : (other_holds_ | *set);
     }
-    if (reannounce_after_peer_release_ && !holds(other_holds_, HoldSet::foreign)) {
-        reannounce_after_peer_release_ = false;
-        HB_LOG(info) << settings_.peer << " released our groups: restarting them here to "
-                        "announce them again";
-        release(HoldSet::local);
-        acquire(HoldSet::local);
-        add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
-    }
+    watch_contested_groups();
     if (message.get("info") == std::optional<std::string_view>("shutdown")) {
         HB_LOG(info) << settings_.peer << " is giving up its resources (shutdown)";
     }
@@ -248,6 +241,36 @@ void ResourceManager::on_resource(TimePoint now, const wire::Message& message)
         }
     } else if (stable) {
         other_is_stable_ = false;
+    }
+}
+
+void ResourceManager::watch_contested_groups()
+{
+    // The peer claims groups we run (it took them over while it could not hear us: a
+    // partition, seen by it, by us, or by both). It announced them from its side, so once it
+    // lets go we start ours again to announce them from here.
+    if (keys_of(HoldSet::local).empty()) {
+        return;
+    }
+    if (state_ == RscState::stable && holds(held_, HoldSet::local) &&
+        holds(other_holds_, HoldSet::foreign)) {
+        if (!reannounce_after_peer_release_) {
+            HB_LOG(warn) << settings_.peer << " also claims our resource groups; they are "
+                         << "announced again here once it releases them";
+        }
+        reannounce_after_peer_release_ = true;
+        return;
+    }
+    if (reannounce_after_peer_release_ && !holds(other_holds_, HoldSet::foreign)) {
+        reannounce_after_peer_release_ = false;
+        if (!holds(held_, HoldSet::local) || state_ == RscState::shutdown) {
+            return;
+        }
+        HB_LOG(info) << settings_.peer << " released our groups: restarting them here to "
+                        "announce them again";
+        release(HoldSet::local);
+        acquire(HoldSet::local);
+        add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
     }
 }
 
@@ -390,6 +413,7 @@ void ResourceManager::on_shutdone(TimePoint now)
     HB_LOG(info) << "Received shutdown notice from '" << settings_.peer << "'.";
     other_holds_ = HoldSet::none;
     other_is_stable_ = true;
+    watch_contested_groups();
     if (state_ == RscState::shutdown) {
         return;
     }
@@ -428,6 +452,7 @@ void ResourceManager::peer_dead(TimePoint now)
     other_holds_ = HoldSet::none;
     other_is_stable_ = true;
     needs_failback_ = true;
+    watch_contested_groups();
     const HoldSet missing = ~held_;
     if (state_ != RscState::stable) {
         state_ = RscState::stable;

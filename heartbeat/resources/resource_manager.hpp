@@ -124,6 +124,7 @@ private:
     void on_resource(TimePoint now, const wire::Message& message);
     void on_ask_resources(TimePoint now, const wire::Message& message);
     void on_shutdone(TimePoint now);
+    void watch_contested_groups();
     void run_markers();
     void add(Step step);
 

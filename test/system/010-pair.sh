@@ -68,7 +68,7 @@ check "lvs-02 sees lvs-01 return after partition" \
     cluster_wait "$P" lvs-02 'Cluster node lvs-01 returning after partition\.' 3
 sleep 1
 check "and active again" \
-    bash -c "tail -n 3 '$(cluster_log "$P" lvs-02)' | grep -q 'Status update for node lvs-01: status active'"
+    bash -c "sed -n '/returning after partition/,\$p' '$(cluster_log "$P" lvs-02)' | grep -q 'Status update for node lvs-01: status active'"
 
 # heartbeat -r: a new key on both nodes, reloaded without a restart (the old key stays
 # listed for the rollover, as authkeys allows).

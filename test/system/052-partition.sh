@@ -43,17 +43,18 @@ check "partitioned: lvs-01 keeps it" has_vip lvs-01
 
 netns_exec "$P" lvs-02 nft delete table inet hbsplit
 healed=$(now_ms)
-check "heal seen by lvs-01" cluster_wait "$P" lvs-01 'returning after partition' 5
-check "heal seen by lvs-02" cluster_wait "$P" lvs-02 'returning after partition' 5
 check "after the heal lvs-02 releases the VIP" wait_until 5 lacks_vip lvs-02
 both_ms=$(($(now_ms) - healed))
 echo "both held the VIP for at most ${both_ms} ms after the partition healed (keepalive 500 ms; heartbeat 3.0.6: 22-48 s)"
+# Either side may have been the one to declare the other dead (a short partition can look
+# like one only to one of them); the side that did logs the heal.
+check "the heal is logged" bash -c "grep -q 'returning after partition' '$(cluster_log "$P" lvs-01)' '$(cluster_log "$P" lvs-02)'"
 check "lvs-01 still (or again) holds it" wait_until 3 has_vip lvs-01
 sleep 2
 check "two seconds later lvs-01 holds it" has_vip lvs-01
 check "two seconds later lvs-02 does not" lacks_vip lvs-02
-check "the client's neighbour entry is lvs-01's MAC" wait_until 4 client_sees "$VIP" "$(mac_of lvs-01)"
-check "the client reaches the VIP" netns_exec "$P" client ping -c1 -W1 "$VIP"
+check "the client's neighbour entry is lvs-01's MAC (announced again)" wait_until 4 client_sees "$VIP" "$(mac_of lvs-01)"
+check "the client reaches the VIP" wait_until 3 netns_exec "$P" client ping -c1 -W1 "$VIP"
 
 # lvs-01's link goes down: it cannot hear or be heard; lvs-02 takes the VIP.
 netns_exec "$P" lvs-01 ip link set ens32 down
