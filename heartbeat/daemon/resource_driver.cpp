@@ -155,9 +155,7 @@ void ResourceDriver::check_next_group()
     }
     const config::ResourceGroup& g = config_.groups[idle_checked_++];
     const config::Resource& key = g.resources.front();
-    const config::ScriptDirs dirs{config_.config_dir + "/resource.d", "/etc/init.d"};
-    const LinuxSystemView system;
-    const auto path = config::find_resource_script(key.script, dirs, system);
+    const auto path = locate(key);
     if (!path) {
         check_next_group();
         return;
@@ -281,9 +279,7 @@ void ResourceDriver::start_call(const resources::ScriptCall& call)
 {
     const std::string key = operation_->key();
     const config::Resource& r = group(key)->resources[call.resource];
-    const config::ScriptDirs dirs{config_.config_dir + "/resource.d", "/etc/init.d"};
-    const LinuxSystemView system;
-    const auto path = config::find_resource_script(r.script, dirs, system);
+    const auto path = locate(r);
     if (!path) {
         HB_LOG(err) << "Cannot locate resource script " << r.script;
         platform::ProcessResult missing;
@@ -301,6 +297,13 @@ void ResourceDriver::start_call(const resources::ScriptCall& call)
                 [this, key, action](const platform::ProcessResult& res) {
                     on_call_done(key, action, res);
                 });
+}
+
+std::optional<std::string> ResourceDriver::locate(const config::Resource& r) const
+{
+    const config::ScriptDirs dirs{config_.config_dir + "/resource.d", "/etc/init.d"};
+    const LinuxSystemView system;
+    return config::find_resource_script(r.script, dirs, system);
 }
 
 platform::ProcessSpec ResourceDriver::spec_for(const config::Resource& r, const std::string& path,

@@ -55,6 +55,8 @@ private:
     void run_next_call(membership::TimePoint now);
     void start_call(const resources::ScriptCall& call);
     const config::ResourceGroup* group(const std::string& key) const;
+    /// The script of `r` in resource.d, then /etc/init.d.
+    std::optional<std::string> locate(const config::Resource& r) const;
     void on_call_done(const std::string& key, resources::ScriptAction action,
                       const platform::ProcessResult& result);
     void check_next_group();

@@ -204,14 +204,6 @@ void Membership::start(TimePoint now)
     check_comm_up(now);
 }
 
-void Membership::set_extra_deadtime(TimePoint now, Milliseconds extra)
-{
-    (void)now;
-    extra_deadtime_ = extra;
-    extra_deadtime_until_.reset();
-    send_status();
-}
-
 void Membership::set_own_status(NodeStatus status)
 {
     Node& self = nodes_[self_index_];

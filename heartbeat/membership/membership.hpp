@@ -150,8 +150,6 @@ public:
 
     /// Sends a cluster message (resource protocol …): control fields are added here.
     void send(wire::Message message);
-    /// Advertises a larger deadtime (heartbeat adds 30 s while shutting down to restart).
-    void set_extra_deadtime(TimePoint now, Milliseconds extra);
 
     /// Messages to sign and put on every medium, in order; clears the queue.
     std::vector<wire::Message> take_outgoing();
