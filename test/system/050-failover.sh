@@ -11,15 +11,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 cluster_begin hbfail lvs-01 lvs-02 client
 VIP=192.168.219.100
 export HARESOURCES="lvs-01 IPaddr::$VIP/24/ens32:0/192.168.219.255"
-for h in lvs-01 lvs-02; do
-    # Our agents' helpers (send_arp, findif) from the installed layout.
-    cluster_conf "$state/conf-$h" "1 sha1 secret" "env BIN=$HB_STAGE/usr/libexec/heartbeat"
-done
-# The client takes gratuitous ARP (arp_accept) at once: with the kernel's default 1 s
-# locktime an announcement landing right after a refresh of the old entry is ignored and
-# only a later one of the burst wins, which makes the measured time jitter by seconds.
-netns_exec "$P" client sysctl -qw net.ipv4.conf.all.arp_accept=1 net.ipv4.conf.ens32.arp_accept=1 \
-    net.ipv4.neigh.ens32.locktime=0
+cluster_vip_pair
 
 has_vip() { netns_exec "$P" "$1" ip -4 -o addr show dev ens32 | grep -q " $VIP/24 .*ens32:0"; }
 lacks_vip() { lacks_addr "$1" "$VIP"; }

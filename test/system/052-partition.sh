@@ -14,14 +14,7 @@ command -v nft >/dev/null || { echo "SKIP: nft (nftables) missing"; exit 77; }
 cluster_begin hbsplit lvs-01 lvs-02 client
 VIP=192.168.219.100
 export HARESOURCES="lvs-01 IPaddr::$VIP/24/ens32:0/192.168.219.255"
-for h in lvs-01 lvs-02; do
-    cluster_conf "$state/conf-$h" "1 sha1 secret" "env BIN=$HB_STAGE/usr/libexec/heartbeat"
-done
-# The client takes gratuitous ARP (arp_accept) at once: with the kernel's default 1 s
-# locktime an announcement landing right after a refresh of the old entry is ignored and
-# only a later one of the burst wins, which makes the measured time jitter by seconds.
-netns_exec "$P" client sysctl -qw net.ipv4.conf.all.arp_accept=1 net.ipv4.conf.ens32.arp_accept=1 \
-    net.ipv4.neigh.ens32.locktime=0
+cluster_vip_pair
 
 has_vip() { has_addr "$1" "$VIP"; }
 lacks_vip() { lacks_addr "$1" "$VIP"; }

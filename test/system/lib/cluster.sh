@@ -70,6 +70,20 @@ EOC
     printf '%s\n' "${HARESOURCES:-# no resource groups}" >"$dir/haresources"
 }
 
+# cluster_vip_pair : /etc/ha.d for two of ours (sha1, $HARESOURCES), whose agents use our
+# installed send_arp/findif, and a client that takes gratuitous ARP at once: arp_accept, and
+# locktime 0 — with the kernel's default 1 s an announcement landing right after a refresh
+# of the old entry is ignored and only a later one of the burst wins, so measured times
+# would jitter by seconds. Needs cluster_begin with lvs-01 lvs-02 client.
+cluster_vip_pair() {
+    local h
+    for h in lvs-01 lvs-02; do
+        cluster_conf "$state/conf-$h" "1 sha1 secret" "env BIN=$HB_STAGE/usr/libexec/heartbeat"
+    done
+    netns_exec "$P" client sysctl -qw net.ipv4.conf.all.arp_accept=1 \
+        net.ipv4.conf.ens32.arp_accept=1 net.ipv4.neigh.ens32.locktime=0
+}
+
 # cluster_start_ours PREFIX HOST CONFDIR : our daemon, foreground, in HOST.
 cluster_start_ours() {
     netns_run_node "$1" "$2" "$3" "$HB_STAGE/usr/libexec/heartbeat/heartbeat" -f
