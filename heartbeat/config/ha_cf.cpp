@@ -571,7 +571,24 @@ bool apply_env(Context& ctx, std::string_view v)
         ctx.error("invalid 'env' setting " + quote(v) + " (expected NAME=value)");
         return false;
     }
-    ctx.cf.env.emplace_back(std::string(v.substr(0, eq)), std::string(v.substr(eq + 1)));
+    const std::string_view name = v.substr(0, eq);
+    const std::string_view value = v.substr(eq + 1);
+    auto& limits = ctx.cf.script_limits;
+    const std::pair<std::string_view, Milliseconds*> timeouts[] = {
+        {"RSC_START_TIMEOUT", &limits.start_timeout},
+        {"RSC_STOP_TIMEOUT", &limits.stop_timeout},
+        {"RSC_STATUS_TIMEOUT", &limits.status_timeout},
+    };
+    for (const auto& [timeout_name, field] : timeouts) {
+        if (name == timeout_name && !set_duration(ctx, value, *field, false)) {
+            return false;
+        }
+    }
+    if (name == "STOPRETRYMAX" &&
+        !set_int(ctx, value, -1'000'000'000, 1'000'000'000, limits.stop_retries)) {
+        return false;
+    }
+    ctx.cf.env.emplace_back(std::string(name), std::string(value));
     return true;
 }
 

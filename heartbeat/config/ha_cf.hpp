@@ -108,6 +108,15 @@ struct HaCf {
     std::optional<std::string> watchdog;
 
     std::vector<std::pair<std::string, std::string>> env;  ///< `env NAME=value`, as HA_NAME
+    /// Resource script limits, set with `env` (a line heartbeat 3.0.6 accepts too):
+    /// RSC_START_TIMEOUT, RSC_STOP_TIMEOUT, RSC_STATUS_TIMEOUT (heartbeat times) are ours;
+    /// STOPRETRYMAX is 3.0.6's ResourceManager setting (≤ 0: retry a failed stop forever).
+    struct ScriptLimits {
+        Milliseconds start_timeout{120'000};
+        Milliseconds stop_timeout{120'000};
+        Milliseconds status_timeout{30'000};
+        int stop_retries = 10;
+    } script_limits;
     std::vector<ApiAuth> apiauth;                          ///< explicit lines, then built-ins
     std::vector<ClientChild> clients;
 

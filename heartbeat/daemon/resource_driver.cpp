@@ -2,6 +2,7 @@
 // Resource driver: the manager's inputs and outputs on the daemon's io_context.
 #include "daemon/resource_driver.hpp"
 
+#include <limits>
 #include <map>
 
 #include "base/log.hpp"
@@ -10,9 +11,6 @@
 namespace hb::daemon {
 
 namespace {
-
-constexpr std::chrono::milliseconds status_timeout{30'000};
-constexpr std::chrono::milliseconds start_stop_timeout{120'000};
 
 std::string peer_of(const config::Config& c)
 {
@@ -37,7 +35,7 @@ resources::RscSettings settings_for(const config::Config& c)
 bool is_resource_message(std::string_view type)
 {
     return type == "starting" || type == "resource" || type == "ask_resources" ||
-           type == "shutdone";
+           type == "shutdone" || type == "ip-request" || type == "ip-request-resp";
 }
 
 }  // namespace
@@ -173,7 +171,7 @@ void ResourceDriver::check_next_group()
                     HB_LOG(crit) << "Non-idle resources can affect data integrity! Releasing "
                                     "group "
                                  << g.key() << " before joining the cluster";
-                    operation_.emplace(g, resources::GroupOpKind::release);
+                    operation_.emplace(g, resources::GroupOpKind::release, stop_retries());
                     idle_release_ = true;
                     run_next_call(membership::Clock::now());
                 });
@@ -208,8 +206,10 @@ void ResourceDriver::pump(membership::TimePoint now)
     if (!operation_) {
         if (auto request = manager_.next_request()) {
             if (const config::ResourceGroup* g = group(request->key)) {
-                operation_.emplace(*g, request->acquire ? resources::GroupOpKind::acquire
-                                                        : resources::GroupOpKind::release);
+                operation_.emplace(*g,
+                                   request->acquire ? resources::GroupOpKind::acquire
+                                                    : resources::GroupOpKind::release,
+                                   stop_retries());
             } else {
                 manager_.group_done(now, request->key, false, false);
             }
@@ -314,9 +314,27 @@ platform::ProcessSpec ResourceDriver::spec_for(const config::Resource& r, const 
     spec.path = path;
     spec.args = argv;
     spec.env = script_env();
-    spec.timeout = action == resources::ScriptAction::status ? status_timeout : start_stop_timeout;
+    spec.timeout = timeout_of(action);
     spec.log_tag = r.text;
     return spec;
+}
+
+std::chrono::milliseconds ResourceDriver::timeout_of(resources::ScriptAction action) const
+{
+    const auto& limits = config_.ha_cf.script_limits;
+    switch (action) {
+    case resources::ScriptAction::start: return limits.start_timeout;
+    case resources::ScriptAction::stop: return limits.stop_timeout;
+    case resources::ScriptAction::status: return limits.status_timeout;
+    }
+    return limits.status_timeout;
+}
+
+int ResourceDriver::stop_retries() const
+{
+    // 3.0.6's ResourceManager: HA_STOPRETRYMAX ≤ 0 retries forever.
+    const int n = config_.ha_cf.script_limits.stop_retries;
+    return n > 0 ? n : std::numeric_limits<int>::max();
 }
 
 void ResourceDriver::on_call_done(const std::string& key, resources::ScriptAction action,
@@ -330,7 +348,11 @@ void ResourceDriver::on_call_done(const std::string& key, resources::ScriptActio
     r.exited = result.outcome == platform::ProcessOutcome::exited;
     r.exit_code = result.exit_code;
     r.output = result.output;
-    if (!r.succeeded() && action != resources::ScriptAction::status) {
+    if (result.outcome == platform::ProcessOutcome::timed_out) {
+        HB_LOG(err) << "Resource script for " << key << " (" << to_string(action)
+                    << ") timed out after " << timeout_of(action).count()
+                    << " ms: killed (its process group got SIGTERM, then SIGKILL)";
+    } else if (!r.succeeded() && action != resources::ScriptAction::status) {
         HB_LOG(err) << "Return code " << result.exit_code << " from " << key << " ("
                     << platform::to_string(result.outcome) << ")";
     }

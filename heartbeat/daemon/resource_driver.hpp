@@ -64,6 +64,8 @@ private:
                                    const std::vector<std::string>& argv,
                                    resources::ScriptAction action) const;
     std::vector<std::string> script_env() const;
+    std::chrono::milliseconds timeout_of(resources::ScriptAction action) const;
+    int stop_retries() const;
 
     const config::Config& config_;
     std::function<void(wire::Message)> send_;

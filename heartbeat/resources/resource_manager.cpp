@@ -12,6 +12,12 @@
 // me → other → done → done), which auto_failback uses too. Every release finishes before the
 // other side's acquire starts, so once both sides hear each other no group has two owners.
 //
+// With `auto_failback legacy` there is no state machine (3.0.6 has none there either): at
+// comm up a node asks the peer for each of its own groups (`ip-request ipaddr=<key>`); the
+// peer releases the group if it runs it and answers `ip-request-resp dest=<asker>
+// weown=yes|no ok=OK`; the asker then starts it. So a returning node always gets its groups
+// back, released before started. Death, `shutdone` and shutdown work as in the other modes.
+//
 // Differences from 3.0.6, on purpose: with a peer that is one of ours (it says so with an
 // `impl` field 3.0.6 ignores) RQSTDELAY is 0, so a joint start takes the groups as soon as
 // the nodes have heard each other; a healed partition between two of ours is settled in
@@ -31,6 +37,9 @@ constexpr std::string_view impl_value = "heartbeat-cxx";
 constexpr Milliseconds standby_first_reply{10'000};
 constexpr Milliseconds standby_whole{3'600'000};
 constexpr Milliseconds failback_retry{1000};
+/// legacy: an unanswered ip-request is sent again (3.0.6 drops one that arrives before its
+/// own comm up, and then never takes the group).
+constexpr Milliseconds ip_request_retry{2000};
 }  // namespace
 
 std::string_view to_string(HoldSet set)
@@ -161,10 +170,12 @@ void ResourceManager::comm_up(TimePoint now, bool peer_alive)
         return;
     }
     state_ = RscState::starting;
-    wire::Message starting;
-    starting.add("t", "starting");
-    starting.add(std::string(impl_field), std::string(impl_value));
-    messages_.push_back(std::move(starting));
+    if (!legacy()) {
+        wire::Message starting;
+        starting.add("t", "starting");
+        starting.add(std::string(impl_field), std::string(impl_value));
+        messages_.push_back(std::move(starting));
+    }
     if (!peer_alive || settings_.peer.empty()) {
         // Alone: everything is ours until the peer shows up (3.0.6 takes it all at initdead).
         HB_LOG(info) << "Resources being acquired from " << settings_.peer << ".";
@@ -175,8 +186,15 @@ void ResourceManager::comm_up(TimePoint now, bool peer_alive)
         state_ = RscState::stable;
         acquire(HoldSet::all);
         add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+    } else if (legacy()) {
+        // No state machine: ask the peer for each of our groups (it may hold them).
+        state_ = RscState::stable;
+        other_is_stable_ = true;
+        held_ = held_ | HoldSet::local;
+        for (const std::string& key : keys_of(HoldSet::local)) {
+            send_ip_request(now, key);
+        }
     }
-    (void)now;
 }
 
 void ResourceManager::receive(TimePoint now, const std::string& from, const wire::Message& message)
@@ -201,7 +219,115 @@ void ResourceManager::receive(TimePoint now, const std::string& from, const wire
         on_ask_resources(now, message);
     } else if (type == "shutdone") {
         on_shutdone(now);
+    } else if (type == "ip-request") {
+        on_ip_request(now, message);
+    } else if (type == "ip-request-resp") {
+        on_ip_request_resp(now, message);
     }
+}
+
+bool ResourceManager::is_local_key(const std::string& key) const
+{
+    const auto keys = keys_of(HoldSet::local);
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+bool ResourceManager::runs_or_starts(const std::string& key) const
+{
+    // The last operation queued for the group decides; none queued: whether it runs.
+    for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
+        if (it->key == key && (it->kind == Step::Kind::acquire || it->kind == Step::Kind::release)) {
+            return it->kind == Step::Kind::acquire;
+        }
+    }
+    const auto it = running_.find(key);
+    return it != running_.end() && it->second;
+}
+
+void ResourceManager::send_ip_request(TimePoint now, const std::string& key)
+{
+    wire::Message m;
+    m.add("t", "ip-request");
+    m.add("ipaddr", key);
+    m.add(std::string(impl_field), std::string(impl_value));
+    messages_.push_back(std::move(m));
+    ip_requests_[key] = now + ip_request_retry;
+}
+
+void ResourceManager::on_ip_request(TimePoint now, const wire::Message& message)
+{
+    // The peer asks for one of its groups: release it if we run it, then answer.
+    const std::string key(message.get("ipaddr").value_or(""));
+    if (key.empty() || state_ == RscState::shutdown) {
+        return;
+    }
+    const bool ours = runs_or_starts(key);
+    if (ours) {
+        HB_LOG(info) << settings_.peer << " asks for resource group " << key
+                     << ": releasing it here";
+        held_ = held_ & ~(is_local_key(key) ? HoldSet::local : HoldSet::foreign);
+        add(Step{Step::Kind::release, key, HoldSet::none});
+    }
+    add(Step{Step::Kind::reply_ip_request, key, HoldSet::none, ours});
+    // The peer's resource manager runs now; a request of ours it dropped before is asked
+    // again at once rather than at the retry.
+    ask_again(now, false);
+}
+
+void ResourceManager::ask_again(TimePoint now, bool due_only)
+{
+    std::vector<std::string> keys;
+    for (const auto& [key, at] : ip_requests_) {
+        if (!due_only || now >= at) {
+            keys.push_back(key);
+        }
+    }
+    for (const std::string& key : keys) {
+        send_ip_request(now, key);
+    }
+}
+
+void ResourceManager::on_ip_request_resp(TimePoint now, const wire::Message& message)
+{
+    if (message.get("dest") != std::optional<std::string_view>(settings_.self)) {
+        return;
+    }
+    const std::string key(message.get("ipaddr").value_or(""));
+    const auto ok = message.get("ok").value_or("");
+    const auto weown = message.get("weown").value_or("");
+    HB_LOG(info) << "received ip-request-resp " << key << " " << ok << " " << weown;
+    const bool asked = ip_requests_.erase(key) > 0;
+    if (ok != "OK" || state_ == RscState::shutdown || (!asked && !is_local_key(key))) {
+        return;
+    }
+    if (runs_or_starts(key)) {
+        if (weown == "yes") {
+            // Both ran it (a partition): the peer has let go; start it again here so that
+            // it is announced (gratuitous ARP) from this node.
+            HB_LOG(info) << settings_.peer << " released resource group " << key
+                         << ": restarting it here to announce it again";
+            reannounce_after_peer_release_ = false;
+            add(Step{Step::Kind::release, key, HoldSet::none});
+            add(Step{Step::Kind::acquire, key, HoldSet::none});
+            add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+        }
+        return;
+    }
+    held_ = held_ | (is_local_key(key) ? HoldSet::local : HoldSet::foreign);
+    add(Step{Step::Kind::acquire, key, HoldSet::none});
+    add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+    (void)now;
+}
+
+void ResourceManager::take_pending_requests()
+{
+    // The peer will not answer any more: what we asked for is ours to take.
+    for (const auto& [key, at] : ip_requests_) {
+        if (!runs_or_starts(key)) {
+            add(Step{Step::Kind::acquire, key, HoldSet::none});
+        }
+    }
+    ip_requests_.clear();
 }
 
 void ResourceManager::on_resource(TimePoint now, const wire::Message& message)
@@ -417,8 +543,22 @@ void ResourceManager::on_shutdone(TimePoint now)
     if (state_ == RscState::shutdown) {
         return;
     }
+    if (restart_on_shutdone_) {
+        // It held (and announced) groups we kept during the partition: now that it has let
+        // go, start them again here so that clients learn where they are.
+        restart_on_shutdone_ = false;
+        for (const auto& [key, runs] : running_) {
+            if (runs) {
+                HB_LOG(info) << settings_.peer << " released resource group " << key
+                             << ": restarting it here to announce it again";
+                add(Step{Step::Kind::release, key, HoldSet::none});
+                add(Step{Step::Kind::acquire, key, HoldSet::none});
+            }
+        }
+    }
     standby_ = Standby::none;
     standby_deadline_.reset();
+    take_pending_requests();
     const HoldSet missing = ~held_;
     if (missing == HoldSet::none) {
         return;
@@ -441,6 +581,7 @@ void ResourceManager::peer_dead(TimePoint now)
         return;
     }
     peer_alive_ = false;
+    restart_on_shutdone_ = false;
     if (standby_ != Standby::none) {
         HB_LOG(info) << "Cancelling pending standby operation";
         standby_ = Standby::none;
@@ -453,6 +594,7 @@ void ResourceManager::peer_dead(TimePoint now)
     other_is_stable_ = true;
     needs_failback_ = true;
     watch_contested_groups();
+    take_pending_requests();
     const HoldSet missing = ~held_;
     if (state_ != RscState::stable) {
         state_ = RscState::stable;
@@ -473,7 +615,6 @@ void ResourceManager::peer_dead(TimePoint now)
 
 void ResourceManager::partition_healed(TimePoint now)
 {
-    (void)now;
     if (state_ == RscState::shutdown) {
         return;
     }
@@ -482,26 +623,29 @@ void ResourceManager::partition_healed(TimePoint now)
         // take what it leaves (on_shutdone), and it asks for its groups back when it returns.
         HB_LOG(info) << "partition with " << settings_.peer
                      << " healed: it will give its resources up and restart (heartbeat 3.0.6)";
+        restart_on_shutdone_ = true;
         return;
     }
-    // Both may hold every group. Each keeps the groups it prefers and releases the others:
-    // both decide the same way, so each group ends with exactly its preferred node.
-    other_is_stable_ = false;
-    if (holds(held_, HoldSet::foreign)) {
-        HB_LOG(warn) << "partition with " << settings_.peer << " healed: releasing its groups, "
-                     << settings_.peer << " keeps them";
-        held_ = held_ & ~HoldSet::foreign;
-        release(HoldSet::foreign);
+    // Both may hold any group, and the peer may or may not have seen the partition too. The
+    // rule both apply: each group goes to its preferred node. We release the peer's groups
+    // and tell it per group (ip-request-resp weown=yes: it takes the group, or starts it
+    // again so that it is announced from there); we ask for each of ours (ip-request: the
+    // peer releases it if it runs it, then answers, and we take it or announce it again).
+    // Both messages are 3.0.6's legacy ones; here they pass only between two of ours.
+    HB_LOG(warn) << "partition with " << settings_.peer << " healed: each resource group "
+                 << "goes back to its preferred node";
+    for (const std::string& key : keys_of(HoldSet::foreign)) {
+        if (runs_or_starts(key)) {
+            add(Step{Step::Kind::release, key, HoldSet::none});
+            add(Step{Step::Kind::reply_ip_request, key, HoldSet::none, true});
+        }
     }
-    if (!holds(held_, HoldSet::local)) {
-        held_ = held_ | HoldSet::local;
-        acquire(HoldSet::local);
-    } else {
-        // The peer announced our groups (gratuitous ARP…) while it held them: once it says it
-        // released them, start ours again so they are announced from here.
-        reannounce_after_peer_release_ = true;
+    held_ = held_ & ~HoldSet::foreign;
+    for (const std::string& key : keys_of(HoldSet::local)) {
+        send_ip_request(now, key);
     }
     needs_failback_ = false;
+    reannounce_after_peer_release_ = false;
     state_ = RscState::stable;
     add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
 }
@@ -517,7 +661,8 @@ void ResourceManager::shutdown(TimePoint now)
     standby_ = Standby::none;
     standby_deadline_.reset();
     held_ = HoldSet::none;
-    if (!settings_.peer.empty()) {
+    ip_requests_.clear();
+    if (!settings_.peer.empty() && !legacy()) {
         send_resource(false, "shutdown");
     }
     // Every group, held or not (3.0.6 does the same; stops are idempotent).
@@ -559,8 +704,8 @@ void ResourceManager::run_markers()
             shutdown_complete_ = true;
             break;
         case Step::Kind::mark_settled:
-            if (step.set == HoldSet::foreign) {
-                // What heartbeat's mach_down tells the peer after a takeover.
+            if (step.set == HoldSet::foreign && !legacy()) {
+                // What heartbeat's mach_down tells the peer after a takeover (nice only).
                 wire::Message m;
                 m.add("t", "resource");
                 m.add("rsc_hold", "foreign");
@@ -569,10 +714,21 @@ void ResourceManager::run_markers()
                 messages_.push_back(std::move(m));
                 HB_LOG(info) << "mach_down takeover complete.";
             }
-            if (state_ == RscState::stable) {
+            if (state_ == RscState::stable && !legacy()) {
                 send_resource(true, "req_our_resources()");
             }
             break;
+        case Step::Kind::reply_ip_request: {
+            wire::Message m;
+            m.add("t", "ip-request-resp");
+            m.add("dest", settings_.peer);
+            m.add("ipaddr", step.key);
+            m.add("weown", step.weown ? "yes" : "no");
+            m.add("ok", "OK");
+            m.add(std::string(impl_field), std::string(impl_value));
+            messages_.push_back(std::move(m));
+            break;
+        }
         }
         steps_.pop_front();
     }
@@ -620,6 +776,7 @@ void ResourceManager::tick(TimePoint now)
     if (failback_retry_at_ && now >= *failback_retry_at_) {
         perform_auto_failback(now);
     }
+    ask_again(now, true);
 }
 
 std::optional<TimePoint> ResourceManager::next_deadline() const
@@ -637,6 +794,9 @@ std::optional<TimePoint> ResourceManager::next_deadline() const
         consider(standby_deadline_);
     }
     consider(failback_retry_at_);
+    for (const auto& [key, at] : ip_requests_) {
+        consider(at);
+    }
     return next;
 }
 
@@ -650,6 +810,10 @@ std::vector<wire::Message> ResourceManager::take_messages()
 
 std::string ResourceManager::rscstatus() const
 {
+    if (legacy()) {
+        // 3.0.6 never tracks holdings in legacy mode: none, or transition while busy.
+        return steps_.empty() && ip_requests_.empty() ? "none" : "transition";
+    }
     if (state_ != RscState::stable || standby_ != Standby::none || !steps_.empty()) {
         return "transition";
     }

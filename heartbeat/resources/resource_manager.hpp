@@ -4,8 +4,9 @@
 // inputs are membership facts (comm up, peer dead, partition healed), the peer's resource
 // messages, the results of group operations, requests (standby, shutdown) and time; its
 // outputs are messages to send and group operations to run, one at a time, in order.
-// The wire messages are 3.0.6's (starting, resource, ask_resources, shutdone), so a real
-// 3.0.6 peer and this one hand groups to each other.
+// The wire messages are 3.0.6's (starting, resource, ask_resources, shutdone; with
+// `auto_failback legacy`, ip-request and ip-request-resp), so a real 3.0.6 peer and this one
+// hand groups to each other.
 #pragma once
 
 #include <chrono>
@@ -66,7 +67,8 @@ public:
 
     /// Membership is up. `peer_alive`: the peer answered (false: it was declared dead).
     void comm_up(TimePoint now, bool peer_alive);
-    /// A resource message from the peer (starting, resource, ask_resources, shutdone).
+    /// A resource message from the peer (starting, resource, ask_resources, shutdone,
+    /// ip-request, ip-request-resp).
     void receive(TimePoint now, const std::string& from, const wire::Message& message);
     /// The peer was declared dead.
     void peer_dead(TimePoint now);
@@ -107,10 +109,11 @@ private:
     enum class Standby { none, me, other, done };
     struct Step {
         enum class Kind { acquire, release, mark_standby_released, mark_standby_acquired,
-                          mark_shutdown_released, mark_settled };
+                          mark_shutdown_released, mark_settled, reply_ip_request };
         Kind kind = Kind::acquire;
         std::string key;
         HoldSet set = HoldSet::none;
+        bool weown = false;  ///< reply_ip_request: we held the group and released it
     };
 
     std::vector<std::string> keys_of(HoldSet set) const;
@@ -125,6 +128,14 @@ private:
     void on_ask_resources(TimePoint now, const wire::Message& message);
     void on_shutdone(TimePoint now);
     void watch_contested_groups();
+    bool legacy() const { return settings_.auto_failback == config::AutoFailback::legacy; }
+    bool is_local_key(const std::string& key) const;
+    bool runs_or_starts(const std::string& key) const;
+    void send_ip_request(TimePoint now, const std::string& key);
+    void on_ip_request(TimePoint now, const wire::Message& message);
+    void on_ip_request_resp(TimePoint now, const wire::Message& message);
+    void take_pending_requests();
+    void ask_again(TimePoint now, bool due_only);
     void run_markers();
     void add(Step step);
 
@@ -137,12 +148,14 @@ private:
     bool peer_alive_ = false;  ///< heard since it last died or shut down
     bool needs_failback_ = false;
     bool reannounce_after_peer_release_ = false;
+    bool restart_on_shutdone_ = false;  ///< a 3.0.6 peer's partition restart is due
     std::optional<TimePoint> local_takeover_at_;
     Standby standby_ = Standby::none;
     bool standby_requester_ = false;
     HoldSet standby_set_ = HoldSet::none;
     std::optional<TimePoint> standby_deadline_;
     std::optional<TimePoint> failback_retry_at_;
+    std::map<std::string, TimePoint> ip_requests_;  ///< legacy: key asked for → ask again at
     bool shutdown_complete_ = false;
 
     std::deque<Step> steps_;

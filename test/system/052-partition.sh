@@ -6,22 +6,39 @@
 # once, lvs-01 keeps it and announces it again. Prints how long both held it after the
 # heal (heartbeat 3.0.6: 22–48 s, then a gap with none). Also: lvs-01's link down → the VIP
 # moves to lvs-02.
+# `052-partition.sh mixed`: lvs-02 is the real heartbeat 3.0.6. It handles the heal its own
+# way (gives everything up, says `shutdone`, restarts); ours keeps the VIP and announces it
+# again once the peer has let go, so the pair still ends with one owner.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/netns.sh"
 . "$HERE/lib/cluster.sh"
+MODE=${1:-ours}
 command -v nft >/dev/null || { echo "SKIP: nft (nftables) missing"; exit 77; }
-cluster_begin hbsplit lvs-01 lvs-02 client
 VIP=192.168.219.100
 export HARESOURCES="lvs-01 IPaddr::$VIP/24/ens32:0/192.168.219.255"
-cluster_vip_pair
+if [ "$MODE" = mixed ]; then
+    cluster_require_reference
+    command -v ifconfig >/dev/null || { echo "SKIP: net-tools (ifconfig, used by 3.0.6's IPaddr) missing"; exit 77; }
+    cluster_begin hbsplitm lvs-01 lvs-02 client
+    cluster_vip_pair
+    rm -rf "$state/conf-lvs-02"
+    REAL=1 cluster_conf "$state/conf-lvs-02" "1 sha1 secret"
+    start_lvs_02() { cluster_start_real "$@"; }
+    heal_wait=12  # 3.0.6 gives up 2 s after it sees the heal, then stops its resources
+else
+    cluster_begin hbsplit lvs-01 lvs-02 client
+    cluster_vip_pair
+    start_lvs_02() { cluster_start_ours "$@"; }
+    heal_wait=5
+fi
 
 has_vip() { has_addr "$1" "$VIP"; }
 lacks_vip() { lacks_addr "$1" "$VIP"; }
 
 cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
-cluster_start_ours "$P" lvs-02 "$state/conf-lvs-02"
-check "the VIP is on lvs-01" wait_until 10 has_vip lvs-01
+start_lvs_02 "$P" lvs-02 "$state/conf-lvs-02"
+check "the VIP is on lvs-01" wait_until 25 has_vip lvs-01
 sleep 6
 
 netns_exec "$P" lvs-02 nft -f - <<'NFT'
@@ -36,9 +53,9 @@ check "partitioned: lvs-01 keeps it" has_vip lvs-01
 
 netns_exec "$P" lvs-02 nft delete table inet hbsplit
 healed=$(now_ms)
-check "after the heal lvs-02 releases the VIP" wait_until 5 lacks_vip lvs-02
+check "after the heal lvs-02 releases the VIP" wait_until "$heal_wait" lacks_vip lvs-02
 both_ms=$(($(now_ms) - healed))
-echo "both held the VIP for at most ${both_ms} ms after the partition healed (keepalive 500 ms; heartbeat 3.0.6: 22-48 s)"
+echo "both held the VIP for at most ${both_ms} ms after the partition healed (lvs-02: $MODE; keepalive 500 ms; two 3.0.6: 22-48 s)"
 # Either side may have been the one to declare the other dead (a short partition can look
 # like one only to one of them); the side that did logs the heal.
 check "the heal is logged" bash -c "grep -q 'returning after partition' '$(cluster_log "$P" lvs-01)' '$(cluster_log "$P" lvs-02)'"
@@ -48,6 +65,18 @@ check "two seconds later lvs-01 holds it" has_vip lvs-01
 check "two seconds later lvs-02 does not" lacks_vip lvs-02
 check "the client's neighbour entry is lvs-01's MAC (announced again)" wait_until 4 client_sees "$VIP" "$(mac_of lvs-01)"
 check "the client reaches the VIP" wait_until 3 netns_exec "$P" client ping -c1 -W1 "$VIP"
+
+if [ "$MODE" = mixed ]; then
+    # 3.0.6 restarts itself after the heal (it execs a new, daemonised heartbeat) and joins
+    # again with a higher generation; it must not take the VIP back.
+    check "the real lvs-02 restarts and rejoins" \
+        cluster_wait "$P" lvs-01 'Heartbeat restart on node lvs-02' 40
+    sleep 4
+    check "after the rejoin the VIP is still only on lvs-01" bash -c \
+        "ip netns exec $P-lvs-01 ip -4 -o addr show dev ens32 | grep -q ' $VIP/24 ' && ! ip netns exec $P-lvs-02 ip -4 -o addr show dev ens32 | grep -q ' $VIP/24 '"
+    finish lvs-01 lvs-02
+    exit
+fi
 
 # lvs-01's link goes down: it cannot hear or be heard; lvs-02 takes the VIP.
 netns_exec "$P" lvs-01 ip link set ens32 down

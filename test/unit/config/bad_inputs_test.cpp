@@ -223,6 +223,12 @@ std::vector<Row> table()
                   {"hbgenmethod", "clock"}));
     add(cf_append("msgfmt xml", "msgfmt xml\n", 7, error, {"msgfmt", "xml"}));
     add(cf_append("env without =", "env FOO\n", 7, error, {"env", "FOO", "NAME=value"}));
+    add(cf_append("script timeout that is not a time", "env RSC_START_TIMEOUT=soon\n", 7, error,
+                  {"invalid time", "soon"}));
+    add(cf_append("script timeout of zero", "env RSC_STATUS_TIMEOUT=0\n", 7, error,
+                  {"greater than 0"}));
+    add(cf_append("STOPRETRYMAX that is not a number", "env STOPRETRYMAX=ten\n", 7, error,
+                  {"ten", "whole number"}));
     add(cf_append("watchdog given twice", "watchdog /dev/watchdog\nwatchdog /dev/watchdog1\n",
                   8, error, {"watchdog", "twice"}));
     add(cf_append("apiauth without uid or gid", "apiauth ipfail\n", 7, error,

@@ -273,6 +273,24 @@ TEST_CASE("whole-line directives keep their text", "[config][ha_cf]")
                         [](const ApiAuth& a) { return a.client == "anon"; }) == 1);
 }
 
+TEST_CASE("resource script limits come from env lines, which 3.0.6 accepts too", "[config][ha_cf]")
+{
+    const HaCf defaults = parse_ok("bcast eth0\nnode a\n");
+    CHECK(defaults.script_limits.start_timeout == Milliseconds(120'000));
+    CHECK(defaults.script_limits.stop_timeout == Milliseconds(120'000));
+    CHECK(defaults.script_limits.status_timeout == Milliseconds(30'000));
+    CHECK(defaults.script_limits.stop_retries == 10);
+    const HaCf cf = parse_ok(
+        "bcast eth0\nnode a\nenv RSC_START_TIMEOUT=3,RSC_STOP_TIMEOUT=1500ms\n"
+        "env RSC_STATUS_TIMEOUT=2 STOPRETRYMAX=0\n");
+    CHECK(cf.script_limits.start_timeout == Milliseconds(3000));
+    CHECK(cf.script_limits.stop_timeout == Milliseconds(1500));
+    CHECK(cf.script_limits.status_timeout == Milliseconds(2000));
+    CHECK(cf.script_limits.stop_retries == 0);
+    // They stay in the scripts' environment as well (HA_RSC_START_TIMEOUT …).
+    CHECK(cf.env.size() == 4);
+}
+
 TEST_CASE("every directive in the table is accepted by the parser", "[config][ha_cf]")
 {
     for (const DirectiveInfo& info : directive_table()) {
