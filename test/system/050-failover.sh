@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The tutorial's VIP with two of our daemons: it comes up on lvs-01 only; kill -9 of lvs-01's
-# daemon moves it to lvs-02, which answers the client's ping within deadtime + 2 s and takes
+# daemon moves it to lvs-02, which answers the client's ping and a TCP connection within
+# deadtime + 2 s and takes
 # over the client's neighbour entry by gratuitous ARP; lvs-01 back (auto_failback on) gets
 # it back, with never two holders while both hear each other. Prints the failover time.
 set -u
@@ -16,6 +17,8 @@ cluster_vip_pair
 has_vip() { netns_exec "$P" "$1" ip -4 -o addr show dev ens32 | grep -q " $VIP/24 .*ens32:0"; }
 lacks_vip() { lacks_addr "$1" "$VIP"; }
 
+tcp_serve lvs-01 8080
+tcp_serve lvs-02 8080
 started=$(now_ms)
 cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
 cluster_start_ours "$P" lvs-02 "$state/conf-lvs-02"
@@ -24,6 +27,7 @@ echo "joint start to VIP on lvs-01: $(($(now_ms) - started)) ms (heartbeat 3.0.6
 sleep 2
 check "…and only there" lacks_vip lvs-02
 check "the client reaches the VIP" netns_exec "$P" client ping -c1 -W1 "$VIP"
+check "a TCP connection to the VIP is answered by lvs-01" wait_until 2 tcp_answered_by "$VIP" 8080 lvs-01
 check "the client's neighbour entry is lvs-01's MAC" client_sees "$VIP" "$(mac_of lvs-01)"
 
 sleep 4  # past the start-up dead-time bonus
@@ -35,8 +39,10 @@ netns_exec "$P" lvs-01 ip addr del "$VIP/24" dev ens32
 check "the VIP moves to lvs-02" wait_until 8 has_vip lvs-02
 check "the VIP answers the client's ping" wait_until 4 netns_exec "$P" client ping -c1 -W1 "$VIP"
 took=$(($(now_ms) - killed))
-echo "kill -9 to VIP answering via lvs-02: ${took} ms (deadtime 2000 ms)"
-check "failover within deadtime + 2 s" test "$took" -le 4000
+check "a TCP connection to the VIP is answered by lvs-02" wait_until 4 tcp_answered_by "$VIP" 8080 lvs-02
+took_tcp=$(($(now_ms) - killed))
+echo "kill -9 to VIP answering via lvs-02: ping ${took} ms, TCP ${took_tcp} ms (deadtime 2000 ms)"
+check "failover within deadtime + 2 s" test "$took_tcp" -le 4000
 check "the client's neighbour entry moved to lvs-02's MAC (gratuitous ARP)" \
     wait_until 3 client_sees "$VIP" "$(mac_of lvs-02)"
 

@@ -123,6 +123,37 @@ mac_of() { netns_exec "$P" "$1" cat /sys/class/net/ens32/address; }
 # client_sees ADDR MAC : the client's neighbour entry for ADDR points at MAC.
 client_sees() { netns_exec "$P" client ip neigh show "$1" dev ens32 | grep -qi "lladdr $2"; }
 
+# tcp_serve HOST PORT : a TCP server in HOST (any address, so also a VIP that arrives
+# later) that answers each connection with HOST's name; bounded: 600 s, 10000 connections.
+tcp_serve() {
+    netns_bg "$P" "$1" "tcp-$1" python3 -c '
+import socket, sys, time
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("0.0.0.0", int(sys.argv[2])))
+srv.listen(16)
+srv.settimeout(0.5)
+end, served = time.time() + 600, 0
+while time.time() < end and served < 10000:
+    try:
+        conn, _ = srv.accept()
+    except socket.timeout:
+        continue
+    conn.sendall((sys.argv[1] + "\n").encode())
+    conn.close()
+    served += 1
+' "$1" "$2"
+}
+
+# tcp_answer ADDR PORT : from the client, connect (1 s at most) and print the answer.
+tcp_answer() {
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    netns_exec "$P" client timeout 1 bash -c 'exec 3<>"/dev/tcp/$1/$2" && head -n1 <&3' _ "$1" "$2" 2>/dev/null
+}
+
+# tcp_answered_by ADDR PORT HOST : a TCP connection to ADDR:PORT is answered by HOST.
+tcp_answered_by() { [ "$(tcp_answer "$1" "$2")" = "$3" ]; }
+
 # Result tally: check DESCRIPTION CMD... ; finish prints "N passed, M failed".
 CHECKS_PASSED=0
 CHECKS_FAILED=0

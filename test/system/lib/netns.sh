@@ -259,6 +259,8 @@ mount --bind "$conf" /etc/ha.d
 mount --bind "$nd/lib" /var/lib/heartbeat
 mount --bind "$nd/log" /var/log
 mount -t tmpfs -o mode=0755,size=16m "netns-$host-run" /run
+# A test may give a node its own /etc/init.d (LSB scripts as resources).
+if [ -d "$nd/init.d" ]; then mount --bind "$nd/init.d" /etc/init.d; fi
 mkdir -p /run/lock /run/crm /run/heartbeat/ccm /run/heartbeat/crm /run/heartbeat/dopd
 mkdir -p -m 1755 /run/resource-agents
 chmod 0750 /run/crm /run/heartbeat /run/heartbeat/ccm /run/heartbeat/crm /run/heartbeat/dopd
