@@ -9,18 +9,10 @@
 # SECONDS of 300 or more when the CPU ratio matters.
 # Usage (root): bench/idle.sh [SECONDS] — needs a build with `system.stage` done, or HB_STAGE.
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/.." && pwd)
-. "$ROOT/test/system/lib/netns.sh"
-. "$ROOT/test/system/lib/cluster.sh"
-netns_require_root
-HB_STAGE=${HB_STAGE:-$ROOT/build/stage}
-cluster_require_stage
-cluster_require_reference
+# shellcheck source=SCRIPTDIR/common.sh
+. "$(dirname "$0")/common.sh"
 seconds=${1:-60}
-P=hbbench
-trap 'netns_cleanup "$P"' EXIT
-trap 'exit 130' INT TERM
+bench_begin hbbench
 hz=$(getconf CLK_TCK)
 
 # node_usage NS -> "ticks rss_kb nproc" summed over the namespace's processes

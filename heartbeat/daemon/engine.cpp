@@ -129,6 +129,13 @@ void Engine::start()
     if (resources_) {
         resources_->check_idle();
     }
+    if (!settings_.state_dir.empty()) {
+        fifo_ = std::make_unique<ClusterFifo>(io_, settings_.state_dir + "/fifo",
+                                              [this](wire::Message m) {
+                                                  on_local_message(std::move(m));
+                                              });
+        fifo_->open();
+    }
     membership_->start(membership::Clock::now());
     flush();
     arm_timer();
@@ -210,6 +217,36 @@ void Engine::handle_event(const membership::Event& event)
                event.message.get("t") == std::optional<std::string_view>("shutdone")) {
         HB_LOG(info) << "Received shutdown notice from '" << event.node << "'.";
     }
+}
+
+void Engine::on_local_message(wire::Message message)
+{
+    if (stopping_) {
+        return;
+    }
+    const std::string type(message.get("t").value_or(""));
+    const auto now = membership::Clock::now();
+    if (type == "ask_resources") {
+        // hb_standby: `rsc_hold=<set> info=me`; the manager runs 3.0.6's standby protocol.
+        const auto set = resources::hold_set_from(message.get("rsc_hold").value_or(""));
+        if (message.get("info") != std::optional<std::string_view>("me") || !set) {
+            HB_LOG(warn) << "ignored a standby request without info=me and a valid rsc_hold";
+        } else if (!resources_) {
+            HB_LOG(warn) << "standby request ignored: resources are not managed (-M)";
+        } else {
+            resources_->request_standby(now, *set);
+        }
+    } else if (type.empty() || type == "starting" || type == "resource" ||
+               type == "shutdone" || type == "ip-request" || type == "ip-request-resp") {
+        HB_LOG(warn) << "ignored a message of type '" << type << "' written to the FIFO: "
+                     << "that type belongs to the resource manager itself";
+    } else {
+        // hb_takeover, or any script's ha_clustermsg: to the cluster, as 3.0.6 does.
+        HB_LOG(debug) << "sending a '" << type << "' message written to the FIFO";
+        membership_->send(std::move(message));
+    }
+    flush();
+    arm_timer();
 }
 
 void Engine::arm_timer()
@@ -384,6 +421,9 @@ void Engine::finish_stop()
     stop_timer_.async_wait([this](const boost::system::error_code&) {
         if (resources_) {
             resources_->cancel();
+        }
+        if (fifo_) {
+            fifo_->close();
         }
         for (auto& medium : media_) {
             medium->stop();

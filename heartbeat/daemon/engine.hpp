@@ -19,6 +19,7 @@
 #include "base/log.hpp"
 #include "config/config_check.hpp"
 #include "media/udp_medium.hpp"
+#include "daemon/cluster_fifo.hpp"
 #include "daemon/resource_driver.hpp"
 #include "membership/membership.hpp"
 
@@ -31,6 +32,7 @@ struct EngineSettings {
     std::string config_dir;
     std::optional<std::string> node_name;  ///< as given on the command line
     bool manage_resources = true;          ///< false with -M
+    std::string state_dir;                 ///< holds the scripts' FIFO (empty: no FIFO)
 };
 
 /// The wall clock and /proc/loadavg.
@@ -59,6 +61,8 @@ private:
     void on_timer(const boost::system::error_code& ec);
     void on_signal(const boost::system::error_code& ec, int signal);
     void handle_event(const membership::Event& event);
+    /// A message a local script wrote to the FIFO (hb_standby, hb_takeover, ha_clustermsg).
+    void on_local_message(wire::Message message);
     void reload();
     void finish_stop();
 
@@ -70,6 +74,7 @@ private:
     std::unique_ptr<membership::Membership> membership_;
     std::vector<std::unique_ptr<media::UdpMedium>> media_;
     std::unique_ptr<ResourceDriver> resources_;
+    std::unique_ptr<ClusterFifo> fifo_;
     boost::asio::steady_timer timer_;
     membership::TimePoint armed_for_{};
     boost::asio::steady_timer stop_timer_;

@@ -281,8 +281,9 @@ int run(const daemon::Options& o)
     }
 
     boost::asio::io_context io;
-    daemon::Engine engine(io, cfg, daemon::EngineSettings{generation->value, *uuid, o.config_dir, o.node_name,
-                                                  !o.no_resources});
+    daemon::Engine engine(io, cfg,
+                          daemon::EngineSettings{generation->value, *uuid, o.config_dir,
+                                                 o.node_name, !o.no_resources, o.state_dir});
     engine.start();
     if (detacher) {
         detacher->ready();

@@ -35,7 +35,8 @@ resources::RscSettings settings_for(const config::Config& c)
 bool is_resource_message(std::string_view type)
 {
     return type == "starting" || type == "resource" || type == "ask_resources" ||
-           type == "shutdone" || type == "ip-request" || type == "ip-request-resp";
+           type == "shutdone" || type == "ip-request" || type == "ip-request-resp" ||
+           type == "hb_takeover";
 }
 
 }  // namespace
@@ -192,6 +193,16 @@ void ResourceDriver::shutdown(membership::TimePoint now, std::function<void()> d
 {
     shutdown_done_ = std::move(done);
     manager_.shutdown(now);
+    pump(now);
+}
+
+void ResourceDriver::request_standby(membership::TimePoint now, resources::HoldSet set)
+{
+    if (!started_) {
+        HB_LOG(warn) << "standby request ignored: resources are not managed yet (no comm up)";
+        return;
+    }
+    manager_.request_standby(now, set);
     pump(now);
 }
 

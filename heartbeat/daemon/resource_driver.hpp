@@ -41,6 +41,8 @@ public:
     void tick(membership::TimePoint now);
     std::optional<membership::TimePoint> next_deadline() const;
 
+    /// hb_standby: give `set` (our point of view) to the peer.
+    void request_standby(membership::TimePoint now, resources::HoldSet set);
     /// Gives every group up and says `shutdone`; `done` runs once that is sent.
     void shutdown(membership::TimePoint now, std::function<void()> done);
     /// True once comm came up and the manager runs.

@@ -219,11 +219,34 @@ void ResourceManager::receive(TimePoint now, const std::string& from, const wire
         on_ask_resources(now, message);
     } else if (type == "shutdone") {
         on_shutdone(now);
+    } else if (type == "hb_takeover") {
+        on_hb_takeover(now, message);
     } else if (type == "ip-request") {
         on_ip_request(now, message);
     } else if (type == "ip-request-resp") {
         on_ip_request_resp(now, message);
     }
+}
+
+void ResourceManager::on_hb_takeover(TimePoint now, const wire::Message& message)
+{
+    // The peer wants groups (its point of view); we go standby for them (3.0.6's
+    // rc.d/hb_takeover maps all→all, local→foreign, foreign→local). `failback` means its
+    // own groups, our foreign ones (3.0.6 matches no case there and gives up all).
+    const auto wanted = message.get("rsc_hold").value_or("all");
+    HoldSet set = HoldSet::all;
+    if (wanted == "local" || wanted == "failback") {
+        set = HoldSet::foreign;
+    } else if (wanted == "foreign") {
+        set = HoldSet::local;
+    } else if (wanted != "all") {
+        HB_LOG(warn) << "ignored hb_takeover from " << settings_.peer << " for '" << wanted
+                     << "'";
+        return;
+    }
+    HB_LOG(info) << settings_.peer << " asks to take over [" << wanted << "]: going standby ["
+                 << to_string(set) << "]";
+    request_standby(now, set);
 }
 
 bool ResourceManager::is_local_key(const std::string& key) const

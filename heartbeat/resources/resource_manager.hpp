@@ -133,6 +133,7 @@ private:
     bool runs_or_starts(const std::string& key) const;
     void send_ip_request(TimePoint now, const std::string& key);
     void on_ip_request(TimePoint now, const wire::Message& message);
+    void on_hb_takeover(TimePoint now, const wire::Message& message);
     void on_ip_request_resp(TimePoint now, const wire::Message& message);
     void take_pending_requests();
     void ask_again(TimePoint now, bool due_only);

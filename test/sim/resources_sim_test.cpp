@@ -458,3 +458,32 @@ TEST_CASE("legacy: a returning node asks for its group; the holder releases it f
     CHECK_FALSE(sim.running("lvs-02", group_a));
     CHECK(sim.running("lvs-02", group_b));
 }
+
+TEST_CASE("hb_takeover: the peer goes standby for what the sender asks", "[sim][resources]")
+{
+    ResourceSim sim(config::AutoFailback::off);
+    start_pair(sim);
+    auto takeover = [](const char* what) {
+        wire::Message m;
+        m.add("t", "hb_takeover");
+        m.add("rsc_hold", what);
+        return m;
+    };
+    // lvs-01 runs `hb_takeover all`: its message reaches lvs-02, which goes standby [all].
+    sim.rm("lvs-02").receive(sim.now(), "lvs-01", takeover("all"));
+    sim.run_for(Milliseconds(3000));
+    CHECK(sim.running("lvs-01", group_a));
+    CHECK(sim.running("lvs-01", group_b));
+    CHECK(sim.owners(group_b) == 1);
+    // lvs-02 runs `hb_takeover failback`: its own groups only (3.0.6 would take all).
+    sim.rm("lvs-01").receive(sim.now(), "lvs-02", takeover("failback"));
+    sim.run_for(Milliseconds(3000));
+    CHECK(sim.running("lvs-01", group_a));
+    CHECK(sim.running("lvs-02", group_b));
+    CHECK(sim.owners(group_a) == 1);
+    CHECK(sim.owners(group_b) == 1);
+    // Anything else is ignored.
+    sim.rm("lvs-01").receive(sim.now(), "lvs-02", takeover("everything"));
+    sim.run_for(Milliseconds(2000));
+    CHECK(sim.running("lvs-01", group_a));
+}

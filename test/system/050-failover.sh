@@ -49,15 +49,10 @@ check "the client's neighbour entry moved to lvs-02's MAC (gratuitous ARP)" \
 # lvs-01 back: auto_failback on returns the VIP, handed over without overlap.
 mv "$(cluster_log "$P" lvs-01)" "$(cluster_log "$P" lvs-01).1"
 cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
-both=0
-for ((i = 0; i < 100; i++)); do
-    if has_vip lvs-01 && has_vip lvs-02; then both=$((both + 1)); fi
-    has_vip lvs-01 && ! has_vip lvs-02 && break
-    sleep 0.1
-done
+watch_move "$VIP" lvs-01 lvs-02 10
 check "auto_failback returns the VIP to lvs-01" has_vip lvs-01
 check "lvs-02 released it" lacks_vip lvs-02
-check "never held by both during the failback (samples with both: $both)" test "$both" -eq 0
+check "never held by both during the failback (samples with both: $BOTH)" test "$BOTH" -eq 0
 
 # kill -9 again, this time leaving the VIP on lvs-01 (as a killed daemon does): lvs-02
 # takes over; the restarted lvs-01 finds the VIP still configured, says so, releases it

@@ -13,7 +13,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/netns.sh"
 . "$HERE/lib/cluster.sh"
 cluster_require_reference
-command -v ifconfig >/dev/null || { echo "SKIP: net-tools (ifconfig, used by 3.0.6's IPaddr) missing"; exit 77; }
 MODE=${1:-on}
 case "$MODE" in
 on) cluster_begin hbmixed lvs-01 lvs-02 client; rscstatus=local ;;
@@ -24,8 +23,7 @@ VIP1=192.168.219.100
 VIP2=192.168.219.200
 export HARESOURCES="lvs-01 IPaddr::$VIP1/24/ens32:0/192.168.219.255
 lvs-02 IPaddr::$VIP2/24/ens32:1/192.168.219.255"
-cluster_conf "$state/conf-lvs-01" "1 sha1 secret" "env BIN=$HB_STAGE/usr/libexec/heartbeat"
-REAL=1 cluster_conf "$state/conf-lvs-02" "1 sha1 secret"
+cluster_vip_pair mixed
 for h in lvs-01 lvs-02; do echo "auto_failback $MODE" >>"$state/conf-$h/ha.cf"; done
 
 
@@ -51,15 +49,10 @@ echo "kill -9 of ours to .100 on the real node: $(($(now_ms) - t0)) ms (deadtime
 mv "$(cluster_log "$P" lvs-01)" "$(cluster_log "$P" lvs-01).1"
 t0=$(now_ms)
 cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
-both=0
-for ((i = 0; i < 150; i++)); do
-    if has_addr lvs-01 "$VIP1" && has_addr lvs-02 "$VIP1"; then both=$((both + 1)); fi
-    has_addr lvs-01 "$VIP1" && lacks_addr lvs-02 "$VIP1" && break
-    sleep 0.1
-done
+watch_move "$VIP1" lvs-01 lvs-02 15
 check "ours back: the real node hands .100 back (auto_failback $MODE)" has_addr lvs-01 "$VIP1"
 check "…and no longer holds it" lacks_addr lvs-02 "$VIP1"
-check "never on both during the failback (samples: $both)" test "$both" -eq 0
+check "never on both during the failback (samples: $BOTH)" test "$BOTH" -eq 0
 echo "ours restarted to .100 back on ours: $(($(now_ms) - t0)) ms"
 
 sleep 3
@@ -72,15 +65,10 @@ echo "kill -9 of the real node to .200 on ours: $(($(now_ms) - t0)) ms (deadtime
 mv "$(cluster_log "$P" lvs-02)" "$(cluster_log "$P" lvs-02).1"
 t0=$(now_ms)
 cluster_start_real "$P" lvs-02 "$state/conf-lvs-02"
-both=0
-for ((i = 0; i < 250; i++)); do
-    if has_addr lvs-01 "$VIP2" && has_addr lvs-02 "$VIP2"; then both=$((both + 1)); fi
-    has_addr lvs-02 "$VIP2" && lacks_addr lvs-01 "$VIP2" && break
-    sleep 0.1
-done
+watch_move "$VIP2" lvs-02 lvs-01 25
 check "the real node back: ours hands .200 back (auto_failback $MODE)" has_addr lvs-02 "$VIP2"
 check "…and no longer holds it" lacks_addr lvs-01 "$VIP2"
-check "never on both during that failback (samples: $both)" test "$both" -eq 0
+check "never on both during that failback (samples: $BOTH)" test "$BOTH" -eq 0
 check ".100 stayed on ours" has_addr lvs-01 "$VIP1"
 echo "real node restarted to .200 back on it: $(($(now_ms) - t0)) ms"
 

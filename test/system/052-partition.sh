@@ -19,11 +19,8 @@ VIP=192.168.219.100
 export HARESOURCES="lvs-01 IPaddr::$VIP/24/ens32:0/192.168.219.255"
 if [ "$MODE" = mixed ]; then
     cluster_require_reference
-    command -v ifconfig >/dev/null || { echo "SKIP: net-tools (ifconfig, used by 3.0.6's IPaddr) missing"; exit 77; }
     cluster_begin hbsplitm lvs-01 lvs-02 client
-    cluster_vip_pair
-    rm -rf "$state/conf-lvs-02"
-    REAL=1 cluster_conf "$state/conf-lvs-02" "1 sha1 secret"
+    cluster_vip_pair mixed
     start_lvs_02() { cluster_start_real "$@"; }
     heal_wait=12  # 3.0.6 gives up 2 s after it sees the heal, then stops its resources
 else

@@ -35,6 +35,7 @@ cluster_require_reference() {
         echo "SKIP: the real heartbeat 3.0.6 is not installed (test/system/lib/install-reference.sh)"
         exit 77
     fi
+    command -v ifconfig >/dev/null || { echo "SKIP: net-tools (ifconfig, used by 3.0.6's IPaddr) missing"; exit 77; }
 }
 
 # cluster_conf DIR KEYLINE [EXTRA_HA_CF] : writes a node's /etc/ha.d into DIR.
@@ -70,15 +71,19 @@ EOC
     printf '%s\n' "${HARESOURCES:-# no resource groups}" >"$dir/haresources"
 }
 
-# cluster_vip_pair : /etc/ha.d for two of ours (sha1, $HARESOURCES), whose agents use our
-# installed send_arp/findif, and a client that takes gratuitous ARP at once: arp_accept, and
+# cluster_vip_pair [mixed] : /etc/ha.d for two of ours (sha1, $HARESOURCES), whose agents
+# use our installed send_arp/findif (with `mixed`, lvs-02's is for the real 3.0.6), a client that takes gratuitous ARP at once: arp_accept, and
 # locktime 0 — with the kernel's default 1 s an announcement landing right after a refresh
 # of the old entry is ignored and only a later one of the burst wins, so measured times
 # would jitter by seconds. Needs cluster_begin with lvs-01 lvs-02 client.
 cluster_vip_pair() {
     local h
     for h in lvs-01 lvs-02; do
-        cluster_conf "$state/conf-$h" "1 sha1 secret" "env BIN=$HB_STAGE/usr/libexec/heartbeat"
+        if [ "${1:-}" = mixed ] && [ "$h" = lvs-02 ]; then
+            REAL=1 cluster_conf "$state/conf-$h" "1 sha1 secret"
+        else
+            cluster_conf "$state/conf-$h" "1 sha1 secret" "env BIN=$HB_STAGE/usr/libexec/heartbeat"
+        fi
     done
     netns_exec "$P" client sysctl -qw net.ipv4.conf.all.arp_accept=1 \
         net.ipv4.conf.ens32.arp_accept=1 net.ipv4.neigh.ens32.locktime=0
@@ -116,6 +121,19 @@ wait_until() {
 # has_addr HOST ADDR : HOST's ens32 carries ADDR (any prefix); lacks_addr: the opposite.
 has_addr() { netns_exec "$P" "$1" ip -4 -o addr show dev ens32 | grep -q " $2/"; }
 lacks_addr() { ! has_addr "$@"; }
+
+# watch_move ADDR TO FROM TIMEOUT_S : poll every 0.1 s until ADDR is on TO and not on
+# FROM; BOTH counts the samples that saw it on both. False if it did not move in time.
+watch_move() {
+    local addr=$1 to=$2 from=$3 i
+    BOTH=0
+    for ((i = 0; i < $4 * 10; i++)); do
+        if has_addr "$to" "$addr" && has_addr "$from" "$addr"; then BOTH=$((BOTH + 1)); fi
+        has_addr "$to" "$addr" && lacks_addr "$from" "$addr" && return 0
+        sleep 0.1
+    done
+    return 1
+}
 
 # mac_of HOST : the MAC of HOST's ens32.
 mac_of() { netns_exec "$P" "$1" cat /sys/class/net/ens32/address; }
