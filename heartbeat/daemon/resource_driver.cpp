@@ -114,6 +114,14 @@ void ResourceDriver::on_event(membership::TimePoint now, const membership::Event
     case EventKind::node_status:
         if (started_ && event.node == peer_ && event.to == membership::NodeStatus::dead) {
             manager_.peer_dead(now);
+        } else if (started_ && event.node == peer_ &&
+                   event.from == membership::NodeStatus::dead) {
+            manager_.peer_returned(now);
+        }
+        break;
+    case EventKind::node_restarted:
+        if (started_ && event.node == peer_) {
+            manager_.peer_returned(now);
         }
         break;
     case EventKind::partition_healed:

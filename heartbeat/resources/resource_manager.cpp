@@ -636,6 +636,29 @@ void ResourceManager::peer_dead(TimePoint now)
     }
 }
 
+void ResourceManager::peer_returned(TimePoint now)
+{
+    (void)now;
+    if (!legacy() || state_ == RscState::shutdown || state_ == RscState::init) {
+        return;  // on/off: the peer's `starting` and `resource` messages settle it
+    }
+    // Legacy: a returning node takes its groups without asking while it does not count us
+    // as active (3.0.6's HA_DONTASK), possibly while we still take them over. Give them back
+    // now and say so; its rc.d/ip-request-resp (or ours) starts whatever it does not run.
+    for (const std::string& key : keys_of(HoldSet::foreign)) {
+        if (runs_or_starts(key)) {
+            HB_LOG(info) << settings_.peer << " is back: releasing its resource group " << key;
+            add(Step{Step::Kind::release, key, HoldSet::none});
+            if (!peer_is_ours_) {
+                // One of ours asks (ip-request) and is answered; an extra weown=yes would
+                // make it restart the group.
+                add(Step{Step::Kind::reply_ip_request, key, HoldSet::none, true});
+            }
+        }
+    }
+    held_ = held_ & ~HoldSet::foreign;
+}
+
 void ResourceManager::partition_healed(TimePoint now)
 {
     if (state_ == RscState::shutdown) {

@@ -72,6 +72,8 @@ public:
     void receive(TimePoint now, const std::string& from, const wire::Message& message);
     /// The peer was declared dead.
     void peer_dead(TimePoint now);
+    /// The peer is back after it died or restarted (a new generation).
+    void peer_returned(TimePoint now);
     /// The peer, declared dead, is back with the same generation.
     void partition_healed(TimePoint now);
     /// Go standby: give `set` (our point of view) to the peer. False when refused now.

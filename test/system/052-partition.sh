@@ -33,6 +33,8 @@ fi
 has_vip() { has_addr "$1" "$VIP"; }
 lacks_vip() { lacks_addr "$1" "$VIP"; }
 
+tcp_serve lvs-01 8080
+tcp_serve lvs-02 8080
 cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
 start_lvs_02 "$P" lvs-02 "$state/conf-lvs-02"
 check "the VIP is on lvs-01" wait_until 25 has_vip lvs-01
@@ -79,7 +81,9 @@ fi
 netns_exec "$P" lvs-01 ip link set ens32 down
 down=$(now_ms)
 check "link down on lvs-01: the VIP moves to lvs-02" wait_until 8 has_vip lvs-02
-check "…and answers the client" wait_until 4 netns_exec "$P" client ping -c1 -W1 "$VIP"
+check "…and answers the client's ping" wait_until 4 netns_exec "$P" client ping -c1 -W1 "$VIP"
+check "…and a TCP connection" wait_until 2 tcp_answered_by "$VIP" 8080 lvs-02
 echo "link down on lvs-01 to the VIP answering via lvs-02: $(($(now_ms) - down)) ms (deadtime 2000)"
+check "…and the client's neighbour entry is lvs-02's MAC" wait_until 3 client_sees "$VIP" "$(mac_of lvs-02)"
 
 finish lvs-01 lvs-02
