@@ -645,13 +645,21 @@ void ResourceManager::peer_returned(TimePoint now)
     // Legacy: a returning node takes its groups without asking while it does not count us
     // as active (3.0.6's HA_DONTASK), possibly while we still take them over. Give them back
     // now and say so; its rc.d/ip-request-resp (or ours) starts whatever it does not run.
+    // One of ours asks (ip-request) and is answered; an extra weown=yes would make it
+    // restart the group.
+    release_peer_groups(!peer_is_ours_, true);
+}
+
+void ResourceManager::release_peer_groups(bool tell_peer, bool log_each)
+{
     for (const std::string& key : keys_of(HoldSet::foreign)) {
         if (runs_or_starts(key)) {
-            HB_LOG(info) << settings_.peer << " is back: releasing its resource group " << key;
+            if (log_each) {
+                HB_LOG(info) << settings_.peer << " is back: releasing its resource group "
+                             << key;
+            }
             add(Step{Step::Kind::release, key, HoldSet::none});
-            if (!peer_is_ours_) {
-                // One of ours asks (ip-request) and is answered; an extra weown=yes would
-                // make it restart the group.
+            if (tell_peer) {
                 add(Step{Step::Kind::reply_ip_request, key, HoldSet::none, true});
             }
         }
@@ -680,13 +688,7 @@ void ResourceManager::partition_healed(TimePoint now)
     // Both messages are 3.0.6's legacy ones; here they pass only between two of ours.
     HB_LOG(warn) << "partition with " << settings_.peer << " healed: each resource group "
                  << "goes back to its preferred node";
-    for (const std::string& key : keys_of(HoldSet::foreign)) {
-        if (runs_or_starts(key)) {
-            add(Step{Step::Kind::release, key, HoldSet::none});
-            add(Step{Step::Kind::reply_ip_request, key, HoldSet::none, true});
-        }
-    }
-    held_ = held_ & ~HoldSet::foreign;
+    release_peer_groups(true, false);
     for (const std::string& key : keys_of(HoldSet::local)) {
         send_ip_request(now, key);
     }

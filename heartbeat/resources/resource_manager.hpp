@@ -138,6 +138,9 @@ private:
     void on_hb_takeover(TimePoint now, const wire::Message& message);
     void on_ip_request_resp(TimePoint now, const wire::Message& message);
     void take_pending_requests();
+    /// Releases the peer's groups we run or start; `tell_peer`: answer weown=yes for each;
+    /// `log_each`: log each as given back to a returning peer.
+    void release_peer_groups(bool tell_peer, bool log_each);
     void ask_again(TimePoint now, bool due_only);
     void run_markers();
     void add(Step step);
