@@ -115,28 +115,6 @@ private:
     LogLevel min_;
 };
 
-int facility_code(const std::string& name)
-{
-    struct Entry {
-        const char* name;
-        int code;
-    };
-    static constexpr std::array<Entry, 21> table = {{
-        {"auth", LOG_AUTH},     {"authpriv", LOG_AUTHPRIV}, {"cron", LOG_CRON},
-        {"daemon", LOG_DAEMON}, {"ftp", LOG_FTP},           {"kern", LOG_KERN},
-        {"lpr", LOG_LPR},       {"mail", LOG_MAIL},         {"news", LOG_NEWS},
-        {"syslog", LOG_SYSLOG}, {"user", LOG_USER},         {"uucp", LOG_UUCP},
-        {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1},     {"local2", LOG_LOCAL2},
-        {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4},     {"local5", LOG_LOCAL5},
-        {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},     {"security", LOG_AUTH},
-    }};
-    for (const Entry& e : table) {
-        if (name == e.name) {
-            return e.code;
-        }
-    }
-    return LOG_DAEMON;
-}
 
 class SyslogSink final : public LogSink {
 public:
@@ -173,6 +151,29 @@ std::unique_ptr<LogSink> make_file_sink(std::string path, LineFormat format, Log
 std::unique_ptr<LogSink> make_stderr_sink(LineFormat format, LogLevel min_level)
 {
     return std::make_unique<StderrSink>(std::move(format), min_level);
+}
+
+int facility_code(const std::string& name)
+{
+    struct Entry {
+        const char* name;
+        int code;
+    };
+    static constexpr std::array<Entry, 21> table = {{
+        {"auth", LOG_AUTH},     {"authpriv", LOG_AUTHPRIV}, {"cron", LOG_CRON},
+        {"daemon", LOG_DAEMON}, {"ftp", LOG_FTP},           {"kern", LOG_KERN},
+        {"lpr", LOG_LPR},       {"mail", LOG_MAIL},         {"news", LOG_NEWS},
+        {"syslog", LOG_SYSLOG}, {"user", LOG_USER},         {"uucp", LOG_UUCP},
+        {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1},     {"local2", LOG_LOCAL2},
+        {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4},     {"local5", LOG_LOCAL5},
+        {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},     {"security", LOG_AUTH},
+    }};
+    for (const Entry& e : table) {
+        if (name == e.name) {
+            return e.code;
+        }
+    }
+    return LOG_DAEMON;
 }
 
 std::unique_ptr<LogSink> make_syslog_sink(std::string program, const std::string& facility,

@@ -50,6 +50,8 @@ std::string format_file_line(const LineFormat& format, int pid,
 std::unique_ptr<LogSink> make_file_sink(std::string path, LineFormat format, LogLevel min_level);
 /// Writes lines to standard error in the file format.
 std::unique_ptr<LogSink> make_stderr_sink(LineFormat format, LogLevel min_level);
+/// The syslog facility value of a name (`local0` → LOG_LOCAL0); LOG_DAEMON when unknown.
+int facility_code(const std::string& name);
 /// Sends lines to syslog with the given facility name (`daemon`, `local0` …).
 std::unique_ptr<LogSink> make_syslog_sink(std::string program, const std::string& facility,
                                           LogLevel min_level);

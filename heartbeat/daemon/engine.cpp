@@ -8,6 +8,9 @@
 
 #include <csignal>
 #include <ctime>
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include "daemon/config_loader.hpp"
 #include "platform/state_files.hpp"
@@ -89,6 +92,46 @@ membership::Settings membership_settings(const config::Config& cfg, const Engine
     return s;
 }
 
+/// A user or group given by name or number; nullopt when unknown on this system.
+std::optional<unsigned> resolve_id(const std::string& token, bool group)
+{
+    if (!token.empty() && token.find_first_not_of("0123456789") == std::string::npos) {
+        return static_cast<unsigned>(std::stoul(token));
+    }
+    if (group) {
+        const ::group* g = ::getgrnam(token.c_str());
+        return g ? std::optional<unsigned>(g->gr_gid) : std::nullopt;
+    }
+    const ::passwd* p = ::getpwnam(token.c_str());
+    return p ? std::optional<unsigned>(p->pw_uid) : std::nullopt;
+}
+
+/// `apiauth` with names looked up once, at start (an unknown name allows nobody).
+std::vector<api::AuthRule> resolve_apiauth(const std::vector<config::ApiAuth>& lines)
+{
+    std::vector<api::AuthRule> rules;
+    for (const config::ApiAuth& a : lines) {
+        api::AuthRule rule;
+        rule.client = a.client;
+        for (const auto& u : a.uids) {
+            if (const auto id = resolve_id(u, false)) {
+                rule.uids.insert(*id);
+            } else {
+                HB_LOG(warn) << "apiauth " << a.client << ": unknown user '" << u << "'";
+            }
+        }
+        for (const auto& g : a.gids) {
+            if (const auto id = resolve_id(g, true)) {
+                rule.gids.insert(*id);
+            } else {
+                HB_LOG(warn) << "apiauth " << a.client << ": unknown group '" << g << "'";
+            }
+        }
+        rules.push_back(std::move(rule));
+    }
+    return rules;
+}
+
 }  // namespace
 
 Engine::Engine(asio::io_context& io, config::Config config, EngineSettings settings)
@@ -136,6 +179,7 @@ void Engine::start()
                                               });
         fifo_->open();
     }
+    start_api();
     membership_->start(membership::Clock::now());
     flush();
     arm_timer();
@@ -210,7 +254,19 @@ void Engine::flush()
 
 void Engine::handle_event(const membership::Event& event)
 {
-    // Resource management and API notifications hook in here (issues #4, #5).
+    if (api_server_) {
+        switch (event.kind) {
+        case membership::EventKind::node_status:
+            api_server_->apply(api_->on_node_status(event.node, membership::to_string(event.to)));
+            break;
+        case membership::EventKind::link_status:
+            api_server_->apply(
+                api_->on_link_status(event.node, event.link, membership::to_string(event.link_status)));
+            break;
+        case membership::EventKind::message: api_server_->apply(api_->on_cluster_message(event.message)); break;
+        default: break;
+        }
+    }
     if (event.kind == membership::EventKind::comm_up) {
         HB_LOG(debug) << "communication with all nodes is up";
     } else if (!resources_ && event.kind == membership::EventKind::message &&
@@ -247,6 +303,75 @@ void Engine::on_local_message(wire::Message message)
     }
     flush();
     arm_timer();
+}
+
+void Engine::start_api()
+{
+    if (settings_.run_dir.empty()) {
+        return;
+    }
+    const config::HaCf& cf = config_.ha_cf;
+    api::ApiSettings s;
+    s.node = config_.node_name;
+    s.version = settings_.version;
+    s.deadtime = cf.deadtime;
+    s.keepalive = cf.keepalive;
+    s.logfacility = cf.logfacility.empty() ? -1 : base::facility_code(cf.logfacility);
+    s.pacemaker = cf.pacemaker;
+    s.parameters = cf.parameters;
+    s.auth = resolve_apiauth(cf.apiauth);
+    s.daemon_uid = ::geteuid();
+    api_ = std::make_unique<api::ApiService>(std::move(s), *this);
+    api_server_ = std::make_unique<api::ApiServer>(
+        io_, settings_.run_dir + "/register", *api_,
+        [this](std::vector<wire::Message> messages) { send_from_api(std::move(messages)); });
+    if (!api_server_->open()) {
+        api_server_.reset();
+    }
+}
+
+void Engine::send_from_api(std::vector<wire::Message> messages)
+{
+    if (stopping_) {
+        return;
+    }
+    for (auto& m : messages) {
+        membership_->send(std::move(m));
+    }
+    // Called from socket handlers and from inside flush(); sending is picked up by the
+    // next flush, which a posted call guarantees without re-entering this one.
+    asio::post(io_, [this] {
+        if (!stopping_) {
+            flush();
+            arm_timer();
+        }
+    });
+}
+
+std::vector<api::NodeInfo> Engine::nodes() const
+{
+    std::vector<api::NodeInfo> out;
+    for (const membership::Node& n : membership_->nodes()) {
+        api::NodeInfo info;
+        info.name = n.name;
+        info.status = std::string(n.name == config_.node_name
+                                      ? membership::to_string(membership_->own_status())
+                                      : membership::to_string(n.status));
+        for (const membership::Link& l : n.links) {
+            info.links.push_back({l.name, std::string(membership::to_string(l.status))});
+        }
+        info.uuid = n.uuid;  // weight and site: 3.0.6's defaults (100, empty)
+        out.push_back(std::move(info));
+    }
+    return out;
+}
+
+std::optional<std::string> Engine::resource_status() const
+{
+    if (!resources_) {
+        return std::nullopt;
+    }
+    return resources_->rscstatus();
 }
 
 void Engine::arm_timer()
@@ -424,6 +549,9 @@ void Engine::finish_stop()
         }
         if (fifo_) {
             fifo_->close();
+        }
+        if (api_server_) {
+            api_server_->close();
         }
         for (auto& medium : media_) {
             medium->stop();

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "api/api_server.hpp"
+#include "api/api_service.hpp"
 #include "auth/authenticator.hpp"
 #include "base/log.hpp"
 #include "config/config_check.hpp"
@@ -33,6 +35,8 @@ struct EngineSettings {
     std::optional<std::string> node_name;  ///< as given on the command line
     bool manage_resources = true;          ///< false with -M
     std::string state_dir;                 ///< holds the scripts' FIFO (empty: no FIFO)
+    std::string run_dir;                   ///< holds the API socket (empty: no API)
+    std::string version;                   ///< what API clients are told (hbversion)
 };
 
 /// The wall clock and /proc/loadavg.
@@ -42,7 +46,7 @@ public:
     std::string load_average() const override;
 };
 
-class Engine {
+class Engine final : public api::ClusterView {
 public:
     Engine(boost::asio::io_context& io, config::Config config, EngineSettings settings);
     Engine(const Engine&) = delete;
@@ -65,6 +69,14 @@ private:
     void on_local_message(wire::Message message);
     void reload();
     void finish_stop();
+    /// Opens the API socket (cl_status, ipfail, dopd).
+    void start_api();
+    /// Sends what API clients asked to go to the cluster.
+    void send_from_api(std::vector<wire::Message> messages);
+
+    // api::ClusterView
+    std::vector<api::NodeInfo> nodes() const override;
+    std::optional<std::string> resource_status() const override;
 
     boost::asio::io_context& io_;
     config::Config config_;
@@ -75,6 +87,8 @@ private:
     std::vector<std::unique_ptr<media::UdpMedium>> media_;
     std::unique_ptr<ResourceDriver> resources_;
     std::unique_ptr<ClusterFifo> fifo_;
+    std::unique_ptr<api::ApiService> api_;
+    std::unique_ptr<api::ApiServer> api_server_;
     boost::asio::steady_timer timer_;
     membership::TimePoint armed_for_{};
     boost::asio::steady_timer stop_timer_;

@@ -283,7 +283,10 @@ int run(const daemon::Options& o)
     boost::asio::io_context io;
     daemon::Engine engine(io, cfg,
                           daemon::EngineSettings{generation->value, *uuid, o.config_dir,
-                                                 o.node_name, !o.no_resources, o.state_dir});
+                                                 o.node_name, !o.no_resources, o.state_dir,
+                                                 o.run_dir,
+                                                 std::string(compat_version) + " (heartbeat C++ " +
+                                                     our_version + ")"});
     engine.start();
     if (detacher) {
         detacher->ready();

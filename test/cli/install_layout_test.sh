@@ -22,6 +22,7 @@ expect_file /usr/share/doc/heartbeat/ha.cf.gz
 expect_file /usr/share/doc/heartbeat/haresources.gz
 expect_file /usr/libexec/heartbeat/findif
 expect_file /usr/libexec/heartbeat/send_arp
+expect_file /usr/bin/cl_status
 expect_file /etc/ha.d/resource.d/IPaddr
 expect_file /etc/ha.d/resource.d/IPaddr2
 for agent in IPaddr IPaddr2; do
