@@ -129,7 +129,9 @@ int status(const daemon::Options& o)
     const auto pid = platform::running_pid(o.pid_file);
     if (!pid) {
         std::cout << "heartbeat is stopped. No process\n";
-        return exit_not_running;
+        // LSB, as 3.0.6: 1 when a pid file is left behind by a dead daemon, 3 when none.
+        struct stat st {};
+        return ::stat(o.pid_file.c_str(), &st) == 0 ? exit_failure : exit_not_running;
     }
     const auto nodename = platform::uname_nodename();
     std::cout << "heartbeat OK [pid " << *pid << " et al] is running on " << nodename << " ["
@@ -141,7 +143,7 @@ int stop_running(const daemon::Options& o)
 {
     const auto pid = platform::running_pid(o.pid_file);
     if (!pid) {
-        std::cout << "INFO: Heartbeat already stopped.\n";
+        std::cerr << "INFO: Heartbeat already stopped.\n";
         return exit_ok;
     }
     if (!platform::send_signal(*pid, SIGTERM)) {

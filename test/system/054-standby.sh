@@ -19,6 +19,13 @@ if [ ! -x "$HB_STANDBY" ] || [ ! -x "$HB_TAKEOVER" ]; then
     exit 77
 fi
 MODE=${1:-ours}
+if [ "$MODE" = tools ]; then
+    # Our own hb_standby / hb_takeover, which wait until the move is done.
+    cluster_require_stage
+    HB_STANDBY=$HB_STAGE/usr/share/heartbeat/hb_standby
+    HB_TAKEOVER=$HB_STAGE/usr/share/heartbeat/hb_takeover
+    export CL_STATUS=$HB_STAGE/usr/bin/cl_status
+fi
 VIP1=192.168.219.100
 VIP2=192.168.219.200
 export HARESOURCES="lvs-01 IPaddr::$VIP1/24/ens32:0/192.168.219.255
@@ -27,6 +34,10 @@ if [ "$MODE" = mixed ]; then
     cluster_begin hbstbym lvs-01 lvs-02 client
     cluster_vip_pair mixed
     start_lvs_02() { cluster_start_real "$@"; }
+elif [ "$MODE" = tools ]; then
+    cluster_begin hbstbyt lvs-01 lvs-02 client
+    cluster_vip_pair
+    start_lvs_02() { cluster_start_ours "$@"; }
 else
     cluster_begin hbstby lvs-01 lvs-02 client
     cluster_vip_pair
@@ -64,6 +75,40 @@ if [ "$MODE" = mixed ]; then
     exit
 fi
 
+if [ "$MODE" = tools ]; then
+    # The scripts return when the move is done: the VIP must already be where it goes.
+    t0=$(now_ms)
+    out=$(netns_node_exec "$P" lvs-01 env CL_STATUS="$CL_STATUS" "$HB_STANDBY" 2>&1)
+    rc=$?
+    echo "hb_standby said (after $(($(now_ms) - t0)) ms): $out"
+    check "hb_standby exits 0 and says it is done" test "$rc $(echo "$out" | tail -1)" = "0 Done: this node now holds none resources."
+    check "…and .100 is on lvs-02 already" only_on "$VIP1" lvs-02 lvs-01
+    check "…and .200 too" only_on "$VIP2" lvs-02 lvs-01
+    out=$(netns_node_exec "$P" lvs-01 env CL_STATUS="$CL_STATUS" "$HB_TAKEOVER" failback 2>&1)
+    rc=$?
+    echo "hb_takeover failback said: $out"
+    check "hb_takeover failback: done, lvs-01 holds its own group" test "$rc $(echo "$out" | tail -1)" = "0 Done: this node now holds local resources."
+    check "….100 is back on lvs-01" only_on "$VIP1" lvs-01 lvs-02
+    check "….200 stayed on lvs-02" only_on "$VIP2" lvs-02 lvs-01
+    for args in "bogus" "all extra" "--help"; do
+        # shellcheck disable=SC2086
+        ours=$(netns_node_exec "$P" lvs-01 "$HB_STANDBY" $args 2>&1; echo "exit $?")
+        # shellcheck disable=SC2086
+        theirs=$(netns_node_exec "$P" lvs-01 /usr/share/heartbeat/hb_standby $args 2>&1; echo "exit $?")
+        check "hb_standby $args: the original's words and exit code" \
+            test "${ours//$HB_STANDBY/X}" = "${theirs///usr\/share\/heartbeat\/hb_standby/X}"
+    done
+    netns_stop_node "$P" lvs-02 30
+    peer_dead() { [ "$(netns_node_exec "$P" lvs-01 "$CL_STATUS" nodestatus lvs-02)" = dead ]; }
+    check "lvs-01 sees lvs-02 gone" wait_until 10 peer_dead
+    out=$(netns_node_exec "$P" lvs-01 env CL_STATUS="$CL_STATUS" HB_WAIT=20 "$HB_STANDBY" 2>&1)
+    rc=$?
+    echo "hb_standby with the peer gone said: $out"
+    check "hb_standby with no peer: refused at once, exit 1" test "$rc $out" = "1 $HB_STANDBY: no other node is active: nobody could take the resources; nothing done"
+    check "…and lvs-01 keeps .100" only_on "$VIP1" lvs-01 lvs-02
+    finish lvs-01 lvs-02
+    exit
+fi
 out=$(netns_node_exec "$P" lvs-01 "$HB_STANDBY" 2>&1)
 echo "hb_standby on lvs-01 said: $out"
 check "hb_standby on lvs-01: .100 moves to lvs-02" watch_move "$VIP1" lvs-02 lvs-01 10

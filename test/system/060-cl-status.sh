@@ -54,6 +54,11 @@ fi
 # The client under test, and copies for the permission checks: one without set-group-id
 # (what a user's own program gets) and one set-group-id haclient (as Debian installs it).
 mkdir -p "$state/plain" "$state/sgid" "$state/out"
+if [ "$MODE" = capture ]; then
+    DAEMON=$REAL_HEARTBEAT
+else
+    DAEMON=$HB_STAGE/usr/libexec/heartbeat/heartbeat
+fi
 if [ "$MODE" = ours ]; then
     CL="$HB_STAGE/usr/bin/cl_status"
 else
@@ -138,6 +143,20 @@ run_as() {
     } >>"$state/out/$SITUATION.txt"
 }
 cl() { run_as "$@"; }
+# hb_cmd HOST ARGS... : the daemon's own command line (heartbeat -s / -k), recorded the same
+# way; the daemon is 3.0.6's in capture mode, ours otherwise.
+hb_cmd() {
+    local host=$1 rc
+    shift
+    netns_node_exec "$P" "$host" "$DAEMON" "$@" >"$state/cmd.out" 2>"$state/cmd.err"
+    rc=$?
+    {
+        echo "\$ heartbeat $*"
+        sed -E 's/\[pid [0-9]+ /[pid <pid> /' "$state/cmd.out" | sed 's/^/| /'
+        sed 's/^/! /' "$state/cmd.err"
+        echo "= $rc"
+    } >>"$state/out/$SITUATION.txt"
+}
 cl_root() { local h=$1; shift; run_as "$h" root "$@"; }
 
 node_is() { # HOST NODE STATUS : cl_status (the one under test) on HOST says NODE is STATUS
@@ -173,6 +192,7 @@ for args in "listnodes" "rscstatus" "nodestatus lvs-01" "hbstatus -v"; do
     # shellcheck disable=SC2086
     cl_root lvs-02 $args
 done
+hb_cmd lvs-01 -s
 
 begin_situation usage
 for args in "" "-h" "help" "bogus" "nodestatus" "nodetype" "nodeweight" "nodesite" \
@@ -245,6 +265,8 @@ for args in "hbstatus" "hbstatus -v" "listnodes" "nodestatus lvs-01" "rscstatus"
     # shellcheck disable=SC2086
     cl_root lvs-02 $args
 done
+hb_cmd lvs-02 -s
+hb_cmd lvs-02 -k
 
 if [ "$MODE" = capture ]; then
     mkdir -p "$GOLDEN"

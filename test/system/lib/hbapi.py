@@ -6,6 +6,8 @@ and magic 0xabcd, little-endian; body = classic `>>>`/`<<<` text + NUL), request
     hbapi.py [--socket PATH] request REQTYPE [name=value...]   sign on, send, print replies
     hbapi.py [--socket PATH] raw HEX                             send bytes after sign-on
     hbapi.py [--socket PATH] fuzz SEED COUNT                     malformed input, see fuzz()
+    hbapi.py [--socket PATH] flood COUNT                         requests, never reading replies
+    hbapi.py [--socket PATH] hold CLIENT                         a named client, until stdin ends
 
 Replies are printed one per line as `name=value|name=value|…`. Exit 0 when the connection
 behaved (answered or closed); 1 on a protocol surprise; 2 when it could not connect.
@@ -149,6 +151,36 @@ def fuzz(path, seed, count):
     return bad
 
 
+def flood(path, count):
+    """Sign on, send COUNT requests without reading a reply. The daemon must drop us (its
+    queue for a client is bounded) rather than grow. Returns True when it did."""
+    c = Client(path, timeout=10.0)
+    if c.signon() is None:
+        return False
+    req = frame(encode([("t", "hbapi-req"), ("reqtype", "nodelist"), ("dest", "x"),
+                        ("pid", c.pid), ("from_id", c.pid)]))
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    try:
+        for _ in range(count):
+            c.sock.sendall(req)
+    except (BrokenPipeError, ConnectionResetError, socket.timeout):
+        pass
+    # Now read: the stream must end (closed by the daemon), not go on forever.
+    got = 0
+    try:
+        while True:
+            chunk = c.sock.recv(65536)
+            if not chunk:
+                return True
+            got += len(chunk)
+            if got > 64 * 1024 * 1024:
+                return False
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
 def main(argv):
     path = REGISTER
     if len(argv) > 2 and argv[1] == "--socket":
@@ -159,6 +191,17 @@ def main(argv):
         return 2
     if argv[1] == "fuzz":
         return 1 if fuzz(path, int(argv[2]), int(argv[3])) else 0
+    if argv[1] == "flood":
+        return 0 if flood(path, int(argv[2])) else 1
+    if argv[1] == "hold":
+        # Sign on as a named client and stay until stdin closes (or 60 s).
+        c = Client(path)
+        on = c.signon(argv[2])
+        show(on or [("closed", "")])
+        sys.stdout.flush()
+        import select
+        select.select([sys.stdin], [], [], 60)
+        return 0
     try:
         c = Client(path)
     except OSError as e:
