@@ -186,30 +186,38 @@ public:
         return std::move(r).value();
     }
     /// The single reply of a query when it succeeded.
-    std::optional<Message> ask_one(std::string_view reqtype,
-                                   const std::vector<std::pair<std::string, std::string>>& extra)
+    /// The replies of a query that succeeded (the last one says so); otherwise nothing,
+    /// with the daemon's reason in last_info().
+    std::optional<std::vector<Message>> ask_ok(std::string_view reqtype,
+                                               const std::vector<std::pair<std::string, std::string>>& extra)
     {
         auto replies = ask(reqtype, extra);
         if (!replies || replies->empty()) {
             return std::nullopt;
         }
-        Message m = replies->back();
-        if (!hb::api::succeeded(m)) {
-            last_info_ = std::string(m.get("info").value_or(""));
+        if (!hb::api::succeeded(replies->back())) {
+            last_info_ = std::string(replies->back().get("info").value_or(""));
             return std::nullopt;
         }
-        return m;
+        return replies;
+    }
+    /// The single reply of a query when it succeeded.
+    std::optional<Message> ask_one(std::string_view reqtype,
+                                   const std::vector<std::pair<std::string, std::string>>& extra)
+    {
+        auto replies = ask_ok(reqtype, extra);
+        if (!replies) {
+            return std::nullopt;
+        }
+        return replies->back();
     }
     /// The daemon's `info` of the last failed query.
     const std::string& last_info() const { return last_info_; }
 
     std::optional<std::vector<Node>> nodes()
     {
-        auto replies = ask("nodelist", {});
-        if (!replies || replies->empty() || !hb::api::succeeded(replies->back())) {
-            if (replies && !replies->empty()) {
-                last_info_ = std::string(replies->back().get("info").value_or(""));
-            }
+        const auto replies = ask_ok("nodelist", {});
+        if (!replies) {
             return std::nullopt;
         }
         std::vector<Node> out;
@@ -222,11 +230,8 @@ public:
     }
     std::optional<std::vector<Link>> links(const std::string& node)
     {
-        auto replies = ask("iflist", {{"node", node}});
-        if (!replies || replies->empty() || !hb::api::succeeded(replies->back())) {
-            if (replies && !replies->empty()) {
-                last_info_ = std::string(replies->back().get("info").value_or(""));
-            }
+        const auto replies = ask_ok("iflist", {{"node", node}});
+        if (!replies) {
             return std::nullopt;
         }
         std::vector<Link> out;
@@ -240,7 +245,7 @@ public:
                                              std::chrono::milliseconds timeout)
     {
         const auto until = std::min(deadline_, Clock::now() + timeout);
-        if (!client_.send(request_for("clientstatus", {{"node", node}, {"cn", client}}), deadline_)) {
+        if (!client_.send_request("clientstatus", {{"node", node}, {"cn", client}}, deadline_)) {
             last_info_ = "No timely response.";
             return std::nullopt;
         }
@@ -257,21 +262,6 @@ public:
     }
 
 private:
-    Message request_for(std::string_view reqtype,
-                        const std::vector<std::pair<std::string, std::string>>& extra) const
-    {
-        Message m;
-        m.add("t", "hbapi-req");
-        m.add("reqtype", std::string(reqtype));
-        m.add("dest", client_.node());
-        m.add("pid", std::to_string(::getpid()));
-        m.add("from_id", std::to_string(::getpid()));
-        for (const auto& [k, v] : extra) {
-            m.add(k, v);
-        }
-        return m;
-    }
-
     ApiClient client_;
     Clock::time_point deadline_;
     bool signed_on_ = false;

@@ -133,9 +133,7 @@ void ApiServer::do_read(ClientHandle handle, const ConnectionPtr& c)
                 auto next = c->decoder.next();
                 if (!next) {
                     HB_LOG(warn) << "API client: " << to_string(next.error()) << ", disconnecting";
-                    Actions dropped = service_.on_closed(handle);
-                    dropped.close.push_back(handle);
-                    apply(std::move(dropped));
+                    finish(handle);
                     return;
                 }
                 if (!next.value()) {
@@ -181,9 +179,7 @@ void ApiServer::send(ClientHandle handle, const wire::Message& message)
     if (c->queued + frame.size() > max_client_backlog) {
         HB_LOG(warn) << "API client does not read its messages (" << c->queued
                      << " bytes queued), disconnecting";
-        Actions dropped = service_.on_closed(handle);
         finish(handle);
-        apply(std::move(dropped));
         return;
     }
     c->queued += frame.size();

@@ -6,6 +6,7 @@
 
 #include "api/ipc_frame.hpp"
 #include "base/log.hpp"
+#include "base/text.hpp"
 
 namespace hb::api {
 namespace {
@@ -25,14 +26,6 @@ std::optional<long> parse_long(std::string_view text)
         return std::nullopt;
     }
     return v;
-}
-
-std::string lower(std::string_view text)
-{
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
 }
 
 wire::Message reply_to(std::string_view reqtype)
@@ -71,7 +64,7 @@ const char* node_query_field(std::string_view reqtype)
 
 const NodeInfo* find_node(const std::vector<NodeInfo>& nodes, std::string_view name)
 {
-    const std::string wanted = lower(name);
+    const std::string wanted = base::to_lower(name);
     for (const auto& n : nodes) {
         if (n.name == wanted) {
             return &n;
@@ -364,10 +357,13 @@ Actions ApiService::on_request(ClientHandle handle, Client& client, const wire::
         m.add("result", "OK");
         answer(std::move(m));
     };
+    const auto requested_node = [&]() -> const NodeInfo* {
+        const auto name = request.get("node");
+        return name ? find_node(nodes, *name) : nullptr;
+    };
     const NodeInfo* node = nullptr;
     const auto need_node = [&]() {
-        const auto name = request.get("node");
-        node = name ? find_node(nodes, *name) : nullptr;
+        node = requested_node();
         if (!node) {
             answer(bad_request(rt, "EINVAL"));
         }
@@ -413,8 +409,7 @@ Actions ApiService::on_request(ClientHandle handle, Client& client, const wire::
         }
     } else if (rt == "ifstatus") {
         const auto ifname = request.get("ifname");
-        const auto name = request.get("node");
-        node = name ? find_node(nodes, *name) : nullptr;
+        node = requested_node();
         const LinkInfo* link = nullptr;
         if (node && ifname) {
             for (const auto& l : node->links) {
@@ -481,8 +476,7 @@ Actions ApiService::on_request(ClientHandle handle, Client& client, const wire::
         }
     } else if (rt == "clientstatus") {
         const auto cn = request.get("cn");
-        const auto name = request.get("node");
-        node = name ? find_node(nodes, *name) : nullptr;
+        node = requested_node();
         if (!cn || !node) {
             answer(bad_request(rt, "EINVAL"));
         } else if (node->name == settings_.node || node->status != "active") {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "api/ipc_frame.hpp"
+#include "base/text.hpp"
 
 namespace hb::api {
 namespace {
@@ -29,14 +30,7 @@ int millis_left(Clock::time_point deadline)
 std::string lower_uname()
 {
     struct utsname u {};
-    if (::uname(&u) != 0) {
-        return {};
-    }
-    std::string name = u.nodename;
-    for (char& c : name) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return name;
+    return ::uname(&u) == 0 ? base::to_lower(u.nodename) : std::string();
 }
 
 }  // namespace
@@ -106,16 +100,23 @@ wire::Message ApiClient::base_request(std::string_view reqtype) const
     return m;
 }
 
-base::Result<std::vector<wire::Message>, ClientFailure>
-ApiClient::request(std::string_view reqtype,
-                   const std::vector<std::pair<std::string, std::string>>& extra,
-                   Clock::time_point deadline)
+bool ApiClient::send_request(std::string_view reqtype,
+                             const std::vector<std::pair<std::string, std::string>>& extra,
+                             Clock::time_point deadline)
 {
     wire::Message m = base_request(reqtype);
     for (const auto& [name, value] : extra) {
         m.add(name, value);
     }
-    if (!send(m, deadline)) {
+    return send(m, deadline);
+}
+
+base::Result<std::vector<wire::Message>, ClientFailure>
+ApiClient::request(std::string_view reqtype,
+                   const std::vector<std::pair<std::string, std::string>>& extra,
+                   Clock::time_point deadline)
+{
+    if (!send_request(reqtype, extra, deadline)) {
         return failure(ClientError::closed, "cannot send the request");
     }
     std::vector<wire::Message> replies;

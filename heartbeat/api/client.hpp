@@ -51,6 +51,11 @@ public:
     base::Result<std::vector<wire::Message>, ClientFailure>
     request(std::string_view reqtype, const std::vector<std::pair<std::string, std::string>>& extra,
             Clock::time_point deadline);
+    /// Sends `t=hbapi-req reqtype=REQTYPE` with the standard fields, then `extra`, without
+    /// waiting for a reply (for replies that come as other messages, like clientstatus).
+    bool send_request(std::string_view reqtype,
+                      const std::vector<std::pair<std::string, std::string>>& extra,
+                      Clock::time_point deadline);
     /// Sends a message as is (no reply expected).
     bool send(const wire::Message& message, Clock::time_point deadline);
     /// Receives the next message of any kind.

@@ -8,11 +8,10 @@
 
 #include <csignal>
 #include <ctime>
-#include <grp.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include "daemon/config_loader.hpp"
+#include "platform/files.hpp"
 #include "platform/state_files.hpp"
 
 namespace hb::daemon {
@@ -92,20 +91,6 @@ membership::Settings membership_settings(const config::Config& cfg, const Engine
     return s;
 }
 
-/// A user or group given by name or number; nullopt when unknown on this system.
-std::optional<unsigned> resolve_id(const std::string& token, bool group)
-{
-    if (!token.empty() && token.find_first_not_of("0123456789") == std::string::npos) {
-        return static_cast<unsigned>(std::stoul(token));
-    }
-    if (group) {
-        const ::group* g = ::getgrnam(token.c_str());
-        return g ? std::optional<unsigned>(g->gr_gid) : std::nullopt;
-    }
-    const ::passwd* p = ::getpwnam(token.c_str());
-    return p ? std::optional<unsigned>(p->pw_uid) : std::nullopt;
-}
-
 /// `apiauth` with names looked up once, at start (an unknown name allows nobody).
 std::vector<api::AuthRule> resolve_apiauth(const std::vector<config::ApiAuth>& lines)
 {
@@ -114,14 +99,14 @@ std::vector<api::AuthRule> resolve_apiauth(const std::vector<config::ApiAuth>& l
         api::AuthRule rule;
         rule.client = a.client;
         for (const auto& u : a.uids) {
-            if (const auto id = resolve_id(u, false)) {
+            if (const auto id = platform::user_id(u)) {
                 rule.uids.insert(*id);
             } else {
                 HB_LOG(warn) << "apiauth " << a.client << ": unknown user '" << u << "'";
             }
         }
         for (const auto& g : a.gids) {
-            if (const auto id = resolve_id(g, true)) {
+            if (const auto id = platform::group_id(g)) {
                 rule.gids.insert(*id);
             } else {
                 HB_LOG(warn) << "apiauth " << a.client << ": unknown group '" << g << "'";
@@ -354,9 +339,7 @@ std::vector<api::NodeInfo> Engine::nodes() const
     for (const membership::Node& n : membership_->nodes()) {
         api::NodeInfo info;
         info.name = n.name;
-        info.status = std::string(n.name == config_.node_name
-                                      ? membership::to_string(membership_->own_status())
-                                      : membership::to_string(n.status));
+        info.status = std::string(membership::to_string(n.status));
         for (const membership::Link& l : n.links) {
             info.links.push_back({l.name, std::string(membership::to_string(l.status))});
         }

@@ -94,22 +94,38 @@ bool is_executable_file(const std::string& path)
            ::access(path.c_str(), X_OK) == 0;
 }
 
-bool user_exists(std::string_view name)
+std::optional<unsigned> user_id(std::string_view name)
 {
     const std::string copy(name);
     std::vector<char> buf(16384);
     struct passwd pw {};
     struct passwd* found = nullptr;
-    return ::getpwnam_r(copy.c_str(), &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr;
+    if (::getpwnam_r(copy.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+        return std::nullopt;
+    }
+    return static_cast<unsigned>(found->pw_uid);
 }
 
-bool group_exists(std::string_view name)
+std::optional<unsigned> group_id(std::string_view name)
 {
     const std::string copy(name);
     std::vector<char> buf(65536);
     struct group gr {};
     struct group* found = nullptr;
-    return ::getgrnam_r(copy.c_str(), &gr, buf.data(), buf.size(), &found) == 0 && found != nullptr;
+    if (::getgrnam_r(copy.c_str(), &gr, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+        return std::nullopt;
+    }
+    return static_cast<unsigned>(found->gr_gid);
+}
+
+bool user_exists(std::string_view name)
+{
+    return user_id(name).has_value();
+}
+
+bool group_exists(std::string_view name)
+{
+    return group_id(name).has_value();
 }
 
 bool resolves_ipv4(std::string_view host)

@@ -30,6 +30,12 @@ bool interface_exists(std::string_view name);
 /// True when `path` is a regular file and executable by us.
 bool is_executable_file(const std::string& path);
 
+/// The uid of a user in the password database, if it exists.
+std::optional<unsigned> user_id(std::string_view name);
+
+/// The gid of a group in the group database, if it exists.
+std::optional<unsigned> group_id(std::string_view name);
+
 /// True when the user exists in the password database.
 bool user_exists(std::string_view name);
 
