@@ -24,12 +24,14 @@
 #include <vector>
 
 #include "api/client.hpp"
+#include "base/text.hpp"
 
 namespace {
 
 using hb::api::ApiClient;
 using hb::api::ClientError;
 using hb::api::Clock;
+using hb::base::json_string;
 using hb::wire::Message;
 
 constexpr int exit_ok = 0;
@@ -99,28 +101,6 @@ int complain(const char* text, int code)
 {
     std::fprintf(stderr, "%s\n", text);
     return code;
-}
-
-std::string json_string(std::string_view s)
-{
-    std::string out = "\"";
-    for (const char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += c;
-            }
-        }
-    }
-    return out + "\"";
 }
 
 struct Link {

@@ -6,17 +6,6 @@
 //   OCF_RESKEY_ip=IP ... findif [-C]     ->   "NIC<TAB>netmask M<TAB>broadcast B" (the form
 //                                             resource-agents' OCF IPaddr expects at this path)
 // Exit 0 found, 1 no interface serves the address, 2 bad usage or argument.
-#include <arpa/inet.h>
-#include <linux/rtnetlink.h>
-#include <netlink/addr.h>
-#include <netlink/cache.h>
-#include <netlink/errno.h>
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
-#include <netlink/route/nexthop.h>
-#include <netlink/route/route.h>
-#include <sys/socket.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +16,7 @@
 #include <vector>
 
 #include "tools/address_spec.hpp"
+#include "tools/netlink.hpp"
 
 namespace {
 
@@ -35,15 +25,6 @@ using hb::tools::ConnectedRoute;
 constexpr int exit_found = 0;
 constexpr int exit_not_found = 1;
 constexpr int exit_usage = 2;
-
-struct SockDeleter {
-    void operator()(nl_sock* sock) const { nl_socket_free(sock); }
-};
-struct CacheDeleter {
-    void operator()(nl_cache* cache) const { nl_cache_free(cache); }
-};
-using SockPtr = std::unique_ptr<nl_sock, SockDeleter>;
-using CachePtr = std::unique_ptr<nl_cache, CacheDeleter>;
 
 void print_usage(std::FILE* out) {
     std::fputs(
@@ -57,86 +38,6 @@ void print_usage(std::FILE* out) {
         out);
 }
 
-// A route table snapshot: the kernel's IPv4 routes and interface names.
-class RouteReader {
-public:
-    /// Connects to rtnetlink and dumps links and IPv4 routes; false with `error` set on failure.
-    bool load(std::string& error) {
-        sock_.reset(nl_socket_alloc());
-        if (!sock_) {
-            error = "cannot allocate a netlink socket";
-            return false;
-        }
-        int rc = nl_connect(sock_.get(), NETLINK_ROUTE);
-        if (rc < 0) {
-            error = std::string("cannot connect to rtnetlink: ") + nl_geterror(rc);
-            return false;
-        }
-        nl_cache* links = nullptr;
-        rc = rtnl_link_alloc_cache(sock_.get(), AF_UNSPEC, &links);
-        links_.reset(links);
-        if (rc < 0) {
-            error = std::string("cannot read the interfaces: ") + nl_geterror(rc);
-            return false;
-        }
-        nl_cache* routes = nullptr;
-        rc = rtnl_route_alloc_cache(sock_.get(), AF_INET, 0, &routes);
-        routes_.reset(routes);
-        if (rc < 0) {
-            error = std::string("cannot read the routing table: ") + nl_geterror(rc);
-            return false;
-        }
-        return true;
-    }
-
-    /// True when an interface called `name` exists.
-    bool has_link(const std::string& name) const {
-        return rtnl_link_name2i(links_.get(), name.c_str()) > 0;
-    }
-
-    /// Unicast scope-link IPv4 routes of the main table: the subnets reachable directly.
-    std::vector<ConnectedRoute> connected_routes() const {
-        std::vector<ConnectedRoute> out;
-        for (nl_object* obj = nl_cache_get_first(routes_.get()); obj != nullptr;
-             obj = nl_cache_get_next(obj)) {
-            auto* route = reinterpret_cast<rtnl_route*>(obj);
-            if (rtnl_route_get_family(route) != AF_INET ||
-                rtnl_route_get_table(route) != RT_TABLE_MAIN ||
-                rtnl_route_get_type(route) != RTN_UNICAST ||
-                rtnl_route_get_scope(route) != RT_SCOPE_LINK ||
-                rtnl_route_get_nnexthops(route) < 1) {
-                continue;
-            }
-            nl_addr* dst = rtnl_route_get_dst(route);
-            if (dst == nullptr) {
-                continue;
-            }
-            ConnectedRoute r;
-            r.prefix = static_cast<int>(nl_addr_get_prefixlen(dst));
-            if (nl_addr_get_len(dst) == 4) {
-                std::uint32_t network_be = 0;
-                std::memcpy(&network_be, nl_addr_get_binary_addr(dst), sizeof network_be);
-                r.network = ntohl(network_be);
-            } else if (r.prefix != 0) {
-                continue;
-            }
-            const int ifindex = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(route, 0));
-            char name[64] = {};
-            if (rtnl_link_i2name(links_.get(), ifindex, name, sizeof name) == nullptr) {
-                continue;
-            }
-            r.device = name;
-            out.push_back(std::move(r));
-        }
-        return out;
-    }
-
-private:
-    SockPtr sock_;
-    CachePtr links_;
-    CachePtr routes_;
-};
-
 // What serves an address: interface, prefix length, broadcast.
 struct Answer {
     std::string device;
@@ -147,7 +48,7 @@ struct Answer {
 // Fills `answer` for `spec`; prints why not and returns the exit code otherwise.
 int resolve(const hb::tools::AddressSpec& spec, Answer& answer) {
     const std::string ip_text = hb::tools::format_ipv4(spec.ip);
-    RouteReader reader;
+    hb::tools::NetlinkView reader;
     std::string error;
     if (!reader.load(error)) {
         std::fprintf(stderr, "findif: %s\n", error.c_str());

@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/unique_fd.hpp"
 #include "base/value_parsers.hpp"
 #include "tools/address_spec.hpp"
 
@@ -177,22 +178,7 @@ bool parse_options(int argc, char** argv, Options& opt, bool& help) {
     return true;
 }
 
-// Owns a file descriptor.
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    int get() const { return fd_; }
-
-private:
-    int fd_ = -1;
-};
+using hb::base::UniqueFd;
 
 // Writes our pid to a file and removes it at scope exit if it still names us.
 class PidFile {
@@ -223,7 +209,7 @@ public:
         if (fd < 0) {
             return false;
         }
-        const Fd owner(fd);
+        const UniqueFd owner(fd);
         const std::string text = std::to_string(getpid()) + "\n";
         if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
             return false;
@@ -312,7 +298,7 @@ int run(const Options& opt) {
         std::fprintf(stderr, "send_arp: interface '%s' does not exist\n", opt.device.c_str());
         return exit_failed;
     }
-    const Fd sock(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
+    const UniqueFd sock(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
     if (sock.get() < 0) {
         const int err = errno;
         std::fprintf(stderr, "send_arp: cannot open a packet socket: %s%s\n", std::strerror(err),

@@ -32,4 +32,7 @@ bool iequals(std::string_view a, std::string_view b);
 /// Renders `text` for a message: quoted, with control characters escaped.
 std::string quote(std::string_view text);
 
+/// `text` as a JSON string literal, quotes included.
+std::string json_string(std::string_view text);
+
 }  // namespace hb::base

@@ -2,10 +2,14 @@
 // Configuration directory loader: file I/O around the sans-IO parsers in config/.
 #include "daemon/config_loader.hpp"
 
+#include <algorithm>
+
 #include "base/text.hpp"
 #include "config/authkeys.hpp"
 #include "config/ha_cf.hpp"
 #include "config/haresources.hpp"
+#include "lvs/nft_ruleset.hpp"
+#include "lvs/rules.hpp"
 #include "platform/files.hpp"
 
 namespace hb::daemon {
@@ -60,6 +64,46 @@ std::optional<platform::FileContents> read_or_report(const std::string& path,
     return contents;
 }
 
+// The LVS rules files that haresources hands to ipvsadm-wrapper, checked as the agent will
+// check them at start (and for the nftables back end when this machine would use it), so a
+// bad line is found before the director takes over, not during the takeover.
+void check_lvs_rules(const std::vector<config::ResourceGroup>& groups, base::Diagnostics& diags)
+{
+    std::vector<std::string> seen;
+    for (const config::ResourceGroup& group : groups) {
+        for (const config::Resource& r : group.resources) {
+            if (r.script != "ipvsadm-wrapper") {
+                continue;
+            }
+            if (r.args.size() != 1 || r.args[0].empty() || r.args[0][0] != '/') {
+                diags.error(r.where, "ipvsadm-wrapper takes one argument, the absolute path of "
+                                     "its rules file (ipvsadm-wrapper::/etc/ha.d/ipvsadm.rules)");
+                continue;
+            }
+            const std::string& path = r.args[0];
+            if (std::find(seen.begin(), seen.end(), path) != seen.end()) {
+                continue;
+            }
+            seen.push_back(path);
+            std::error_code error;
+            const auto file = platform::read_config_file(path, error);
+            if (!file) {
+                diags.error(r.where, "rules file " + path + " of " + base::quote(r.text) +
+                                         " cannot be read: " + error.message());
+                continue;
+            }
+            lvs::RulesResult rules = lvs::parse_rules(file->text, path);
+            diags.append(rules.diagnostics);
+            if (rules.config &&
+                (rules.config->backend == lvs::BackendChoice::nftables ||
+                 (rules.config->backend == lvs::BackendChoice::automatic &&
+                  !platform::kernel_has_ipvs()))) {
+                diags.append(lvs::nftables_diagnostics(*rules.config));
+            }
+        }
+    }
+}
+
 }  // namespace
 
 LoadResult load_config(const LoadOptions& options, const config::SystemView& system)
@@ -90,6 +134,7 @@ LoadResult load_config(const LoadOptions& options, const config::SystemView& sys
     if (const auto file = read_or_report(haresources_path, diags)) {
         haresources = config::parse_haresources(file->text, haresources_path);
         diags.append(haresources->diagnostics);
+        check_lvs_rules(haresources->groups, diags);
     }
     if (ha_cf) {
         const config::ScriptDirs dirs{dir + "/resource.d", options.init_dir};

@@ -14,32 +14,16 @@
 #include <cerrno>
 #include <vector>
 
+#include "base/unique_fd.hpp"
+
 namespace hb::platform {
 
-namespace {
-/// Owns a file descriptor for the length of a scope.
-class ScopedFd {
-public:
-    explicit ScopedFd(int fd) : fd_(fd) {}
-    ~ScopedFd()
-    {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    ScopedFd(const ScopedFd&) = delete;
-    ScopedFd& operator=(const ScopedFd&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_ = -1;
-};
-}  // namespace
+using base::UniqueFd;
 
 std::optional<FileContents> read_config_file(const std::string& path, std::error_code& error)
 {
     error.clear();
-    ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (fd.get() < 0) {
         error = std::error_code(errno, std::generic_category());
         return std::nullopt;
@@ -140,6 +124,11 @@ bool resolves_ipv4(std::string_view host)
         ::freeaddrinfo(result);
     }
     return rc == 0;
+}
+
+bool kernel_has_ipvs()
+{
+    return ::access("/proc/net/ip_vs", F_OK) == 0;
 }
 
 std::string uname_nodename()

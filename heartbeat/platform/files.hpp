@@ -45,6 +45,9 @@ bool group_exists(std::string_view name);
 /// True when `host` is a dotted IPv4 address or resolves to one (may block on DNS).
 bool resolves_ipv4(std::string_view host);
 
+/// True when this kernel has IPVS loaded (`/proc/net/ip_vs` exists).
+bool kernel_has_ipvs();
+
 /// The kernel's node name (`uname -n`).
 std::string uname_nodename();
 

@@ -44,6 +44,7 @@ extern "C" {
 #include <utility>
 
 #include "base/log.hpp"
+#include "base/unique_fd.hpp"
 
 namespace hb::platform {
 
@@ -73,27 +74,7 @@ std::string errno_message(int error)
     return std::generic_category().message(error);
 }
 
-/// A raw descriptor closed on scope exit unless released.
-class UniqueFd {
-public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    ~UniqueFd() { reset(); }
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-    void reset(int fd = -1)
-    {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-        fd_ = fd;
-    }
-
-private:
-    int fd_ = -1;
-};
+using base::UniqueFd;
 
 /// Moves `fd` to 3 or above (close-on-exec), so that setting up the child's 0-2 from it
 /// cannot clobber another of its descriptors when we ourselves run without 0-2.

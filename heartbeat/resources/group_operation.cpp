@@ -12,7 +12,9 @@
 //                                                        └─running─▶ stuck, next r, failed
 //
 // Unlike heartbeat 3.0.6, a stop that cannot be made to work does not reboot the machine:
-// the group is reported stuck and the layer above must not let anyone else start it.
+// the group is reported stuck and the layer above must not let anyone else start it. And
+// "first … last" is start_order(): haresources order, except that an LVS table
+// (ipvsadm-wrapper) comes before the group's addresses.
 #include "resources/group_operation.hpp"
 
 #include "base/log.hpp"
@@ -62,6 +64,25 @@ bool status_says_running(std::string_view output)
     return lower.find("running") != std::string::npos || output.find("OK") != std::string_view::npos;
 }
 
+std::vector<std::size_t> start_order(const config::ResourceGroup& group)
+{
+    std::vector<std::size_t> order;
+    std::optional<std::size_t> first_address;  // position in `order`
+    for (std::size_t i = 0; i < group.resources.size(); ++i) {
+        const std::string& script = group.resources[i].script;
+        if (script == "ipvsadm-wrapper" && first_address) {
+            order.insert(order.begin() + static_cast<std::ptrdiff_t>(*first_address), i);
+            ++*first_address;
+            continue;
+        }
+        if (!first_address && (script == "IPaddr" || script == "IPaddr2")) {
+            first_address = order.size();
+        }
+        order.push_back(i);
+    }
+    return order;
+}
+
 namespace {
 
 std::string describe(const config::ResourceGroup& group)
@@ -77,7 +98,11 @@ std::string describe(const config::ResourceGroup& group)
 
 GroupOperation::GroupOperation(const config::ResourceGroup& group, GroupOpKind kind,
                                int stop_retries, Milliseconds retry_delay)
-    : group_(group), kind_(kind), stop_retries_(stop_retries), retry_delay_(retry_delay)
+    : group_(group),
+      order_(start_order(group)),
+      kind_(kind),
+      stop_retries_(stop_retries),
+      retry_delay_(retry_delay)
 {
     if (group_.resources.empty()) {
         state_ = GroupOpState::succeeded;
@@ -114,16 +139,16 @@ std::optional<ScriptCall> GroupOperation::next(TimePoint now)
     outstanding_ = true;
     switch (phase_) {
     case Phase::check:
-    case Phase::check_after_stop: return call(index_, ScriptAction::status);
-    case Phase::start: return call(index_, ScriptAction::start);
-    case Phase::stop: return call(index_, ScriptAction::stop);
+    case Phase::check_after_stop: return call(order_[index_], ScriptAction::status);
+    case Phase::start: return call(order_[index_], ScriptAction::start);
+    case Phase::stop: return call(order_[index_], ScriptAction::stop);
     }
     return std::nullopt;
 }
 
 void GroupOperation::begin_release_after_failure(std::size_t failed)
 {
-    const std::string& name = group_.resources[failed].text;
+    const std::string& name = group_.resources[order_[failed]].text;
     HB_LOG(crit) << "Giving up resources due to failure of " << name;
     failure_ = "start of " + name + " failed";
     giving_up_after_failure_ = true;
@@ -152,7 +177,7 @@ void GroupOperation::complete(TimePoint now, const ScriptResult& result)
         return;
     }
     outstanding_ = false;
-    const std::string& name = group_.resources[index_].text;
+    const std::string& name = group_.resources[order_[index_]].text;
     switch (phase_) {
     case Phase::check:
         if (status_says_running(result.output)) {

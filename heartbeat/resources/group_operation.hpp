@@ -31,6 +31,14 @@ std::string_view to_string(ScriptAction action);
 /// "not running" (any case) → not running; "running" or "OK" → running; anything else → not.
 bool status_says_running(std::string_view output);
 
+/// The order in which a group's resources start (indices into `group.resources`; they stop
+/// in the reverse order): haresources order, except that each `ipvsadm-wrapper` moves before
+/// the group's first IPaddr/IPaddr2. An LVS table needs no local address, and loaded first it
+/// is in place when the VIP's gratuitous ARP brings the clients: otherwise requests arriving
+/// in between reach the director's own TCP stack and are reset. On release the address goes
+/// first, so in-flight packets are still forwarded while it is removed.
+std::vector<std::size_t> start_order(const config::ResourceGroup& group);
+
 /// A script call to make.
 struct ScriptCall {
     std::size_t resource = 0;  ///< index in the group
@@ -85,12 +93,13 @@ private:
     void stop_next_or_finish();
 
     config::ResourceGroup group_;
+    std::vector<std::size_t> order_;  ///< start_order(group_)
     GroupOpKind kind_;
     int stop_retries_;
     Milliseconds retry_delay_;
     GroupOpState state_ = GroupOpState::running;
     Phase phase_ = Phase::check;
-    std::size_t index_ = 0;       ///< resource being worked on
+    std::size_t index_ = 0;       ///< position in order_ of the resource being worked on
     int attempts_ = 0;            ///< failed stops of the current resource
     bool outstanding_ = false;
     std::optional<TimePoint> not_before_;

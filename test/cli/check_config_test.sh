@@ -21,6 +21,8 @@ for example in lvs-dr lvs-nat; do
     dir=$work/$example
     cp -r "$srcdir/ha.d-examples/$example" "$dir"
     chmod 600 "$dir/authkeys"
+    # haresources names the LVS rules file where an administrator installs it.
+    sed -i "s|/etc/ha.d/ipvsadm.rules|$dir/ipvsadm.rules|" "$dir/haresources"
     for node in lvs-01 lvs-02; do
         run "$dir" "$node"
         [ "$rc" -eq 0 ] || fail "$example as $node: exit $rc: $out"

@@ -17,8 +17,9 @@ declare -A allowed=(
     [resources]="base config platform wire"
     [api]="base wire membership resources"
     [platform]="base"
+    [lvs]="base"
 )
-sans_io="base config wire"
+sans_io="base config wire lvs"
 
 for module in "${!allowed[@]}"; do
     [ -d "$src/$module" ] || continue

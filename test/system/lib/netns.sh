@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # netns.sh — the tutorial's topology in network namespaces, for system tests.
 #
@@ -10,6 +11,16 @@
 #   /tmp/netns-PREFIX/   state dir: pid files, per-node logs and state
 #
 # Hosts:  lvs-01 .11  lvs-02 .12  web-01 .21  web-02 .22  client .50
+#
+# More networks (LVS NAT: real servers on a private net behind the directors):
+#
+#   PREFIX-<host>    made by netns_add_host: only `lo`, not on 192.168.219.0/24
+#   PREFIX-<name>    made by netns_add_network: bridge `br0` of a second L2 net;
+#                    each member host gets a veth end renamed DEV (e.g. ens34)
+#
+#   e.g.  netns_setup P lvs-01 lvs-02 client
+#         netns_add_host P web-01; netns_add_host P web-02
+#         netns_add_network P br56 192.168.56 ens34 lvs-01:11 lvs-02:12 web-01:21 web-02:22
 #
 # Pick a PREFIX that is not a prefix of another test's PREFIX followed by `-`:
 # netns_cleanup removes every namespace named PREFIX-*.
@@ -40,6 +51,10 @@
 # Public functions:
 #   netns_require_root                 exit 77 (skip) unless root with working `ip netns`
 #   netns_setup PREFIX [HOST...]       build the topology (default: lvs-01 lvs-02 client)
+#   netns_add_host PREFIX HOST         namespace PREFIX-HOST with only lo (after netns_setup)
+#   netns_add_network PREFIX NAME SUBNET DEV HOST:OCTET...
+#                                      second L2 net: bridge ns PREFIX-NAME, HOST gets DEV
+#                                      with SUBNET.OCTET/24 (SUBNET = three octets)
 #   netns_cleanup PREFIX               stop our processes, delete namespaces + state dir
 #   netns_state_dir PREFIX             print the state dir
 #   netns_exec PREFIX HOST CMD...      run CMD in PREFIX-HOST (network ns only), foreground
@@ -201,6 +216,88 @@ netns_setup() {
         ip -n "$prefix-$host" link set "h-$oct" name ens32 || return 1
         ip -n "$prefix-$host" addr add "$NETNS_SUBNET.$oct/24" brd + dev ens32
         ip -n "$prefix-$host" link set ens32 up
+        ip -n "$br" link set "p-$oct" master br0
+        ip -n "$br" link set "p-$oct" up
+    done
+    return 0
+}
+
+# netns_add_host PREFIX HOST : a host that is not on 192.168.219.0/24 (an LVS-NAT real
+# server lives only on the private net behind the directors): namespace PREFIX-HOST,
+# IPv6 off as netns_setup does (so no router solicitation or DAD packet shows up in a
+# capture), only `lo` up. Its links come from netns_add_network. Call it after
+# netns_setup, which begins by deleting every PREFIX-* namespace.
+netns_add_host() {
+    local prefix=$1 host=$2 state
+    case "$prefix" in
+        *[!a-zA-Z0-9]* | "") _netns_log "bad prefix '$prefix' (use [a-zA-Z0-9])"; return 1 ;;
+    esac
+    case "$host" in
+        *[!a-zA-Z0-9-]* | "") _netns_log "bad host name '$host' (use [a-zA-Z0-9-])"; return 1 ;;
+    esac
+    state=$(netns_state_dir "$prefix")
+    mkdir -p "$state/pids" "$state/nodes" || return 1
+    ip netns add "$prefix-$host" || return 1
+    ip netns exec "$prefix-$host" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
+    ip -n "$prefix-$host" link set lo up
+}
+
+# netns_add_network PREFIX NAME SUBNET DEV HOST:OCTET... : a second L2 network, e.g.
+#   netns_add_network P br56 192.168.56 ens34 lvs-01:11 web-01:21
+# The bridge `br0` lives in its own namespace PREFIX-NAME; each HOST (its namespace
+# must exist: netns_setup or netns_add_host) gets a veth end named DEV with
+# SUBNET.OCTET/24. Every argument is checked before anything is created, so a typo
+# leaves no half-built network behind.
+netns_add_network() {
+    local prefix=$1 name=$2 subnet=$3 dev=$4 br member host oct seen=" "
+    shift 4
+    case "$name" in
+        *[!a-zA-Z0-9]* | "") _netns_log "bad network name '$name' (use [a-zA-Z0-9])"; return 1 ;;
+    esac
+    if ! [[ $subnet =~ ^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]]; then
+        _netns_log "bad subnet '$subnet' (three octets, e.g. 192.168.56)"
+        return 1
+    fi
+    # 15 characters is the kernel's limit for an interface name (IFNAMSIZ - 1).
+    if ! [[ $dev =~ ^[a-zA-Z][a-zA-Z0-9]{0,14}$ ]]; then
+        _netns_log "bad device name '$dev'"
+        return 1
+    fi
+    [ $# -gt 0 ] || { _netns_log "netns_add_network: no HOST:OCTET given"; return 1; }
+    for member in "$@"; do
+        host=${member%%:*} oct=${member#*:}
+        if [ "$host" = "$member" ] || ! [[ $oct =~ ^[0-9]{1,3}$ ]] || [ "$oct" -lt 1 ] ||
+            [ "$oct" -gt 254 ]; then
+            _netns_log "bad member '$member' (HOST:OCTET, octet 1..254)"
+            return 1
+        fi
+        case "$seen" in *" $oct "* | *" $host:"*)
+            _netns_log "octet $oct or host $host given twice"; return 1 ;;
+        esac
+        seen="$seen$oct $host: "
+        [ -e "/run/netns/$prefix-$host" ] || { _netns_log "no namespace $prefix-$host"; return 1; }
+        if ip -n "$prefix-$host" link show dev "$dev" >/dev/null 2>&1; then
+            _netns_log "$prefix-$host already has $dev"
+            return 1
+        fi
+    done
+
+    br="$prefix-$name"
+    ip netns add "$br" || return 1
+    ip -n "$br" link set lo up
+    ip -n "$br" link add br0 type bridge forward_delay 0 stp_state 0 || return 1
+    ip -n "$br" link set br0 up
+    for member in "$@"; do
+        host=${member%%:*} oct=${member#*:}
+        # As in netns_setup: the pair is born in the bridge namespace, so nothing ever
+        # appears in the root namespace. h-/p- names are per bridge namespace, so they
+        # do not clash with the main network's; h-OCTET is renamed at once in HOST.
+        ip -n "$br" link add "h-$oct" type veth peer name "p-$oct" || return 1
+        ip -n "$br" link set "h-$oct" netns "$prefix-$host" || return 1
+        ip -n "$prefix-$host" link set "h-$oct" name "$dev" || return 1
+        ip -n "$prefix-$host" addr add "$subnet.$oct/24" brd + dev "$dev" || return 1
+        ip -n "$prefix-$host" link set "$dev" up
         ip -n "$br" link set "p-$oct" master br0
         ip -n "$br" link set "p-$oct" up
     done

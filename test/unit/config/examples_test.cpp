@@ -27,14 +27,21 @@ std::string slurp(const std::string& path)
 }
 
 // Copies an example into a temp dir (git cannot keep authkeys at mode 600), with the
-// IPaddr agent present in resource.d as it is once installed.
+// agents present in resource.d as they are once installed, and the LVS rules file where
+// haresources names it (/etc/ha.d/ipvsadm.rules, here in the temp dir).
 hb::daemon::LoadResult load_example(const std::string& name, const std::string& node,
                                     hb::test::TempDir& dir, hb::test::FakeSystem& system)
 {
-    for (const char* file : {"ha.cf", "authkeys", "haresources"}) {
-        dir.write(file, slurp(examples + "/" + name + "/" + file), 0600);
+    for (const char* file : {"ha.cf", "authkeys", "haresources", "ipvsadm.rules"}) {
+        std::string text = slurp(examples + "/" + name + "/" + file);
+        for (auto at = text.find("/etc/ha.d/"); at != std::string::npos;
+             at = text.find("/etc/ha.d/", at)) {
+            text.replace(at, 10, dir.path() + "/");
+        }
+        dir.write(file, text, 0600);
     }
     system.executables.insert(dir.path() + "/resource.d/IPaddr");
+    system.executables.insert(dir.path() + "/resource.d/ipvsadm-wrapper");
     hb::daemon::LoadOptions options;
     options.config_dir = dir.path();
     options.node_name = node;
@@ -83,13 +90,16 @@ TEST_CASE("the example set-ups load for lvs-01 and lvs-02 with only the crc warn
             CHECK(cfg.groups[0].resources[0].script == "IPaddr");
             CHECK(cfg.groups[0].resources[0].args ==
                   std::vector<std::string>{"192.168.219.100/24/ens32:0/192.168.219.255"});
+            const auto& resources = cfg.groups[0].resources;
             if (name == "lvs-nat") {
-                REQUIRE(cfg.groups[0].resources.size() == 2);
-                CHECK(cfg.groups[0].resources[1].args ==
+                REQUIRE(resources.size() == 3);
+                CHECK(resources[1].args ==
                       std::vector<std::string>{"192.168.56.100/24/ens34:0/192.168.56.255"});
             } else {
-                CHECK(cfg.groups[0].resources.size() == 1);
+                REQUIRE(resources.size() == 2);
             }
+            CHECK(resources.back().script == "ipvsadm-wrapper");
+            CHECK(resources.back().args == std::vector<std::string>{dir.path() + "/ipvsadm.rules"});
         }
     }
 }
