@@ -116,11 +116,12 @@ std::optional<ProbeOutcome> HttpAnswerReader::feed(std::string_view bytes)
 {
     if (!in_body_) {
         head_.append(bytes);
-        if (head_.find("\r\n\r\n") != std::string::npos) {
-            return judge_headers();
-        }
-        if (head_.size() > max_head) {
+        const std::size_t end = head_.find("\r\n\r\n");
+        if ((end == std::string::npos ? head_.size() : end) > max_head) {
             return bad("headers longer than 16 KiB");
+        }
+        if (end != std::string::npos) {
+            return judge_headers();
         }
         return std::nullopt;
     }

@@ -22,6 +22,7 @@ std::string http_request(const Check& check, const Endpoint& target);
 /// Reads one HTTP answer and says what it means for the check.
 class HttpAnswerReader {
 public:
+    /// `check` is kept by reference: it must outlive the reader (it lives in the config).
     explicit HttpAnswerReader(const Check& check);
     ~HttpAnswerReader();
     HttpAnswerReader(const HttpAnswerReader&) = delete;

@@ -109,19 +109,21 @@ void transform(const Service* from, const Service* to, std::vector<IpvsCommand>&
     } else if (!same_service_settings(*from, *to)) {
         out.push_back(service_command("-E", *to));
     }
-    if (from != nullptr) {
-        for (const RealServer& r : from->servers) {
-            if (find_server(*to, r.endpoint) == nullptr) {
-                out.push_back(server_command("-d", to->key, r, false));
-            }
-        }
-    }
+    // Additions and weight changes before deletions: when a server comes back, it takes new
+    // connections before the sorry server leaves, so there is no moment without a destination.
     for (const RealServer& r : to->servers) {
         const RealServer* had = from == nullptr ? nullptr : find_server(*from, r.endpoint);
         if (had == nullptr) {
             out.push_back(server_command("-a", to->key, r, true));
         } else if (!same_server_settings(*had, r)) {
             out.push_back(server_command("-e", to->key, r, true));
+        }
+    }
+    if (from != nullptr) {
+        for (const RealServer& r : from->servers) {
+            if (find_server(*to, r.endpoint) == nullptr) {
+                out.push_back(server_command("-d", to->key, r, false));
+            }
         }
     }
 }
@@ -156,15 +158,12 @@ std::vector<IpvsCommand> ipvs_apply(const LvsConfig& live, const LvsConfig& desi
     return out;
 }
 
-std::vector<IpvsCommand> ipvs_restore(const LvsConfig& before, const LvsConfig& desired)
+std::vector<IpvsCommand> ipvs_restore(const LvsConfig& now, const LvsConfig& before,
+                                      const LvsConfig& desired)
 {
     std::vector<IpvsCommand> out;
     for (const Service& s : desired.services) {
-        // From whatever half-applied state: delete, then re-create what was there.
-        transform(&s, nullptr, out);
-        if (const Service* old = before.find(s.key)) {
-            transform(nullptr, old, out);
-        }
+        transform(now.find(s.key), before.find(s.key), out);
     }
     return out;
 }

@@ -25,9 +25,10 @@ LvsConfig ipvs_desired(const LvsConfig& config, const HealthTable& health);
 /// services, -a/-e/-d for their servers. Services of `live` not in `desired` are left alone.
 std::vector<IpvsCommand> ipvs_apply(const LvsConfig& live, const LvsConfig& desired);
 
-/// Commands that put back `before`'s version of each of `desired`'s services (delete it when
-/// `before` had none): the undo of a failed or partial apply.
-std::vector<IpvsCommand> ipvs_restore(const LvsConfig& before, const LvsConfig& desired);
+/// Commands that turn `now` (the kernel's table after a failed or partial apply) back into
+/// `before`'s version of each of `desired`'s services (deleting those `before` did not have).
+std::vector<IpvsCommand> ipvs_restore(const LvsConfig& now, const LvsConfig& before,
+                                      const LvsConfig& desired);
 
 /// `-D` for each of `config`'s services that `live` has.
 std::vector<IpvsCommand> ipvs_remove(const LvsConfig& live, const LvsConfig& config);

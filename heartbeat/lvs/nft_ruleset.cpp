@@ -2,18 +2,23 @@
 // nftables rendering. For service N with direct routing over TCP, the ingress chain sends
 // its packets to chain sN, which tries, in order:
 //
-//   1. a connection recorded in @sN_flows          → its server (timeout refreshed)
-//   2. a SYN whose slot moved (@sN_moved)          → the slot's current server, recorded
-//   3. any packet, slot of the reference @sN_ref   → the server the file gives that slot
-//   4. a slot whose reference server has no MAC    → its current server (@sN_moved)
-//   5. anything left (no server at all)            → dropped, never the director's own RST
+//   0. a SYN forgets any pin of its address and port   (a port reused by a new connection)
+//   1. a connection pinned to server K (@sN_pinK)      → chain sN_rK (timeout refreshed)
+//   2. a SYN whose slot moved (@sN_moved)              → sN_newK: pin it to K, then sN_rK
+//   3. any packet, by the reference table (@sN_ref)    → sN_rK of the server the file gives
+//   4. a slot whose reference server has no MAC        → its current server (@sN_moved)
+//   5. anything left (no server at all)                → dropped, never the director's RST
 //
-// The reference table is built from every server in the file, so it is the same on both
-// directors and a connection keeps its server across a failover. When a server is out,
-// only new connections (SYN) in its slots move, and they are remembered so their later
-// packets follow: established connections on a quiesced server go on, as with IPVS weight 0.
-// UDP and NAT need no flow map: UDP hashes into the current table directly (stateless, like
-// IPVS without persistence), and for NAT conntrack pins each connection after its DNAT.
+// where chain sN_rK rewrites the destination MAC to server K's and sends the frame out. The
+// slot tables are verdict maps (slot → goto/jump). The reference table is built from every
+// server in the file, so it is the same on both directors and a connection keeps its server
+// across a failover. When a server is out, only new connections (SYN) in its slots move, and
+// they are pinned so their later packets follow: established connections on a quiesced
+// server go on, as with IPVS weight 0. Pins are sets (one per server) because the kernel can
+// delete elements of sets from the packet path, not of maps: step 0 needs that, or a client
+// reusing a port would inherit an old connection's server.
+// UDP and NAT need no pins: UDP hashes into the current table directly (stateless, like IPVS
+// without persistence), and for NAT conntrack pins each connection after its DNAT.
 #include "lvs/nft_ruleset.hpp"
 
 #include <algorithm>
@@ -26,8 +31,8 @@ namespace hb::lvs {
 
 namespace {
 
-constexpr std::string_view flow_timeout = "15m";  // IPVS's TCP established timeout
-constexpr int flow_map_size = 65536;
+constexpr std::string_view pin_timeout = "15m";  // IPVS's TCP established timeout
+constexpr int pin_set_size = 65536;              // per server
 
 bool is_dr(const Service& s)
 {
@@ -112,7 +117,7 @@ std::string elements(std::size_t size, Pick pick)
     return out;
 }
 
-// What a DR slot sends to: the MAC of the server, if known.
+// The MAC of a service's server (or sorry server), if known.
 std::optional<std::string> mac_of(const Service& s, int index, const Facts& facts)
 {
     if (index == no_backend) {
@@ -123,6 +128,12 @@ std::optional<std::string> mac_of(const Service& s, int index, const Facts& fact
         return std::nullopt;
     }
     return it->second;
+}
+
+// The servers of a DR service's chains: its real servers, then its sorry server.
+int dr_servers(const Service& s)
+{
+    return static_cast<int>(s.servers.size() + (s.sorry ? 1 : 0));
 }
 
 // What a NAT slot sends to: `ADDR . PORT`, or `ADDR` when ports are kept.
@@ -156,25 +167,34 @@ std::vector<MapContents> slot_maps(const LvsConfig& config, const std::vector<Se
         const ServicePlan& plan = plans[i];
         const std::string p = prefix(i);
         if (is_dr(s)) {
-            const std::string type = "typeof numgen inc mod 2 : ether daddr";
+            const std::string type = "typeof numgen inc mod 2 : verdict";
+            const auto to = [&](int k) { return "goto " + p + "_r" + std::to_string(k); };
             if (s.key.protocol == Protocol::tcp) {
-                maps.push_back({"netdev", p + "_ref", type, elements(plan.size, [&](std::size_t slot) {
-                                    return mac_of(s, plan.reference[slot], facts);
+                maps.push_back({"netdev", p + "_ref", type,
+                                elements(plan.size, [&](std::size_t slot) -> std::optional<std::string> {
+                                    const int ref = plan.reference[slot];
+                                    if (!mac_of(s, ref, facts)) {
+                                        return std::nullopt;
+                                    }
+                                    return to(ref);
                                 })});
                 maps.push_back({"netdev", p + "_moved", type,
                                 elements(plan.size, [&](std::size_t slot) -> std::optional<std::string> {
                                     const int ref = plan.reference[slot];
                                     const int cur = plan.current[slot];
-                                    const bool ref_reachable = mac_of(s, ref, facts).has_value();
-                                    if (cur == ref && ref_reachable) {
+                                    if ((cur == ref && mac_of(s, ref, facts)) || !mac_of(s, cur, facts)) {
                                         return std::nullopt;
                                     }
-                                    return mac_of(s, cur, facts);
+                                    return "jump " + p + "_new" + std::to_string(cur);
                                 })});
             } else {
                 maps.push_back({"netdev", p + "_current", type,
-                                elements(plan.size, [&](std::size_t slot) {
-                                    return mac_of(s, plan.current[slot], facts);
+                                elements(plan.size, [&](std::size_t slot) -> std::optional<std::string> {
+                                    const int cur = plan.current[slot];
+                                    if (!mac_of(s, cur, facts)) {
+                                        return std::nullopt;
+                                    }
+                                    return to(cur);
                                 })});
             }
         } else {
@@ -244,6 +264,41 @@ base::Result<DrEndpoints, std::string> dr_endpoints(const Service& s, const Fact
         d.egress = d.ingress;
     }
     return d;
+}
+
+// Chain sN_rK's rule: frames to server K, or dropped while its MAC is unknown (no slot
+// leads there then, but a pin from before may).
+std::string server_rule(const Service& s, int k, const DrEndpoints& d, const Facts& facts)
+{
+    const auto mac = mac_of(s, k, facts);
+    if (!mac) {
+        return "drop";
+    }
+    return "ether daddr set " + *mac + " ether saddr set " + d.egress.mac + " fwd to \"" +
+           d.egress.name + "\"";
+}
+
+// The direct-routing services of a config (their index) with their interfaces.
+struct DrService {
+    std::size_t index = 0;
+    DrEndpoints ends;
+};
+
+base::Result<std::vector<DrService>, RenderError> dr_services(const LvsConfig& config,
+                                                             const Facts& facts)
+{
+    std::vector<DrService> out;
+    for (std::size_t i = 0; i < config.services.size(); ++i) {
+        if (!is_dr(config.services[i])) {
+            continue;
+        }
+        auto ends = dr_endpoints(config.services[i], facts);
+        if (!ends) {
+            return RenderError{ends.error()};
+        }
+        out.push_back({i, ends.value()});
+    }
+    return out;
 }
 
 void declare_map(std::string& out, const MapContents& m)
@@ -321,7 +376,11 @@ std::string nft_table_name(const std::string& rules_path)
 {
     std::string name = "hb_lvs" + sanitize("_" + std::string(base::trim(rules_path, "/")));
     if (name.size() > 200) {
-        name = name.substr(0, 200);
+        // nft names are bounded; two long paths must still not share a table.
+        char suffix[24];
+        std::snprintf(suffix, sizeof suffix, "_%016llx",
+                      static_cast<unsigned long long>(stable_hash(rules_path, 0)));
+        name = name.substr(0, 180) + suffix;
     }
     return name;
 }
@@ -335,13 +394,15 @@ NftTables nft_tables(const LvsConfig& config, const std::string& name)
     return t;
 }
 
-std::vector<std::string> nft_flow_maps(const LvsConfig& config)
+std::vector<std::string> nft_pin_sets(const LvsConfig& config)
 {
     std::vector<std::string> names;
     for (std::size_t i = 0; i < config.services.size(); ++i) {
         const Service& s = config.services[i];
         if (is_dr(s) && s.key.protocol == Protocol::tcp) {
-            names.push_back(prefix(i) + "_flows");
+            for (int k = 0; k < dr_servers(s); ++k) {
+                names.push_back(prefix(i) + "_pin" + std::to_string(k));
+            }
         }
     }
     return names;
@@ -360,44 +421,51 @@ base::Result<std::string, RenderError> render_nft(const LvsConfig& config,
         std::string body;
         std::vector<std::pair<std::string, std::string>> chains;  // device → jump rules
         std::string service_chains;
-        for (std::size_t i = 0; i < config.services.size(); ++i) {
+        const auto dr = dr_services(config, facts);
+        if (!dr) {
+            return dr.error();
+        }
+        for (const auto& [i, d] : dr.value()) {
             const Service& s = config.services[i];
-            if (!is_dr(s)) {
-                continue;
-            }
-            auto ends = dr_endpoints(s, facts);
-            if (!ends) {
-                return RenderError{ends.error()};
-            }
-            const DrEndpoints& d = ends.value();
             const std::string p = prefix(i);
             const std::string hash = hash_expr(s, plans[i]);
-            const std::string out_to = " ether saddr set " + d.egress.mac + " ";
-            const std::string fwd = "fwd to \"" + d.egress.name + "\"";
+            for (int k = 0; k < dr_servers(s); ++k) {
+                service_chains += "\tchain " + p + "_r" + std::to_string(k) + " {\n\t\t" +
+                                  server_rule(s, k, d, facts) + "\n\t}\n";
+            }
             std::string chain = "\tchain " + p + " {\n";
             if (s.key.protocol == Protocol::tcp) {
                 const std::string key = flow_key(s);
-                body += "\tmap " + p + "_flows {\n\t\ttypeof " + key +
-                        " : ether daddr\n\t\tsize " + std::to_string(flow_map_size) +
-                        "\n\t\tflags dynamic,timeout\n\t\ttimeout " + std::string(flow_timeout) +
-                        "\n\t}\n";
-                chain += "\t\tether daddr set " + key + " map @" + p + "_flows" + out_to +
-                         "update @" + p + "_flows { " + key + " : ether daddr } " + fwd + "\n";
-                chain += "\t\ttcp flags & (syn | ack) == syn ether daddr set " + hash + " map @" +
-                         p + "_moved" + out_to + "add @" + p + "_flows { " + key +
-                         " : ether daddr } " + fwd + "\n";
-                chain += "\t\tether daddr set " + hash + " map @" + p + "_ref" + out_to + fwd + "\n";
-                chain += "\t\tether daddr set " + hash + " map @" + p + "_moved" + out_to + fwd + "\n";
+                std::string forget = "\t\ttcp flags & (syn | ack) == syn";
+                std::string pinned;
+                for (int k = 0; k < dr_servers(s); ++k) {
+                    const std::string pin = p + "_pin" + std::to_string(k);
+                    body += "\tset " + pin + " {\n\t\ttypeof " + key + "\n\t\tsize " +
+                            std::to_string(pin_set_size) + "\n\t\tflags dynamic,timeout\n\t\ttimeout " +
+                            std::string(pin_timeout) + "\n\t}\n";
+                    forget += " delete @" + pin + " { " + key + " }";
+                    pinned += "\t\t" + key + " @" + pin + " update @" + pin + " { " + key +
+                              " } goto " + p + "_r" + std::to_string(k) + "\n";
+                    // A full pin set makes `add` fail: the chain returns and the connection
+                    // takes its slot's reference server (step 3), consistent for all its packets.
+                    service_chains += "\tchain " + p + "_new" + std::to_string(k) + " {\n\t\tadd @" +
+                                      pin + " { " + key + " } goto " + p + "_r" + std::to_string(k) +
+                                      "\n\t}\n";
+                }
+                chain += forget + "\n" + pinned;
+                chain += "\t\ttcp flags & (syn | ack) == syn " + hash + " vmap @" + p + "_moved\n";
+                chain += "\t\t" + hash + " vmap @" + p + "_ref\n";
+                chain += "\t\t" + hash + " vmap @" + p + "_moved\n";
             } else {
-                chain += "\t\tether daddr set " + hash + " map @" + p + "_current" + out_to + fwd +
-                         "\n";
+                chain += "\t\t" + hash + " vmap @" + p + "_current\n";
             }
             chain += "\t\tdrop\n\t}\n";
             service_chains += chain;
             const std::string jump = "\t\tether daddr " + d.ingress.mac + " " + match(s) +
                                      " jump " + p + "\n";
+            const std::string& device = d.ingress.name;  // (a structured binding: not captured)
             auto it = std::find_if(chains.begin(), chains.end(),
-                                   [&](const auto& c) { return c.first == d.ingress.name; });
+                                   [&device](const auto& c) { return c.first == device; });
             if (it == chains.end()) {
                 chains.emplace_back(d.ingress.name, jump);
             } else {
@@ -486,14 +554,20 @@ base::Result<std::string, RenderError> render_nft_maps(const LvsConfig& config,
                                                        const std::vector<ServicePlan>& plans,
                                                        const Facts& facts, const std::string& name)
 {
-    for (const Service& s : config.services) {
-        if (is_dr(s)) {
-            if (auto ends = dr_endpoints(s, facts); !ends) {
-                return RenderError{ends.error()};
-            }
+    std::string out = "# ipvsadm-wrapper: slot maps of " + config.path + "\n";
+    // The server chains carry the MACs, which the checker refreshes.
+    const auto dr = dr_services(config, facts);
+    if (!dr) {
+        return dr.error();
+    }
+    for (const auto& [i, d] : dr.value()) {
+        const Service& s = config.services[i];
+        for (int k = 0; k < dr_servers(s); ++k) {
+            const std::string chain = prefix(i) + "_r" + std::to_string(k);
+            out += "flush chain netdev " + name + " " + chain + "\nadd rule netdev " + name + " " +
+                   chain + " " + server_rule(s, k, d, facts) + "\n";
         }
     }
-    std::string out = "# ipvsadm-wrapper: slot maps of " + config.path + "\n";
     for (const MapContents& m : slot_maps(config, plans, facts)) {
         out += "flush map " + m.family + " " + name + " " + m.name + "\n";
         if (!m.elements.empty()) {
@@ -516,18 +590,18 @@ std::string render_nft_delete(const NftTables& tables)
     return out;
 }
 
-std::string strip_flow_elements(const std::string& text, const std::vector<std::string>& flow_maps)
+std::string strip_pinned(const std::string& text, const std::vector<std::string>& pin_sets)
 {
     std::string out;
-    bool in_flow_map = false;
+    bool in_pin_set = false;
     bool in_elements = false;
     for (std::string_view line : base::split_lines(text)) {
         const std::string_view t = base::trim(line);
-        if (t.starts_with("map ")) {
-            const std::string_view name = base::trim(t.substr(4), " {");
-            in_flow_map = std::find(flow_maps.begin(), flow_maps.end(), name) != flow_maps.end();
+        if (t.starts_with("set ")) {
+            const std::string_view set_name = base::trim(t.substr(4), " {");
+            in_pin_set = std::find(pin_sets.begin(), pin_sets.end(), set_name) != pin_sets.end();
         }
-        if (in_flow_map && t.starts_with("elements = {")) {
+        if (in_pin_set && t.starts_with("elements = {")) {
             in_elements = true;
         }
         if (!in_elements) {
@@ -537,7 +611,7 @@ std::string strip_flow_elements(const std::string& text, const std::vector<std::
             in_elements = false;
         }
         if (t == "}") {
-            in_flow_map = false;
+            in_pin_set = false;
         }
     }
     return out;

@@ -45,8 +45,9 @@ base::Result<std::string, RenderError> render_nft(const LvsConfig& config,
                                                   const std::vector<ServicePlan>& plans,
                                                   const Facts& facts, const std::string& name);
 
-/// The update after a health or MAC change: every slot map flushed and refilled in one
-/// transaction, chains and the flow maps (connections in progress) untouched.
+/// The update after a health or MAC change, in one transaction: every slot map flushed and
+/// refilled, the per-server chains (their MACs) rewritten; the pins (connections in
+/// progress) and the service chains untouched.
 base::Result<std::string, RenderError> render_nft_maps(const LvsConfig& config,
                                                        const std::vector<ServicePlan>& plans,
                                                        const Facts& facts,
@@ -55,11 +56,12 @@ base::Result<std::string, RenderError> render_nft_maps(const LvsConfig& config,
 /// `delete table …` for each table (the agent's stop).
 std::string render_nft_delete(const NftTables& tables);
 
-/// The names of the maps that hold connections in progress (left out of comparisons).
-std::vector<std::string> nft_flow_maps(const LvsConfig& config);
+/// The names of the sets that pin connections in progress to their servers (left out of
+/// comparisons).
+std::vector<std::string> nft_pin_sets(const LvsConfig& config);
 
-/// `text` (an `nft list table` output) without the elements of the flow maps, which change
+/// `text` (an `nft list table` output) without the elements of the pin sets, which change
 /// with every connection: what is left must equal what was applied.
-std::string strip_flow_elements(const std::string& text, const std::vector<std::string>& flow_maps);
+std::string strip_pinned(const std::string& text, const std::vector<std::string>& pin_sets);
 
 }  // namespace hb::lvs

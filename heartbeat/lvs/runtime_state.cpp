@@ -217,7 +217,7 @@ std::string format_show_json(const LvsConfig& config, const std::optional<Runtim
         const auto views = server_views(config, s, state);
         for (std::size_t i = 0; i < views.size(); ++i) {
             const ServerView& v = views[i];
-            const Check* check = service.check_for(v.server->endpoint);
+            const Check* check = v.sorry ? nullptr : service.check_for(v.server->endpoint);
             out += std::string(i ? "," : "") + "{\"address\":" +
                    json_string(format_endpoint(v.server->endpoint)) +
                    ",\"name\":" + json_string(config.name_of(v.server->endpoint.address)) +
@@ -253,7 +253,7 @@ std::string format_show_text(const LvsConfig& config, const std::optional<Runtim
             out += "    " + (v.sorry ? std::string("sorry ") : std::string()) +
                    config.label(v.server->endpoint) + " " +
                    std::string(to_option(v.server->forwarding)) + " w" +
-                   std::to_string(v.server->weight) + " " + (v.sorry ? "" : v.health) +
+                   std::to_string(v.server->weight) + (v.sorry ? "" : " " + v.health) +
                    (running && v.in_service ? " in service" : "") +
                    (v.reason.empty() ? "" : " (" + v.reason + ")") + "\n";
         }

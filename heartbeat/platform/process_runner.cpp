@@ -268,20 +268,24 @@ struct ProcessRunner::Child {
 
 namespace {
 
-/// Logs one line of a child's output under its subject.
-void log_line(const std::string& subject, bool is_stderr, std::string_view line)
+}  // namespace
+
+/// Logs one line of a child's output under its subject (unless its output is data).
+void ProcessRunner::log_line(const Child& child, const Stream& stream)
 {
+    if (!child.spec.log_output) {
+        return;
+    }
+    std::string_view line = stream.line;
     if (!line.empty() && line.back() == '\r') {
         line.remove_suffix(1);
     }
-    if (is_stderr) {
-        HB_LOG(warn) << subject << ": " << printable(line);
+    if (stream.is_stderr) {
+        HB_LOG(warn) << child.subject << ": " << printable(line);
     } else {
-        HB_LOG(info) << subject << ": " << printable(line);
+        HB_LOG(info) << child.subject << ": " << printable(line);
     }
 }
-
-}  // namespace
 
 ProcessRunner::ProcessRunner(asio::io_context& io, ExitWatch watch) : io_(io), watch_(watch) {}
 
@@ -578,20 +582,20 @@ void ProcessRunner::on_read(const std::shared_ptr<Child>& child, Stream& stream,
     stream.captured.append(kept);
     for (const char c : kept) {
         if (c == '\n') {
-            log_line(child->subject, stream.is_stderr, stream.line);
+            log_line(*child, stream);
             stream.line.clear();
             continue;
         }
         stream.line.push_back(c);
         if (stream.line.size() >= max_logged_line) {
-            log_line(child->subject, stream.is_stderr, stream.line);
+            log_line(*child, stream);
             stream.line.clear();
         }
     }
     if (kept.size() < n) {
         if (stream.dropped == 0) {
             if (!stream.line.empty()) {
-                log_line(child->subject, stream.is_stderr, stream.line);
+                log_line(*child, stream);
                 stream.line.clear();
             }
             HB_LOG(warn) << child->subject << ": more than " << cap << " bytes on its "
@@ -608,7 +612,7 @@ void ProcessRunner::close_stream(const std::shared_ptr<Child>& child, Stream& st
     }
     stream.open = false;
     if (!stream.line.empty()) {
-        log_line(child->subject, stream.is_stderr, stream.line);
+        log_line(*child, stream);
         stream.line.clear();
     }
     boost::system::error_code ignored;

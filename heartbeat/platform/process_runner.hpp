@@ -43,6 +43,7 @@ struct ProcessSpec {
     std::chrono::milliseconds kill_grace{2000};  ///< SIGKILL this long after the SIGTERM
     std::size_t output_cap = 64 * 1024;          ///< bytes kept (and logged) per stream
     std::string log_tag;  ///< lines are logged as `TAG[PID]: text`; default TAG: the path
+    bool log_output = true;  ///< false: the output is data for the caller, not for the log
 };
 
 /// How a run ended, with what the program wrote.
@@ -102,6 +103,7 @@ private:
     void do_read(const std::shared_ptr<Child>& child, Stream& stream);
     void on_read(const std::shared_ptr<Child>& child, Stream& stream, std::size_t n);
     void close_stream(const std::shared_ptr<Child>& child, Stream& stream);
+    static void log_line(const Child& child, const Stream& stream);
     bool try_reap(const std::shared_ptr<Child>& child);
     void on_reaped(const std::shared_ptr<Child>& child);
     void on_drain_over(const std::shared_ptr<Child>& child);

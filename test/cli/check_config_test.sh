@@ -50,6 +50,17 @@ run "$bad" lvs-01
 [ "$rc" -eq 1 ] || fail "authkeys 0644: exit $rc, want 1"
 grep -q "^$bad/authkeys: error: .*chmod 600 $bad/authkeys" <<<"$out" || fail "authkeys 0644: $out"
 
+# A rules file that haresources hands to ipvsadm-wrapper is checked too, with its line.
+printf 'lvs-01 IPaddr::192.168.219.100/24/ens32:0/192.168.219.255 ipvsadm-wrapper::%s\n' "$bad/ipvsadm.rules" >"$bad/haresources"
+printf -- '-A -t 192.168.219.100:80 -s wlc\n-a -t 192.168.219.100:80 -r 192.168.219.21:80 -g -w lots\n' >"$bad/ipvsadm.rules"
+chmod 600 "$bad/authkeys"
+run "$bad" lvs-01
+[ "$rc" -eq 1 ] || fail "bad rules file: exit $rc, want 1: $out"
+grep -q "^$bad/ipvsadm.rules:2: error: weight 'lots' is not a number 0-65535" <<<"$out" || fail "bad rules file: $out"
+rm "$bad/ipvsadm.rules"
+run "$bad" lvs-01
+grep -q "^$bad/haresources:1: error: rules file $bad/ipvsadm.rules of .* cannot be read" <<<"$out" || fail "missing rules file: $out"
+
 # A directory with no files at all: each missing file is named.
 run "$work/nonexistent" lvs-01
 [ "$rc" -eq 1 ] || fail "missing directory: exit $rc, want 1"

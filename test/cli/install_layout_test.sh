@@ -25,7 +25,9 @@ expect_file /usr/libexec/heartbeat/send_arp
 expect_file /usr/bin/cl_status
 expect_file /etc/ha.d/resource.d/IPaddr
 expect_file /etc/ha.d/resource.d/IPaddr2
-for agent in IPaddr IPaddr2; do
+expect_file /etc/ha.d/resource.d/ipvsadm-wrapper
+expect_file /usr/libexec/heartbeat/ipvsadm-wrapper
+for agent in IPaddr IPaddr2 ipvsadm-wrapper; do
     [ -x "$stage/etc/ha.d/resource.d/$agent" ] || { echo "FAIL: $agent not executable"; failures=$((failures + 1)); }
 done
 [ -d "$stage/etc/ha.d/resource.d" ] || { echo "FAIL: /etc/ha.d/resource.d missing"; failures=$((failures + 1)); }
@@ -37,6 +39,12 @@ if ! zcat "$stage/usr/share/doc/heartbeat/ha.cf.gz" | grep -q '^auto_failback on
     echo "FAIL: ha.cf.gz is not the ha.cf template"
     failures=$((failures + 1))
 fi
+# The installed agent answers, through the resource.d script, as heartbeat calls it.
+HA_BIN=$stage/usr/libexec/heartbeat "$stage/etc/ha.d/resource.d/ipvsadm-wrapper" --help |
+    grep -q '^usage: ipvsadm-wrapper RULES_FILE' || {
+    echo "FAIL: resource.d/ipvsadm-wrapper does not reach the installed agent"
+    failures=$((failures + 1))
+}
 # The installed daemon runs.
 "$stage/usr/libexec/heartbeat/heartbeat" --version | grep -q '^3.0.6 ' || {
     echo "FAIL: installed daemon does not report 3.0.6"

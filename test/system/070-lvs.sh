@@ -11,6 +11,8 @@
 #  4. web-01's server stops: within fall × interval + 1 s every request is answered by
 #     web-02, and web-01 serves again after it restarts; an HTTP 503 takes it out too;
 #  5. a rules file with a bad line: the agent refuses it naming the line, changes nothing.
+# A second argument `ipvs` runs the same with kernel IPVS (#@backend ipvs, #@sync ens32)
+# where the kernel has it, and skips, saying why, where it does not.
 # Prints the client-side outages it measured.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +20,17 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/cluster.sh"
 . "$HERE/lib/lvs.sh"
 MODE=${1:-dr}
-lvs_begin "hblvs$MODE" "$MODE"
+export LVS_BACKEND=${2:-nftables}
+if [ "$LVS_BACKEND" = ipvs ]; then
+    [ -e /proc/net/ip_vs ] || modprobe -q ip_vs 2>/dev/null
+    if [ ! -e /proc/net/ip_vs ]; then
+        echo "SKIP: this kernel has no IPVS (/proc/net/ip_vs absent, modprobe ip_vs failed);" \
+            "the kernel-IPVS back end is tested where the kernel has it, the nftables one here"
+        exit 77
+    fi
+    command -v ipvsadm >/dev/null || { echo "SKIP: ipvsadm missing (apt-get install ipvsadm)"; exit 77; }
+fi
+lvs_begin "hblvs$MODE${LVS_BACKEND:0:1}" "$MODE"
 lvs_confs
 lvs_web_start web-01
 lvs_web_start web-02

@@ -8,7 +8,9 @@
 //   stop    stop the checker, remove the file's tables or IPVS services (and nothing else),
 //           forget the state; stopping what is not running succeeds
 //   status  "running" when the table is in place as applied, the file unchanged since, and
-//           its checker alive; else "stopped" (exit 3). heartbeat reads the word, not the code
+//           its checker alive; else "stopped" (exit 3). heartbeat reads the word, not the code.
+//           With IPVS and #@sync, a stopped file's status makes sure this director receives
+//           connection sync (the backup daemon), so a standby has it from heartbeat's start
 //   show    the services, servers and their health (--json: one object)
 //   check   the file's diagnostics for the back end this machine would use
 #include "tools/lvs/agent.hpp"
@@ -120,7 +122,7 @@ std::optional<std::string> program(const std::string& name)
 
 // ---- nftables ------------------------------------------------------------------------------
 
-// The tables of ours that exist now, listed (flow maps' elements stripped); empty when none.
+// The tables of ours that exist now, listed (the pin sets' elements stripped); empty when none.
 std::string nft_listing(const std::string& nft, const lvs::LvsConfig& config,
                         const std::string& table, bool& any)
 {
@@ -135,7 +137,7 @@ std::string nft_listing(const std::string& nft, const lvs::LvsConfig& config,
         const CommandResult r = run_command(nft, {"list", "table", family, table});
         if (r.ok()) {
             any = true;
-            out += lvs::strip_flow_elements(r.output, lvs::nft_flow_maps(config));
+            out += lvs::strip_pinned(r.output, lvs::nft_pin_sets(config));
         }
     }
     return out;
@@ -319,6 +321,17 @@ int do_status(const Context& c)
                     std::string(to_string(backend)).c_str());
         return exit_ok;
     }
+    if (backend == lvs::Backend::ipvs && c.config.sync && !c.state) {
+        // heartbeat asks every resource's status when it starts (the leftover check), also on
+        // the standby: the moment to have it receive connection sync, so its first takeover
+        // finds the active director's connections (keepalived runs the backup daemon on its
+        // backups too). Idempotent, and nothing else changes.
+        if (const auto ipvsadm = find_program("ipvsadm")) {
+            for (const lvs::IpvsCommand& cmd : lvs::ipvs_sync_standby(*c.config.sync)) {
+                run_command(*ipvsadm, cmd);
+            }
+        }
+    }
     std::printf("ipvsadm-wrapper %s: stopped (%s)\n", c.rules_path.c_str(), why.c_str());
     return exit_stopped;
 }
@@ -379,7 +392,8 @@ int start_ipvs(Context& c, lvs::RuntimeState& state)
     if (!ipvs_run(*ipvsadm, lvs::ipvs_apply(*before, desired), error)) {
         fail(error);
         std::string undo_error;
-        if (!ipvs_run(*ipvsadm, lvs::ipvs_restore(*before, desired), undo_error)) {
+        const auto now = ipvs_live(*ipvsadm, undo_error);
+        if (!now || !ipvs_run(*ipvsadm, lvs::ipvs_restore(*now, *before, desired), undo_error)) {
             fail("could not undo the partial start: " + undo_error);
         } else {
             fail("the file's services were put back as they were before this start");
@@ -488,7 +502,6 @@ int do_stop(Context& c)
     if (backend == lvs::Backend::nftables) {
         const auto nft = program("nft");
         if (nft) {
-            const lvs::NftTables tables = lvs::nft_tables(c.config, c.table);
             for (const char* family : {"netdev", "ip"}) {
                 if (run_command(*nft, {"list", "table", family, c.table}).ok()) {
                     const CommandResult r = run_command(*nft, {"delete", "table", family, c.table});
@@ -499,7 +512,6 @@ int do_stop(Context& c)
                     }
                 }
             }
-            (void)tables;
         } else if (c.state) {
             rc = exit_not_installed;
         }
@@ -569,33 +581,6 @@ std::optional<lvs::LvsConfig> load_rules_text(const std::string& text, const std
     lvs::RulesResult parsed = lvs::parse_rules(text, path);
     print_diagnostics(parsed.diagnostics);
     return std::move(parsed.config);
-}
-
-bool apply_health(const lvs::LvsConfig& config, const lvs::RuntimeState& state,
-                  const std::string& table, std::string& error)
-{
-    if (state.backend == lvs::Backend::nftables) {
-        const auto nft = find_program("nft");
-        if (!nft) {
-            error = "nft not found";
-            return false;
-        }
-        const auto plans = lvs::plan_all(config, state.health, state.facts);
-        const auto text = lvs::render_nft_maps(config, plans, state.facts, table);
-        if (!text) {
-            error = text.error().message;
-            return false;
-        }
-        return nft_apply_text(*nft, state_dir_for(table), "update.nft", text.value(), error);
-    }
-    const auto ipvsadm = find_program("ipvsadm");
-    if (!ipvsadm) {
-        error = "ipvsadm not found";
-        return false;
-    }
-    const auto live = ipvs_live(*ipvsadm, error);
-    return live && ipvs_run(*ipvsadm, lvs::ipvs_apply(*live, lvs::ipvs_desired(config, state.health)),
-                            error);
 }
 
 int run_action(const std::string& self, const std::string& rules_path, const std::string& action,

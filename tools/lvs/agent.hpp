@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The LVS agent's actions (`ipvsadm-wrapper RULES start|stop|status|…`) and what they share
-// with the checker process: loading a rules file with its diagnostics, choosing the back end,
-// and applying a health change to the data plane.
+// with the checker process: loading a rules file with its diagnostics, and the exit codes.
 #pragma once
 
 #include <optional>
@@ -23,10 +22,6 @@ inline constexpr int exit_not_configured = 6;
 
 /// Parses `text` as the rules file `path`, printing its diagnostics to stderr.
 std::optional<lvs::LvsConfig> load_rules_text(const std::string& text, const std::string& path);
-
-/// The slot maps (nftables) or weights (IPVS) for `health`, applied now. False with `error`.
-bool apply_health(const lvs::LvsConfig& config, const lvs::RuntimeState& state,
-                  const std::string& table, std::string& error);
 
 /// Runs one action; returns the exit code. `self` is this program's path (for the checker).
 int run_action(const std::string& self, const std::string& rules_path, const std::string& action,

@@ -376,7 +376,7 @@ private:
                     finish_apply(false, "nft list table: " + first_line(r));
                     return;
                 }
-                listing += lvs::strip_flow_elements(r.output, lvs::nft_flow_maps(config_));
+                listing += lvs::strip_pinned(r.output, lvs::nft_pin_sets(config_));
                 refresh_listing(family + 1, std::move(listing));
             });
     }
@@ -419,6 +419,7 @@ private:
         spec.timeout = 15s;
         spec.output_cap = 8 * 1024 * 1024;
         spec.log_tag = command.program;
+        spec.log_output = false;  // tables and listings: failures are reported from the result
         runner_.run(std::move(spec), std::move(done));
     }
 

@@ -31,9 +31,9 @@ using namespace std::chrono_literals;
 
 std::string CommandResult::complaint() const
 {
-    const std::string_view first = base::trim(errors.substr(0, errors.find('\n')));
+    const std::string first(base::trim(std::string_view(errors).substr(0, errors.find('\n'))));
     if (!first.empty()) {
-        return std::string(first);
+        return first;
     }
     if (!why.empty()) {
         return why;
@@ -72,6 +72,7 @@ CommandResult run_command(const std::string& path, const std::vector<std::string
     spec.kill_grace = 1s;
     spec.output_cap = 8 * 1024 * 1024;  // `nft list` of a table with big maps
     spec.log_tag = path;
+    spec.log_output = false;
     CommandResult result;
     runner.run(spec, [&](const platform::ProcessResult& r) {
         result.ran = r.outcome == platform::ProcessOutcome::exited;

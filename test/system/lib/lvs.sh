@@ -21,7 +21,8 @@
 #                                 record in $state/NAME.rec; lvs_wait_loop NAME
 #   lvs_summary NAME [SINCE [UNTIL]]  lvsclient's summary of a record
 #
-# Variables: LVS_MODE, VIP (192.168.219.100), LVS_URL, LVS_AGENT.
+# Variables: LVS_MODE, VIP (192.168.219.100), LVS_URL, LVS_AGENT; LVS_BACKEND=ipvs puts
+# #@backend ipvs and #@sync ens32 in the rules.
 
 LVS_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VIP=192.168.219.100
@@ -82,6 +83,7 @@ lvs_rules() {
         echo "-a -t $VIP:80 -r $(lvs_rip web-01):80 $method -w 1"
         echo "-a -t $VIP:80 -r $(lvs_rip web-02):80 $method -w 1"
         [ "$check" = none ] || echo "#@check -t $VIP:80 HTTP_GET $check"
+        if [ "${LVS_BACKEND:-nftables}" = ipvs ]; then echo "#@backend ipvs"; echo "#@sync ens32"; fi
         echo "#@name $(lvs_rip web-01) web-01"
         echo "#@name $(lvs_rip web-02) web-02"
     } >"$file"

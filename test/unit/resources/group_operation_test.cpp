@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Taking and giving up a resource group, against scripted script results: order, skipping
 // what already runs, giving the group up after a failed start, stop retries, and the stop
-// that cannot be made to work.
+// that cannot be made to work; and start_order, which loads an LVS table before the address.
 #include <catch2/catch.hpp>
 
 #include <functional>
@@ -182,4 +182,87 @@ TEST_CASE("a timed-out or killed script counts as failed", "[resources]")
     });
     CHECK(op.state() == GroupOpState::failed);
     CHECK(calls.back() == "0:stop");
+}
+
+TEST_CASE("start_order: an LVS table goes in before the group's first address", "[resources]")
+{
+    struct Row {
+        std::string resources;  ///< the haresources line after the node
+        std::vector<std::size_t> order;
+    };
+    const std::string rules = "ipvsadm-wrapper::/etc/ha.d/ipvsadm.rules";
+    const std::vector<Row> rows = {
+        {"IPaddr::192.168.219.100/24/ens32 " + rules, {1, 0}},
+        {"IPaddr::192.168.219.100 IPaddr::192.168.219.101 " + rules, {2, 0, 1}},
+        {rules + " IPaddr::192.168.219.100", {0, 1}},
+        {"apache2 " + rules, {0, 1}},
+        {"apache2 mysql", {0, 1}},
+        {"IPaddr2::192.168.219.100/24/ens32 " + rules, {1, 0}},
+        {"192.168.219.100 " + rules, {1, 0}},  // a bare address is IPaddr
+        {"apache2 IPaddr::192.168.219.100 mysql " + rules, {0, 3, 1, 2}},
+        {"IPaddr::192.168.219.100 " + rules + " ipvsadm-wrapper::/etc/ha.d/other.rules",
+         {1, 2, 0}},
+        {"IPaddr::192.168.219.100 " + rules + " IPaddr2::192.168.219.101 "
+         "ipvsadm-wrapper::/etc/ha.d/other.rules",
+         {1, 3, 0, 2}},
+        {"IPsrcaddr::192.168.219.100 " + rules, {0, 1}},  // only IPaddr and IPaddr2 count
+    };
+    for (const Row& row : rows) {
+        INFO(row.resources);
+        CHECK(start_order(group("lvs-01 " + row.resources)) == row.order);
+    }
+}
+
+TEST_CASE("an LVS group starts its table before its address and stops in reverse",
+          "[resources]")
+{
+    const auto g = group("lvs-01 IPaddr::192.168.219.100/24/ens32/192.168.219.255 "
+                         "ipvsadm-wrapper::/etc/ha.d/ipvsadm.rules");
+    SECTION("acquire")
+    {
+        GroupOperation op(g, GroupOpKind::acquire);
+        std::vector<std::vector<std::string>> argvs;
+        const auto calls = drive(op, [&](const ScriptCall& c) {
+            argvs.push_back(c.argv);
+            return c.action == ScriptAction::status ? ok("stopped") : ok();
+        });
+        CHECK(calls == std::vector<std::string>{"1:status", "1:start", "0:status", "0:start"});
+        CHECK(op.state() == GroupOpState::succeeded);
+        REQUIRE(argvs.size() == 4);
+        CHECK(argvs[1] == std::vector<std::string>{"/etc/ha.d/ipvsadm.rules", "start"});
+        CHECK(argvs[3] ==
+              std::vector<std::string>{"192.168.219.100/24/ens32/192.168.219.255", "start"});
+    }
+    SECTION("release: the address goes first")
+    {
+        GroupOperation op(g, GroupOpKind::release);
+        const auto calls = drive(op, [](const ScriptCall&) { return ok(); });
+        CHECK(calls == std::vector<std::string>{"0:stop", "1:stop"});
+        CHECK(op.state() == GroupOpState::succeeded);
+    }
+    SECTION("a failed address start gives up both, address first")
+    {
+        GroupOperation op(g, GroupOpKind::acquire);
+        const auto calls = drive(op, [](const ScriptCall& c) {
+            if (c.action == ScriptAction::status) {
+                return ok("stopped");
+            }
+            return c.action == ScriptAction::start && c.resource == 0 ? fails(1) : ok();
+        });
+        CHECK(calls == std::vector<std::string>{"1:status", "1:start", "0:status", "0:start",
+                                                "0:stop", "1:stop"});
+        CHECK(op.state() == GroupOpState::failed);
+        CHECK(op.failure() == "start of IPaddr::192.168.219.100/24/ens32/192.168.219.255 failed");
+    }
+    SECTION("a table already loaded is not started again")
+    {
+        GroupOperation op(g, GroupOpKind::acquire);
+        const auto calls = drive(op, [](const ScriptCall& c) {
+            if (c.action == ScriptAction::status) {
+                return ok(c.resource == 1 ? "running" : "stopped");
+            }
+            return ok();
+        });
+        CHECK(calls == std::vector<std::string>{"1:status", "0:status", "0:start"});
+    }
 }
