@@ -378,6 +378,11 @@ netns_run_node() {
     nd="$state/nodes/$host"
     conf=$(cd "$conf" && pwd) || return 1
     mkdir -p "$nd/log" "$nd/lib" "$state/pids"
+    # The node's own directories are mounted over these; a machine without heartbeat
+    # installed lacks the mount points, so they are made (empty) once and left in place.
+    for d in /etc/ha.d /var/lib/heartbeat; do
+        [ -d "$d" ] || { mkdir -p "$d" && _netns_log "made the empty mount point $d"; }
+    done
     # /var/lib/heartbeat as the Debian package lays it out.
     for d in api casual ckpt lrm cores/root; do mkdir -p "$nd/lib/$d"; done
     for d in ccm crm pengine cores/hacluster cores/nobody; do
@@ -407,7 +412,8 @@ netns_node_exec() {
     state=$(netns_state_dir "$prefix")
     pid=$(cat "$state/pids/$host.pid" 2>/dev/null) || return 1
     _netns_alive "$pid" && _netns_pid_is_ours "$prefix" "$pid" || return 1
-    nsenter -t "$pid" -n -u -m -- "$@"
+    # -r: the node's root too (a chroot, when the tests run in one)
+    nsenter -t "$pid" -n -u -m -r -- "$@"
 }
 
 # netns_wait_for PATTERN FILE TIMEOUT : poll every 0.2 s, at most TIMEOUT seconds.
