@@ -12,6 +12,7 @@
 
 #include "daemon/config_loader.hpp"
 #include "platform/files.hpp"
+#include "platform/service_manager.hpp"
 #include "platform/state_files.hpp"
 
 namespace hb::daemon {
@@ -455,6 +456,13 @@ bool same_keys(const config::AuthKeys& a, const config::AuthKeys& b)
 
 void Engine::reload()
 {
+    platform::notify_reloading();
+    reload_config();
+    platform::notify_ready("configuration reloaded");
+}
+
+void Engine::reload_config()
+{
     // Like heartbeat: parse everything; with any error keep running on the old
     // configuration. New keys apply at once; other changes need a restart (heartbeat
     // re-executes itself for those), which we say rather than half-apply.
@@ -500,6 +508,7 @@ void Engine::stop(const std::string& why)
     }
     stop_requested_ = true;
     HB_LOG(info) << "Heartbeat shutdown in progress. (" << why << ")";
+    platform::notify_stopping("releasing resources (" + why + ")");
     if (resources_ && resources_->started()) {
         // Heartbeats go on while the groups are released; `shutdone` follows, then we go.
         resources_->shutdown(membership::Clock::now(), [this] { finish_stop(); });
@@ -546,6 +555,9 @@ void Engine::finish_stop()
         }
         HB_LOG(info) << config_.node_name << " Heartbeat shutdown complete. (" << rejected
                      << " packets refused while running)";
+        if (on_stopped_) {
+            on_stopped_();
+        }
     });
 }
 

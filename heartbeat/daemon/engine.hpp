@@ -11,6 +11,7 @@
 
 #include <map>
 #include <optional>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,6 +57,9 @@ public:
     void start();
     /// Graceful stop: tells the peers (`shutdone`), then closes everything so run() returns.
     void stop(const std::string& why);
+    /// Called once everything is closed at the end of a stop (so the caller's own timers go
+    /// too and run() returns).
+    void on_stopped(std::function<void()> handler) { on_stopped_ = std::move(handler); }
 
 private:
     void on_datagram(std::size_t medium, std::string_view bytes);
@@ -68,6 +72,7 @@ private:
     /// A message a local script wrote to the FIFO (hb_standby, hb_takeover, ha_clustermsg).
     void on_local_message(wire::Message message);
     void reload();
+    void reload_config();
     void finish_stop();
     /// Opens the API socket (cl_status, ipfail, dopd).
     void start_api();
@@ -79,6 +84,7 @@ private:
     std::optional<std::string> resource_status() const override;
 
     boost::asio::io_context& io_;
+    std::function<void()> on_stopped_;
     config::Config config_;
     EngineSettings settings_;
     SystemHost host_;

@@ -22,6 +22,7 @@
 #include "daemon/options.hpp"
 #include "platform/files.hpp"
 #include "platform/process.hpp"
+#include "platform/service_manager.hpp"
 #include "platform/state_files.hpp"
 
 namespace {
@@ -191,13 +192,18 @@ void set_up_logging(const config::Config& cfg, const daemon::Options& o)
     if (!cf.debugfile.empty() && cf.debugfile != "/dev/null") {
         sinks.push_back(base::make_file_sink(cf.debugfile, format, base::LogLevel::debug3));
     }
+    bool to_syslog = true;
     if (!cf.logfacility.empty()) {
         sinks.push_back(base::make_syslog_sink("heartbeat", cf.logfacility, base::LogLevel::debug3));
     } else if (cf.logfile.empty() && cf.debugfile.empty()) {
         // heartbeat would use logd here; we go to syslog directly (said by --check-config).
         sinks.push_back(base::make_syslog_sink("heartbeat", "daemon", base::LogLevel::debug3));
+    } else {
+        to_syslog = false;
     }
-    if (o.foreground) {
+    // Under systemd, stderr is the journal, which also receives what goes to syslog: one copy
+    // is enough (the syslog one keeps the facility and priority).
+    if (o.foreground && !(to_syslog && platform::stderr_is_journal())) {
         sinks.push_back(base::make_stderr_sink(format, base::LogLevel::debug3));
     }
     base::Logger::instance().set_sinks(std::move(sinks));
@@ -293,6 +299,14 @@ int run(const daemon::Options& o)
     if (detacher) {
         detacher->ready();
     }
+    // The media and the API socket are open: systemd's Type=notify may move on.
+    platform::notify_ready("node " + cfg.node_name + ", " + std::to_string(cfg.ha_cf.media.size()) +
+                           " media, " + std::to_string(cfg.groups.size()) + " resource group(s)");
+    platform::Watchdog watchdog(io);
+    if (watchdog.start()) {
+        HB_LOG(debug) << "feeding the service manager's watchdog";
+    }
+    engine.on_stopped([&watchdog] { watchdog.stop(); });
     io.run();
     platform::remove_pid_file(o.pid_file);
     return exit_ok;
