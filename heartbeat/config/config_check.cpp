@@ -15,7 +15,7 @@ using base::quote;
 std::optional<std::string> find_resource_script(const std::string& script, const ScriptDirs& dirs,
                                                 const SystemView& system)
 {
-    for (const std::string* dir : {&dirs.resource_d, &dirs.init_d}) {
+    for (const std::string* dir : {&dirs.resource_d, &dirs.packaged, &dirs.init_d}) {
         if (dir->empty()) {
             continue;
         }
@@ -138,7 +138,7 @@ void check_groups(const HaCf& cf, const std::vector<ResourceGroup>& groups, cons
             if (!find_resource_script(r.script, dirs, system)) {
                 diags.warning(r.where, "resource script " + quote(r.script) +
                                            " is not an executable file in " + dirs.resource_d +
-                                           " or " + dirs.init_d);
+                                           ", " + dirs.packaged + " or " + dirs.init_d);
             }
         }
     }

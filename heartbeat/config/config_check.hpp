@@ -44,10 +44,16 @@ struct Config {
     std::string config_dir;  ///< where the files came from (resource.d lives there)
 };
 
-/// Where resource scripts are looked for, in order.
+/// Where the package installs its own resource agents (IPaddr, IPaddr2, ipvsadm-wrapper):
+/// outside /etc, so they are not conffiles that an upgrade would have to ask about.
+inline constexpr const char* packaged_agents_dir = "/usr/lib/heartbeat/resource.d";
+
+/// Where resource scripts are looked for: CONFIG_DIR/resource.d (the administrator's, and
+/// heartbeat 3.0.6's), then the package's agents, then LSB init scripts.
 struct ScriptDirs {
-    std::string resource_d;                ///< CONFIG_DIR/resource.d
-    std::string init_d = "/etc/init.d";  ///< LSB init scripts
+    std::string resource_d;                  ///< CONFIG_DIR/resource.d
+    std::string init_d = "/etc/init.d";      ///< LSB init scripts
+    std::string packaged = packaged_agents_dir;  ///< this package's agents
 };
 
 /// The path of `script` in `dirs` (first executable match), if any.

@@ -20,17 +20,22 @@ expect_file /usr/libexec/heartbeat/heartbeat
 expect_file /usr/share/doc/heartbeat/authkeys
 expect_file /usr/share/doc/heartbeat/ha.cf.gz
 expect_file /usr/share/doc/heartbeat/haresources.gz
-expect_file /usr/libexec/heartbeat/findif
-expect_file /usr/libexec/heartbeat/send_arp
+expect_file /usr/libexec/heartbeat/hb_findif
+expect_file /usr/libexec/heartbeat/hb_send_arp
+# Debian's resource-agents ships these two; the packages must not share a file.
+for f in /usr/libexec/heartbeat/findif /usr/libexec/heartbeat/send_arp; do
+    [ ! -e "$stage$f" ] || { echo "FAIL: $f is resource-agents' file"; failures=$((failures + 1)); }
+done
 expect_file /usr/bin/cl_status
-expect_file /etc/ha.d/resource.d/IPaddr
-expect_file /etc/ha.d/resource.d/IPaddr2
-expect_file /etc/ha.d/resource.d/ipvsadm-wrapper
+expect_file /usr/lib/heartbeat/resource.d/IPaddr
+expect_file /usr/lib/heartbeat/resource.d/IPaddr2
+expect_file /usr/lib/heartbeat/resource.d/ipvsadm-wrapper
 expect_file /usr/libexec/heartbeat/ipvsadm-wrapper
 for agent in IPaddr IPaddr2 ipvsadm-wrapper; do
-    [ -x "$stage/etc/ha.d/resource.d/$agent" ] || { echo "FAIL: $agent not executable"; failures=$((failures + 1)); }
+    [ -x "$stage/usr/lib/heartbeat/resource.d/$agent" ] || { echo "FAIL: $agent not executable"; failures=$((failures + 1)); }
 done
-[ -d "$stage/etc/ha.d/resource.d" ] || { echo "FAIL: /etc/ha.d/resource.d missing"; failures=$((failures + 1)); }
+# Nothing in /etc/ha.d: the administrator's files there are never the package's conffiles.
+[ ! -e "$stage/etc/ha.d" ] || { echo "FAIL: files installed under /etc/ha.d: $(find "$stage/etc/ha.d")"; failures=$((failures + 1)); }
 [ -x "$stage/usr/libexec/heartbeat/heartbeat" ] || { echo "FAIL: daemon not executable"; failures=$((failures + 1)); }
 # Nothing may land under the prefix's own etc (/usr/etc): agents belong in /etc/ha.d.
 [ ! -e "$stage/usr/etc" ] || { echo "FAIL: files installed under /usr/etc"; failures=$((failures + 1)); }
@@ -40,7 +45,7 @@ if ! zcat "$stage/usr/share/doc/heartbeat/ha.cf.gz" | grep -q '^auto_failback on
     failures=$((failures + 1))
 fi
 # The installed agent answers, through the resource.d script, as heartbeat calls it.
-HA_BIN=$stage/usr/libexec/heartbeat "$stage/etc/ha.d/resource.d/ipvsadm-wrapper" --help |
+HA_BIN=$stage/usr/libexec/heartbeat "$stage/usr/lib/heartbeat/resource.d/ipvsadm-wrapper" --help |
     grep -q '^usage: ipvsadm-wrapper RULES_FILE' || {
     echo "FAIL: resource.d/ipvsadm-wrapper does not reach the installed agent"
     failures=$((failures + 1))

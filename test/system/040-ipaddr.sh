@@ -14,8 +14,8 @@ command -v tcpdump >/dev/null || { echo "SKIP: tcpdump missing"; exit 77; }
 cluster_begin hbipaddr lvs-01 client
 
 libexec=$HB_STAGE/usr/libexec/heartbeat
-rd=$HB_STAGE/etc/ha.d/resource.d
-for f in "$libexec/findif" "$libexec/send_arp" "$rd/IPaddr" "$rd/IPaddr2"; do
+rd=$HB_STAGE/usr/lib/heartbeat/resource.d
+for f in "$libexec/hb_findif" "$libexec/hb_send_arp" "$rd/IPaddr" "$rd/IPaddr2"; do
     [ -x "$f" ] || { echo "FAIL: $f is not installed"; exit 1; }
 done
 rsctmp=$state/rsctmp
@@ -91,7 +91,7 @@ agent IPaddr 192.168.219.101 stop
 check "IPaddr: stop without a NIC finds the address" addr_absent 192.168.219.101
 
 # ---- findif --------------------------------------------------------------------------
-findif_says() { [ "$(netns_exec "$P" lvs-01 "$libexec/findif" "$1" 2>&1)" = "$2" ]; }
+findif_says() { [ "$(netns_exec "$P" lvs-01 "$libexec/hb_findif" "$1" 2>&1)" = "$2" ]; }
 check "findif: $VIP -> ens32 24 .255" findif_says "$VIP" 'ens32 24 192.168.219.255'
 check "findif: given CIDR and broadcast are kept" \
     findif_says "$VIP/26/192.168.219.99" 'ens32 26 192.168.219.99'
@@ -100,7 +100,7 @@ check "findif: the longest connected prefix wins" \
     findif_says 192.168.219.200 'ens32 25 192.168.219.255'
 netns_exec "$P" lvs-01 ip route del 192.168.219.128/25 dev ens32 scope link
 ocf_findif_says() {
-    [ "$(netns_exec "$P" lvs-01 env OCF_RESKEY_ip="$VIP" "$libexec/findif" "$@")" = "$(printf \
+    [ "$(netns_exec "$P" lvs-01 env OCF_RESKEY_ip="$VIP" "$libexec/hb_findif" "$@")" = "$(printf \
         'ens32\tnetmask %s\tbroadcast 192.168.219.255' "$ocf_mask")" ]
 }
 ocf_mask=255.255.255.0
@@ -110,7 +110,7 @@ ocf_mask=24
 check "findif, resource-agents' form with -C: netmask in bits" ocf_findif_says -C
 findif_refuses() {
     local o
-    o=$(netns_exec "$P" lvs-01 "$libexec/findif" 10.9.9.9 2>&1)
+    o=$(netns_exec "$P" lvs-01 "$libexec/hb_findif" 10.9.9.9 2>&1)
     [ $? -eq 1 ] && grep -q 'no interface serves 10.9.9.9' <<<"$o"
 }
 check "findif: no route -> exit 1 with a message" findif_refuses

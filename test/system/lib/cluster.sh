@@ -48,8 +48,10 @@ cluster_conf() {
         netns_prepare_confdir "$dir" /etc/ha.d || return 1
     else
         mkdir -p "$dir/resource.d"
-        if [ -d "$HB_STAGE/etc/ha.d/resource.d" ]; then
-            cp -a "$HB_STAGE/etc/ha.d/resource.d/." "$dir/resource.d/"
+        # Our agents, where an installed package would find them (the node's /usr/lib is the
+        # host's, which has none of ours).
+        if [ -d "$HB_STAGE/usr/lib/heartbeat/resource.d" ]; then
+            cp -a "$HB_STAGE/usr/lib/heartbeat/resource.d/." "$dir/resource.d/"
         fi
     fi
     cat >"$dir/ha.cf" <<EOC

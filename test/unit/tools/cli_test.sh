@@ -25,24 +25,24 @@ expect() {
     fi
 }
 
-expect "findif without argument" 2 'expected exactly one argument' "$bin/findif"
-expect "findif with a bad address" 2 "'1.2.3' is not an IPv4 address" "$bin/findif" 1.2.3
-expect "findif with a bad netmask" 2 "'255.0.255.0' is neither" "$bin/findif" 10.0.0.1/255.0.255.0
+expect "findif without argument" 2 'expected exactly one argument' "$bin/hb_findif"
+expect "findif with a bad address" 2 "'1.2.3' is not an IPv4 address" "$bin/hb_findif" 1.2.3
+expect "findif with a bad netmask" 2 "'255.0.255.0' is neither" "$bin/hb_findif" 10.0.0.1/255.0.255.0
 expect "findif with a missing interface" 1 "interface 'hbnosuch0' does not exist" \
-    "$bin/findif" 10.0.0.1/24/hbnosuch0
-expect "findif --help" 0 '' "$bin/findif" --help
+    "$bin/hb_findif" 10.0.0.1/24/hbnosuch0
+expect "findif --help" 0 '' "$bin/hb_findif" --help
 
-expect "send_arp without arguments" 2 'expected DEVICE SRC_IP SRC_MAC' "$bin/send_arp"
+expect "send_arp without arguments" 2 'expected DEVICE SRC_IP SRC_MAC' "$bin/hb_send_arp"
 expect "send_arp with a bad address" 2 "'10.0.0.256' is not an IPv4 address" \
-    "$bin/send_arp" lo 10.0.0.256 auto 10.0.0.1 ffffffffffff
+    "$bin/hb_send_arp" lo 10.0.0.256 auto 10.0.0.1 ffffffffffff
 expect "send_arp with a bad MAC" 2 "'00:11' is not a MAC address" \
-    "$bin/send_arp" lo 10.0.0.1 00:11 10.0.0.1 ffffffffffff
+    "$bin/hb_send_arp" lo 10.0.0.1 00:11 10.0.0.1 ffffffffffff
 expect "send_arp with a bad interval" 2 "invalid interval 'fast'" \
-    "$bin/send_arp" -i fast lo 10.0.0.1 auto 10.0.0.1 ffffffffffff
+    "$bin/hb_send_arp" -i fast lo 10.0.0.1 auto 10.0.0.1 ffffffffffff
 expect "send_arp with a zero repeat count" 2 "invalid repeat count '0'" \
-    "$bin/send_arp" -r 0 lo 10.0.0.1 auto 10.0.0.1 ffffffffffff
+    "$bin/hb_send_arp" -r 0 lo 10.0.0.1 auto 10.0.0.1 ffffffffffff
 expect "send_arp on a missing interface" 1 "interface 'hbnosuch0' does not exist" \
-    "$bin/send_arp" hbnosuch0 10.0.0.1 auto 10.0.0.1 ffffffffffff
+    "$bin/hb_send_arp" hbnosuch0 10.0.0.1 auto 10.0.0.1 ffffffffffff
 
 for agent in IPaddr IPaddr2; do
     a=$src/resource.d/$agent
