@@ -46,7 +46,7 @@ struct Config {
 
 /// Where the package installs its own resource agents (IPaddr, IPaddr2, ipvsadm-wrapper):
 /// outside /etc, so they are not conffiles that an upgrade would have to ask about.
-inline constexpr const char* packaged_agents_dir = "/usr/lib/heartbeat/resource.d";
+inline constexpr const char* packaged_agents_dir = "/usr/libexec/heartbeat/resource.d";
 
 /// Where resource scripts are looked for: CONFIG_DIR/resource.d (the administrator's, and
 /// heartbeat 3.0.6's), then the package's agents, then LSB init scripts.

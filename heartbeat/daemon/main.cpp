@@ -30,7 +30,7 @@ namespace {
 using namespace hb;
 
 constexpr const char* compat_version = "3.0.6";
-constexpr const char* our_version = "0.1.0";
+constexpr const char* our_version = HB_VERSION;  // the project version, from CMake
 
 // Exit codes heartbeat uses (LSB).
 constexpr int exit_ok = 0;

@@ -49,19 +49,30 @@ std::string_view to_string(GroupOpState state)
 
 bool status_says_running(std::string_view output)
 {
-    const std::string lower = base::to_lower(output);
-    // ResourceManager's case patterns: *[Nn][Oo][Tt] *[Rr]unning* first, then *[Rr]unning*
-    // or *OK* (the latter case-sensitive).
-    for (std::size_t at = lower.find("not"); at != std::string::npos; at = lower.find("not", at + 1)) {
+    // ResourceManager's case patterns, in their order: *[Nn][Oo][Tt] *[Rr]unning* → not
+    // running; *[Rr]unning* or *OK* (case-sensitive) → running; anything else → not.
+    const auto running_at = [&](std::size_t at) {
+        return at + 7 <= output.size() && (output[at] == 'R' || output[at] == 'r') &&
+               output.compare(at + 1, 6, "unning") == 0;
+    };
+    for (std::size_t at = 0; at + 3 <= output.size(); ++at) {
+        if (base::to_lower(output.substr(at, 3)) != "not") {
+            continue;
+        }
         std::size_t after = at + 3;
-        while (after < lower.size() && lower[after] == ' ') {
+        while (after < output.size() && output[after] == ' ') {
             ++after;
         }
-        if (lower.compare(after, 7, "running") == 0) {
+        if (running_at(after)) {
             return false;
         }
     }
-    return lower.find("running") != std::string::npos || output.find("OK") != std::string_view::npos;
+    for (std::size_t at = 0; at < output.size(); ++at) {
+        if (running_at(at)) {
+            return true;
+        }
+    }
+    return output.find("OK") != std::string_view::npos;
 }
 
 std::vector<std::size_t> start_order(const config::ResourceGroup& group)

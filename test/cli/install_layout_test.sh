@@ -27,12 +27,12 @@ for f in /usr/libexec/heartbeat/findif /usr/libexec/heartbeat/send_arp; do
     [ ! -e "$stage$f" ] || { echo "FAIL: $f is resource-agents' file"; failures=$((failures + 1)); }
 done
 expect_file /usr/bin/cl_status
-expect_file /usr/lib/heartbeat/resource.d/IPaddr
-expect_file /usr/lib/heartbeat/resource.d/IPaddr2
-expect_file /usr/lib/heartbeat/resource.d/ipvsadm-wrapper
+expect_file /usr/libexec/heartbeat/resource.d/IPaddr
+expect_file /usr/libexec/heartbeat/resource.d/IPaddr2
+expect_file /usr/libexec/heartbeat/resource.d/ipvsadm-wrapper
 expect_file /usr/libexec/heartbeat/ipvsadm-wrapper
 for agent in IPaddr IPaddr2 ipvsadm-wrapper; do
-    [ -x "$stage/usr/lib/heartbeat/resource.d/$agent" ] || { echo "FAIL: $agent not executable"; failures=$((failures + 1)); }
+    [ -x "$stage/usr/libexec/heartbeat/resource.d/$agent" ] || { echo "FAIL: $agent not executable"; failures=$((failures + 1)); }
 done
 # Nothing in /etc/ha.d: the administrator's files there are never the package's conffiles.
 [ ! -e "$stage/etc/ha.d" ] || { echo "FAIL: files installed under /etc/ha.d: $(find "$stage/etc/ha.d")"; failures=$((failures + 1)); }
@@ -45,11 +45,27 @@ if ! zcat "$stage/usr/share/doc/heartbeat/ha.cf.gz" | grep -q '^auto_failback on
     failures=$((failures + 1))
 fi
 # The installed agent answers, through the resource.d script, as heartbeat calls it.
-HA_BIN=$stage/usr/libexec/heartbeat "$stage/usr/lib/heartbeat/resource.d/ipvsadm-wrapper" --help |
+HA_BIN=$stage/usr/libexec/heartbeat "$stage/usr/libexec/heartbeat/resource.d/ipvsadm-wrapper" --help |
     grep -q '^usage: ipvsadm-wrapper RULES_FILE' || {
     echo "FAIL: resource.d/ipvsadm-wrapper does not reach the installed agent"
     failures=$((failures + 1))
 }
+# The service files: the unit passes systemd's own check (no unknown key, no missing program;
+# the man pages it names are checked below), the init script parses.
+expect_file /lib/systemd/system/heartbeat.service
+expect_file /usr/lib/tmpfiles.d/heartbeat.conf
+expect_file /etc/logrotate.d/heartbeat
+expect_file /etc/init.d/heartbeat
+if command -v systemd-analyze >/dev/null; then
+    unit_out=$(systemd-analyze verify --man=no "$stage/lib/systemd/system/heartbeat.service" 2>&1)
+    [ -z "$unit_out" ] || { echo "FAIL: systemd-analyze verify: $unit_out"; failures=$((failures + 1)); }
+fi
+sh -n "$stage/etc/init.d/heartbeat" || { echo "FAIL: the init script does not parse"; failures=$((failures + 1)); }
+# A manual page for every program and file format, and each one the unit names.
+for page in man8/heartbeat.8 man1/cl_status.1 man1/hb_standby.1 man1/hb_takeover.1 man5/ha.cf.5 \
+    man5/authkeys.5 man5/haresources.5 man8/ipvsadm-wrapper.8; do
+    expect_file "/usr/share/man/$page"
+done
 # The installed daemon runs.
 "$stage/usr/libexec/heartbeat/heartbeat" --version | grep -q '^3.0.6 ' || {
     echo "FAIL: installed daemon does not report 3.0.6"

@@ -14,7 +14,7 @@ command -v tcpdump >/dev/null || { echo "SKIP: tcpdump missing"; exit 77; }
 cluster_begin hbipaddr lvs-01 client
 
 libexec=$HB_STAGE/usr/libexec/heartbeat
-rd=$HB_STAGE/usr/lib/heartbeat/resource.d
+rd=$HB_STAGE/usr/libexec/heartbeat/resource.d
 for f in "$libexec/hb_findif" "$libexec/hb_send_arp" "$rd/IPaddr" "$rd/IPaddr2"; do
     [ -x "$f" ] || { echo "FAIL: $f is not installed"; exit 1; }
 done

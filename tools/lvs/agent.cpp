@@ -8,9 +8,7 @@
 //   stop    stop the checker, remove the file's tables or IPVS services (and nothing else),
 //           forget the state; stopping what is not running succeeds
 //   status  "running" when the table is in place as applied, the file unchanged since, and
-//           its checker alive; else "stopped" (exit 3). heartbeat reads the word, not the code.
-//           With IPVS and #@sync, a stopped file's status makes sure this director receives
-//           connection sync (the backup daemon), so a standby has it from heartbeat's start
+//           its checker alive; else "stopped" (exit 3). heartbeat reads the word, not the code
 //   show    the services, servers and their health (--json: one object)
 //   check   the file's diagnostics for the back end this machine would use
 #include "tools/lvs/agent.hpp"
@@ -268,15 +266,15 @@ bool is_running(const Context& c, lvs::Backend backend, std::string& why)
         bool any = false;
         const std::string live = nft_listing(*nft, c.config, c.table, any);
         if (!any) {
-            why = "no table " + c.table;
+            why = "no table of this file";
             return false;
         }
         if (!c.state) {
-            why = "table " + c.table + " exists, but this agent did not record starting it";
+            why = "its table exists, but this agent did not record starting it";
             return false;
         }
         if (live != read_file(c.dir.file("listing")).value_or("")) {
-            why = "table " + c.table + " differs from what was applied";
+            why = "its table differs from what was applied";
             return false;
         }
     } else {
@@ -299,7 +297,7 @@ bool is_running(const Context& c, lvs::Backend backend, std::string& why)
         }
     }
     if (c.state && read_file(c.dir.file("rules")).value_or("") != c.rules_text) {
-        why = c.rules_path + " changed since it was applied";
+        why = "the file changed since it was applied";
         return false;
     }
     if (checks_configured(c.config) && !checker_alive(c)) {
@@ -316,23 +314,13 @@ int do_status(const Context& c)
         std::string ignored;
         return choose_backend(c.config, ignored).value_or(lvs::Backend::nftables);
     }();
+    // heartbeat judges the words of this line ("running", "OK", "not running"), so it names
+    // no path or table, which could hold such words.
     if (is_running(c, backend, why)) {
-        std::printf("ipvsadm-wrapper %s: running (%s)\n", c.rules_path.c_str(),
-                    std::string(to_string(backend)).c_str());
+        std::printf("ipvsadm-wrapper: running (%s)\n", std::string(to_string(backend)).c_str());
         return exit_ok;
     }
-    if (backend == lvs::Backend::ipvs && c.config.sync && !c.state) {
-        // heartbeat asks every resource's status when it starts (the leftover check), also on
-        // the standby: the moment to have it receive connection sync, so its first takeover
-        // finds the active director's connections (keepalived runs the backup daemon on its
-        // backups too). Idempotent, and nothing else changes.
-        if (const auto ipvsadm = find_program("ipvsadm")) {
-            for (const lvs::IpvsCommand& cmd : lvs::ipvs_sync_standby(*c.config.sync)) {
-                run_command(*ipvsadm, cmd);
-            }
-        }
-    }
-    std::printf("ipvsadm-wrapper %s: stopped (%s)\n", c.rules_path.c_str(), why.c_str());
+    std::printf("ipvsadm-wrapper: stopped (%s)\n", why.c_str());
     return exit_stopped;
 }
 
@@ -610,7 +598,7 @@ int run_action(const std::string& self, const std::string& rules_path, const std
             return exit_ok;
         }
         if (action == "status" || action == "monitor") {
-            std::printf("ipvsadm-wrapper %s: stopped (cannot read the file)\n", rules_path.c_str());
+            std::printf("ipvsadm-wrapper: stopped (cannot read the file)\n");
             return exit_stopped;
         }
         fail("cannot read " + rules_path + ": " + std::strerror(errno));
@@ -620,7 +608,7 @@ int run_action(const std::string& self, const std::string& rules_path, const std
     auto config = load_rules_text(*text, rules_path);
     if (!config) {
         if (action == "status" || action == "monitor") {
-            std::printf("ipvsadm-wrapper %s: stopped (the file has errors)\n", rules_path.c_str());
+            std::printf("ipvsadm-wrapper: stopped (the file has errors)\n");
             return exit_stopped;
         }
         fail(rules_path + " has errors; nothing was changed");

@@ -50,8 +50,8 @@ cluster_conf() {
         mkdir -p "$dir/resource.d"
         # Our agents, where an installed package would find them (the node's /usr/lib is the
         # host's, which has none of ours).
-        if [ -d "$HB_STAGE/usr/lib/heartbeat/resource.d" ]; then
-            cp -a "$HB_STAGE/usr/lib/heartbeat/resource.d/." "$dir/resource.d/"
+        if [ -d "$HB_STAGE/usr/libexec/heartbeat/resource.d" ]; then
+            cp -a "$HB_STAGE/usr/libexec/heartbeat/resource.d/." "$dir/resource.d/"
         fi
     fi
     cat >"$dir/ha.cf" <<EOC

@@ -66,6 +66,11 @@ TEST_CASE("status output is judged as heartbeat judges it", "[resources]")
     CHECK_FALSE(status_says_running("INFO: 10.0.0.1: stopped"));
     CHECK_FALSE(status_says_running(""));
     CHECK_FALSE(status_says_running("ok"));  // *OK* is case-sensitive
+    // [Rr]unning: only the first letter may be a capital, as in 3.0.6's case patterns.
+    CHECK_FALSE(status_says_running("RUNNING"));
+    CHECK_FALSE(status_says_running("Not Running"));
+    CHECK(status_says_running("the table is Running"));
+    CHECK(status_says_running("NOT RUNNING, but OK"));  // neither not-pattern matches: *OK*
 }
 
 TEST_CASE("acquiring runs status then start, left to right, with the action last", "[resources]")
