@@ -9,6 +9,7 @@ and prints `-S -n` in ipvsadm-save's layout.
 Environment: FAKE_IPVSADM_STATE (the table file, JSON), FAKE_IPVSADM_LOG (each command line
 appended), FAKE_IPVSADM_FAIL (a command line, exactly as logged, that fails with exit 2).
 """
+import fcntl
 import json
 import os
 import sys
@@ -25,7 +26,7 @@ def load():
 
 
 def save(table):
-    tmp = STATE + ".tmp"
+    tmp = STATE + ".tmp"  # one writer at a time: main() holds the lock
     with open(tmp, "w") as f:
         json.dump(table, f)
     os.replace(tmp, STATE)
@@ -150,4 +151,8 @@ def main():
     save(t)
 
 
-main()
+# The kernel serialises ipvsadm's commands; the agent and its checker run them concurrently,
+# so the whole load-change-save holds a lock, or one command's change is lost.
+with open(STATE + ".lock", "w") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    main()

@@ -578,6 +578,22 @@ int run_action(const std::string& self, const std::string& rules_path, const std
     c.rules_path = rules_path;
     c.table = lvs::nft_table_name(rules_path);
     c.dir = state_dir_for(c.table);
+    // status, monitor and show compare the table with the state: they wait for a start, a stop
+    // or the checker's change of a weight to finish, or they could see one without the other.
+    base::UniqueFd read_lock;
+    if (action == "status" || action == "monitor" || action == "show") {
+        std::string error;
+        read_lock = lock_state_dir(c.dir, 10s, error, LockMode::shared);
+        if (!read_lock && !error.empty()) {
+            if (action == "show") {
+                fail(error);
+                return exit_failed;
+            }
+            // No path in a status line (see do_status).
+            std::printf("ipvsadm-wrapper: stopped (another ipvsadm-wrapper holds its lock)\n");
+            return exit_stopped;
+        }
+    }
     const auto text = read_file(rules_path);
     if (action == "stop" || action == "status" || action == "monitor") {
         // What was applied is what must be removed, even when the file changed or went away.

@@ -171,6 +171,7 @@ public:
           core_(config_, lvs::Clock::now(), state_.health),
           timer_(io),
           housekeeping_(io),
+          lock_retry_(io),
           runner_(io)
     {
     }
@@ -199,8 +200,10 @@ public:
         stopping_ = true;
         timer_.cancel();
         housekeeping_.cancel();
+        lock_retry_.cancel();
         runner_.cancel_all();
         write_state();
+        apply_lock_.reset();
         HB_LOG(info) << "health checker for " << rules_path_ << " stopped";
     }
 
@@ -258,7 +261,6 @@ private:
             }
         }
         if (transition) {
-            state_.health = core_.health();
             HB_LOG(info) << lvs::format_transition(config_, *transition);
             report_service(transition->server.service);
             request_apply();
@@ -269,7 +271,7 @@ private:
     void report_service(std::size_t index)
     {
         const lvs::Service& s = config_.services[index];
-        const auto plan = lvs::plan_service(s, state_.health[index], state_.facts);
+        const auto plan = lvs::plan_service(s, core_.health()[index], state_.facts);
         const bool any = std::find(plan.usable.begin(), plan.usable.end(), true) != plan.usable.end();
         if (!any) {
             HB_LOG(warn) << "virtual service " << lvs::describe(s.key) << ": no real server left; "
@@ -289,10 +291,27 @@ private:
 
     void do_apply()
     {
+        // The data plane and the state file change together, under the directory's lock: a
+        // status that read one before the other would call a running resource stopped. Start
+        // and stop hold the lock for their whole run, status for a moment; this loop never
+        // blocks on it.
+        std::string lock_error;
+        apply_lock_ = lock_state_dir(dir_, 0ms, lock_error);
+        if (!apply_lock_) {
+            apply_wanted_ = true;
+            lock_retry_.expires_after(50ms);
+            lock_retry_.async_wait([this](const boost::system::error_code& ec) {
+                if (!ec && !stopping_ && !applying_ && apply_wanted_) {
+                    do_apply();
+                }
+            });
+            return;
+        }
         apply_wanted_ = false;
         applying_ = true;
+        applying_health_ = core_.health();
         if (state_.backend == lvs::Backend::nftables) {
-            const auto plans = lvs::plan_all(config_, state_.health, state_.facts);
+            const auto plans = lvs::plan_all(config_, applying_health_, state_.facts);
             const auto text = lvs::render_nft_maps(config_, plans, state_.facts, table_);
             std::string error;
             if (!text || !write_file_atomic(dir_.file("update.nft"), text.value(), error)) {
@@ -314,7 +333,7 @@ private:
             const lvs::LvsConfig empty;
             pending_commands_.clear();
             for (auto& c : lvs::ipvs_apply(live.config ? *live.config : empty,
-                                           lvs::ipvs_desired(config_, state_.health))) {
+                                           lvs::ipvs_desired(config_, applying_health_))) {
                 pending_commands_.push_back(std::move(c));
             }
             run_next_ipvs();
@@ -391,8 +410,11 @@ private:
             HB_LOG(err) << "cannot apply the health change to " << lvs::to_string(state_.backend)
                         << ": " << error << " (retrying in 1 s)";
             apply_wanted_ = true;
+        } else {
+            state_.health = applying_health_;  // the state says what the data plane does
         }
         write_state();
+        apply_lock_.reset();
         if (apply_wanted_ && ok) {
             do_apply();
         }
@@ -461,6 +483,9 @@ private:
     lvs::CheckerCore core_;
     asio::steady_timer timer_;
     asio::steady_timer housekeeping_;
+    asio::steady_timer lock_retry_;
+    base::UniqueFd apply_lock_;         ///< held from an apply's first command to its state
+    lvs::HealthTable applying_health_;  ///< what the apply in flight puts in place
     platform::ProcessRunner runner_;
     std::deque<lvs::IpvsCommand> pending_commands_;
     std::chrono::seconds watchdog_{10};

@@ -252,19 +252,24 @@ bool make_dirs(const std::string& path)
 }  // namespace
 
 base::UniqueFd lock_state_dir(const StateDir& dir, std::chrono::milliseconds wait,
-                              std::string& error)
+                              std::string& error, LockMode mode)
 {
-    if (!make_dirs(dir.path)) {
+    error.clear();
+    const bool exclusive = mode == LockMode::exclusive;
+    if (exclusive && !make_dirs(dir.path)) {
         error = "cannot create " + dir.path + ": " + std::strerror(errno);
         return {};
     }
-    base::UniqueFd fd(::open(dir.file("lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    const int flags = exclusive ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC;
+    base::UniqueFd fd(::open(dir.file("lock").c_str(), flags, 0600));
     if (!fd) {
-        error = "cannot open " + dir.file("lock") + ": " + std::strerror(errno);
+        if (exclusive || errno != ENOENT) {
+            error = "cannot open " + dir.file("lock") + ": " + std::strerror(errno);
+        }
         return {};
     }
     const auto deadline = std::chrono::steady_clock::now() + wait;
-    while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    while (::flock(fd.get(), (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
         if (errno != EWOULDBLOCK || std::chrono::steady_clock::now() >= deadline) {
             error = "cannot lock " + dir.file("lock") + ": " +
                     (errno == EWOULDBLOCK ? std::string("another ipvsadm-wrapper holds it")

@@ -59,10 +59,15 @@ struct StateDir {
 /// The state directory of the rules file whose table is `table`.
 StateDir state_dir_for(const std::string& table);
 
-/// Takes the directory's lock (creating the directory), waiting at most `wait`; an empty
-/// descriptor when it could not.
+/// Who holds the directory's lock: `exclusive` for what changes the table (start, stop, the
+/// checker applying a health change), `shared` for what reads it against the state (status).
+enum class LockMode { exclusive, shared };
+
+/// Takes the directory's lock, waiting at most `wait`; an empty descriptor when it could not
+/// (with `error` set). `exclusive` creates the directory; `shared` does not, and an absent
+/// directory gives an empty descriptor with an empty `error`: nothing was ever started.
 base::UniqueFd lock_state_dir(const StateDir& dir, std::chrono::milliseconds wait,
-                              std::string& error);
+                              std::string& error, LockMode mode = LockMode::exclusive);
 
 /// Reads a whole small file.
 std::optional<std::string> read_file(const std::string& path);
