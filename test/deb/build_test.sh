@@ -55,7 +55,11 @@ for f in /usr/libexec/heartbeat/heartbeat /usr/bin/cl_status /usr/share/heartbea
     /usr/share/man/man5/haresources.5.gz /usr/share/man/man1/cl_status.1.gz; do
     grep -qx "$f" <<<"$files" || fail "$f is not in the package"
 done
-grep -q '^/etc/ha.d' <<<"$files" && fail "the package ships files in /etc/ha.d: $(grep '^/etc/ha.d' <<<"$files")"
+# /etc/ha.d and /etc/ha.d/resource.d as empty directories (the tutorial copies into them),
+# no file: those are the administrator's.
+in_ha_d=$(grep '^/etc/ha.d' <<<"$files" | grep -v '/$')
+[ -z "$in_ha_d" ] || fail "the package ships files in /etc/ha.d: $in_ha_d"
+grep -qx '/etc/ha.d/resource.d/' <<<"$files" || fail "the package does not make /etc/ha.d/resource.d"
 # Debian's resource-agents (4.12) ships these; the packages co-install, so none may be ours.
 for f in /etc/ha.d/shellfuncs /usr/libexec/heartbeat/findif /usr/libexec/heartbeat/send_arp \
     /usr/libexec/heartbeat/send_ua /usr/libexec/heartbeat/tickle_tcp; do
@@ -72,6 +76,14 @@ done
 grep -qx "/etc/init.d/heartbeat" <<<"$(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles)" &&
     ok "conffiles: $(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles | paste -sd' ')" ||
     fail "conffiles"
+# The maintainer scripts as built (debhelper adds its snippets): each parses with sh -n.
+mkdir -p "$out/control"
+dpkg-deb -e "$deb" "$out/control"
+for script in preinst postinst prerm postrm; do
+    [ -f "$out/control/$script" ] || { fail "no $script in the package"; continue; }
+    sh -n "$out/control/$script" || fail "$script does not parse"
+done
+ok "maintainer scripts: $(cd "$out/control" && ls preinst postinst prerm postrm 2>/dev/null | paste -sd' ') parse"
 cp "$deb" "$out/heartbeat.deb"
 [ "$failures" -eq 0 ] && echo "package: built, lint-clean, paths in place"
 [ "$failures" -eq 0 ]
