@@ -14,31 +14,6 @@
 
 namespace hb::daemon {
 
-bool LinuxSystemView::interface_exists(std::string_view name) const
-{
-    return platform::interface_exists(name);
-}
-
-bool LinuxSystemView::is_executable_file(const std::string& path) const
-{
-    return platform::is_executable_file(path);
-}
-
-bool LinuxSystemView::user_exists(std::string_view name) const
-{
-    return platform::user_exists(name);
-}
-
-bool LinuxSystemView::group_exists(std::string_view name) const
-{
-    return platform::group_exists(name);
-}
-
-bool LinuxSystemView::resolves_ipv4(std::string_view host) const
-{
-    return platform::resolves_ipv4(host);
-}
-
 std::string local_node_name(const std::string& config_dir)
 {
     std::error_code error;

@@ -26,16 +26,6 @@ struct LoadResult {
     std::string node_name;  ///< the node name that was checked against the files
 };
 
-/// The real machine, as the config checks see it.
-class LinuxSystemView final : public config::SystemView {
-public:
-    bool interface_exists(std::string_view name) const override;
-    bool is_executable_file(const std::string& path) const override;
-    bool user_exists(std::string_view name) const override;
-    bool group_exists(std::string_view name) const override;
-    bool resolves_ipv4(std::string_view host) const override;
-};
-
 /// This node's name as heartbeat derives it: the first word of CONFIG_DIR/nodeinfo if that
 /// file exists, else `uname -n`; lower-cased.
 std::string local_node_name(const std::string& config_dir);

@@ -14,6 +14,7 @@
 #include "platform/files.hpp"
 #include "platform/service_manager.hpp"
 #include "platform/state_files.hpp"
+#include "platform/system_view.hpp"
 
 namespace hb::daemon {
 
@@ -156,10 +157,10 @@ void Engine::start()
                       });
     }
     if (resources_) {
-        resources_->check_idle();
+        resources_->start(membership::Clock::now());
     }
     if (!settings_.state_dir.empty()) {
-        fifo_ = std::make_unique<ClusterFifo>(io_, settings_.state_dir + "/fifo",
+        fifo_ = std::make_unique<api::ClusterFifo>(io_, settings_.state_dir + "/fifo",
                                               [this](wire::Message m) {
                                                   on_local_message(std::move(m));
                                               });
@@ -278,8 +279,7 @@ void Engine::on_local_message(wire::Message message)
         } else {
             resources_->request_standby(now, *set);
         }
-    } else if (type.empty() || type == "starting" || type == "resource" ||
-               type == "shutdone" || type == "ip-request" || type == "ip-request-resp") {
+    } else if (type.empty() || (resources::is_resource_message(type) && type != "hb_takeover")) {
         HB_LOG(warn) << "ignored a message of type '" << type << "' written to the FIFO: "
                      << "that type belongs to the resource manager itself";
     } else {
@@ -469,7 +469,7 @@ void Engine::reload_config()
     LoadOptions options;
     options.config_dir = settings_.config_dir;
     options.node_name = settings_.node_name;
-    const LinuxSystemView system;
+    const platform::LinuxSystemView system;
     const LoadResult result = load_config(options, system);
     if (!result.config) {
         HB_LOG(err) << "SIGHUP: configuration has errors; keeping the running one";

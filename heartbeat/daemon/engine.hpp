@@ -18,11 +18,11 @@
 
 #include "api/api_server.hpp"
 #include "api/api_service.hpp"
+#include "api/cluster_fifo.hpp"
 #include "auth/authenticator.hpp"
 #include "base/log.hpp"
 #include "config/config_check.hpp"
 #include "media/udp_medium.hpp"
-#include "daemon/cluster_fifo.hpp"
 #include "daemon/resource_driver.hpp"
 #include "membership/membership.hpp"
 
@@ -92,7 +92,7 @@ private:
     std::unique_ptr<membership::Membership> membership_;
     std::vector<std::unique_ptr<media::UdpMedium>> media_;
     std::unique_ptr<ResourceDriver> resources_;
-    std::unique_ptr<ClusterFifo> fifo_;
+    std::unique_ptr<api::ClusterFifo> fifo_;
     std::unique_ptr<api::ApiService> api_;
     std::unique_ptr<api::ApiServer> api_server_;
     boost::asio::steady_timer timer_;

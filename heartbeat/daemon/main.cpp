@@ -24,6 +24,7 @@
 #include "platform/process.hpp"
 #include "platform/service_manager.hpp"
 #include "platform/state_files.hpp"
+#include "platform/system_view.hpp"
 
 namespace {
 
@@ -43,7 +44,7 @@ daemon::LoadResult load(const daemon::Options& o)
     daemon::LoadOptions load;
     load.config_dir = o.config_dir;
     load.node_name = o.node_name;
-    const daemon::LinuxSystemView system;
+    const platform::LinuxSystemView system;
     return daemon::load_config(load, system);
 }
 

@@ -9,7 +9,7 @@
 //                                       └─failed─▶ retry (≤ stop_retries, retry_delay apart)
 //                                                   └─still failing─▶ status(r)
 //                                                        ├─not running─▶ warn, next r
-//                                                        └─running─▶ stuck, next r, failed
+//                                                        └─running─▶ next r, then: stuck
 //
 // Unlike heartbeat 3.0.6, a stop that cannot be made to work does not reboot the machine:
 // the group is reported stuck and the layer above must not let anyone else start it. And
@@ -32,6 +32,18 @@ std::string_view to_string(ScriptAction action)
     return "status";
 }
 
+std::string_view to_string(ScriptOutcome outcome)
+{
+    switch (outcome) {
+    case ScriptOutcome::exited: return "exited";
+    case ScriptOutcome::signalled: return "signalled";
+    case ScriptOutcome::timed_out: return "timed out";
+    case ScriptOutcome::spawn_failed: return "spawn failed";
+    case ScriptOutcome::not_found: return "not found";
+    }
+    return "spawn failed";
+}
+
 std::string_view to_string(GroupOpKind kind)
 {
     return kind == GroupOpKind::acquire ? "acquire" : "release";
@@ -43,6 +55,7 @@ std::string_view to_string(GroupOpState state)
     case GroupOpState::running: return "running";
     case GroupOpState::succeeded: return "succeeded";
     case GroupOpState::failed: return "failed";
+    case GroupOpState::stuck: return "stuck";
     }
     return "running";
 }
@@ -141,13 +154,12 @@ ScriptCall GroupOperation::call(std::size_t resource, ScriptAction action) const
     return c;
 }
 
-std::optional<ScriptCall> GroupOperation::next(TimePoint now)
+std::optional<ScriptCall> GroupOperation::next()
 {
     if (state_ != GroupOpState::running || outstanding_) {
         return std::nullopt;
     }
-    (void)now;  // a retried stop carries its earliest time in not_before
-    outstanding_ = true;
+    outstanding_ = true;  // a retried stop carries its earliest time in not_before
     switch (phase_) {
     case Phase::check:
     case Phase::check_after_stop: return call(order_[index_], ScriptAction::status);
@@ -162,7 +174,7 @@ void GroupOperation::begin_release_after_failure(std::size_t failed)
     const std::string& name = group_.resources[order_[failed]].text;
     HB_LOG(crit) << "Giving up resources due to failure of " << name;
     failure_ = "start of " + name + " failed";
-    giving_up_after_failure_ = true;
+    verdict_ = Verdict::start_failed;
     phase_ = Phase::stop;
     index_ = group_.resources.size() - 1;
     attempts_ = 0;
@@ -175,8 +187,11 @@ void GroupOperation::stop_next_or_finish()
     not_before_.reset();
     phase_ = Phase::stop;
     if (index_ == 0) {
-        const bool ok = !giving_up_after_failure_ && !stuck_;
-        state_ = ok ? GroupOpState::succeeded : GroupOpState::failed;
+        switch (verdict_) {
+        case Verdict::clean: state_ = GroupOpState::succeeded; break;
+        case Verdict::start_failed: state_ = GroupOpState::failed; break;
+        case Verdict::stuck: state_ = GroupOpState::stuck; break;
+        }
         return;
     }
     --index_;
@@ -229,10 +244,9 @@ void GroupOperation::complete(TimePoint now, const ScriptResult& result)
             HB_LOG(crit) << "Resource STOP failure: " << name
                          << " still runs; it is left as it is and no other node may take "
                             "its group";
-            stuck_ = true;
-            if (failure_.empty()) {
-                failure_ = "stop of " + name + " failed and it still runs";
-            }
+            verdict_ = Verdict::stuck;
+            failure_ += (failure_.empty() ? "" : "; ") + ("stop of " + name +
+                                                          " failed and it still runs");
         } else {
             HB_LOG(err) << "Resource script for " << name << " probably not LSB-compliant.";
             HB_LOG(warn) << "it (" << name << ") MUST succeed on a stop when already stopped";

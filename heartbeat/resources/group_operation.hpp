@@ -47,19 +47,25 @@ struct ScriptCall {
     std::optional<TimePoint> not_before;  ///< run no earlier than this (stop retries)
 };
 
+/// How a script call ended: the process runner's outcomes, plus a script not found.
+enum class ScriptOutcome { exited, signalled, timed_out, spawn_failed, not_found };
+/// The word used in log lines (`exited`, `signalled`, `timed out`, `spawn failed`, `not found`).
+std::string_view to_string(ScriptOutcome outcome);
+
 /// What came of a script call.
 struct ScriptResult {
-    bool exited = false;   ///< it ran and exited by itself (not killed, not timed out)
-    int exit_code = -1;
+    ScriptOutcome outcome = ScriptOutcome::spawn_failed;
+    int exit_code = -1;    ///< its exit status when it exited, else -1
     std::string output;    ///< stdout
     /// True when the call succeeded as heartbeat counts success (exit code 0).
-    bool succeeded() const { return exited && exit_code == 0; }
+    bool succeeded() const { return outcome == ScriptOutcome::exited && exit_code == 0; }
 };
 
 /// Taking or giving up a group.
 enum class GroupOpKind { acquire, release };
-/// Where an operation is.
-enum class GroupOpState { running, succeeded, failed };
+/// Where an operation is. `stuck`: a stop failed and the resource still runs, so the group
+/// is neither ours nor free (heartbeat 3.0.6 reboots the node here).
+enum class GroupOpState { running, succeeded, failed, stuck };
 
 std::string_view to_string(GroupOpKind kind);
 std::string_view to_string(GroupOpState state);
@@ -72,21 +78,21 @@ public:
                    Milliseconds retry_delay = Milliseconds(1000));
 
     /// The next call, or nullopt while one is outstanding or when finished.
-    std::optional<ScriptCall> next(TimePoint now);
+    std::optional<ScriptCall> next();
     /// The outstanding call's result.
     void complete(TimePoint now, const ScriptResult& result);
 
     GroupOpState state() const { return state_; }
     GroupOpKind kind() const { return kind_; }
     const std::string& key() const { return group_.key(); }
-    /// Why it failed (empty unless failed).
+    /// Why it failed (empty unless failed or stuck).
     const std::string& failure() const { return failure_; }
-    /// True when a stop failed and the resource still runs: it is neither ours nor free
-    /// (heartbeat 3.0.6 reboots the node here).
-    bool stuck() const { return stuck_; }
 
 private:
     enum class Phase { check, start, stop, check_after_stop };
+    /// How the stops are going: all well, giving the group up after a failed start, or a
+    /// resource that would not stop (which outranks a failed start).
+    enum class Verdict { clean, start_failed, stuck };
 
     ScriptCall call(std::size_t resource, ScriptAction action) const;
     void begin_release_after_failure(std::size_t failed);
@@ -103,9 +109,8 @@ private:
     int attempts_ = 0;            ///< failed stops of the current resource
     bool outstanding_ = false;
     std::optional<TimePoint> not_before_;
-    bool giving_up_after_failure_ = false;
+    Verdict verdict_ = Verdict::clean;
     std::string failure_;
-    bool stuck_ = false;
 };
 
 }  // namespace hb::resources

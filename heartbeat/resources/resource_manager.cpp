@@ -42,6 +42,12 @@ constexpr Milliseconds failback_retry{1000};
 constexpr Milliseconds ip_request_retry{2000};
 }  // namespace
 
+bool is_resource_message(std::string_view type)
+{
+    return std::find(resource_message_types.begin(), resource_message_types.end(), type) !=
+           resource_message_types.end();
+}
+
 std::string_view to_string(HoldSet set)
 {
     switch (set) {
@@ -790,16 +796,19 @@ std::optional<GroupRequest> ResourceManager::next_request()
     }
     const Step& step = steps_.front();
     step_running_ = true;
-    return GroupRequest{step.key, step.kind == Step::Kind::acquire};
+    return GroupRequest{step.key, step.kind == Step::Kind::acquire ? GroupOpKind::acquire
+                                                                  : GroupOpKind::release};
 }
 
-void ResourceManager::group_done(TimePoint now, const std::string& key, bool ok, bool stuck)
+void ResourceManager::group_done(TimePoint now, const std::string& key, GroupOpState result)
 {
     if (!step_running_ || steps_.empty() || steps_.front().key != key) {
         return;
     }
     const bool acquire_step = steps_.front().kind == Step::Kind::acquire;
-    running_[key] = acquire_step ? ok : stuck;
+    // Whether the group's scripts run now: as asked when it worked, still when stuck.
+    running_[key] = result == GroupOpState::succeeded ? acquire_step
+                                                      : result == GroupOpState::stuck;
     steps_.pop_front();
     step_running_ = false;
     run_markers();

@@ -9,6 +9,7 @@
 // hand groups to each other.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -20,13 +21,10 @@
 
 #include "config/ha_cf.hpp"
 #include "config/haresources.hpp"
+#include "resources/group_operation.hpp"
 #include "wire/message.hpp"
 
 namespace hb::resources {
-
-using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;
-using Milliseconds = std::chrono::milliseconds;
 
 /// A set of groups from one node's point of view (3.0.6's 2-bit mask).
 enum class HoldSet : std::uint8_t { none = 0, local = 1, foreign = 2, all = 3 };
@@ -42,6 +40,14 @@ HoldSet operator~(HoldSet a);
 /// True when `set` includes every group of `part`.
 bool holds(HoldSet set, HoldSet part);
 
+/// The cluster message types the resource manager handles: 3.0.6's v1 resource messages,
+/// and hb_takeover (which 3.0.6 leaves to a script in rc.d).
+inline constexpr std::array<std::string_view, 7> resource_message_types = {
+    "starting", "resource", "ask_resources", "shutdone", "ip-request", "ip-request-resp",
+    "hb_takeover"};
+/// True when messages of type `type` (their `t` field) go to the resource manager.
+bool is_resource_message(std::string_view type);
+
 /// The manager's phase (3.0.6's resourcestate).
 enum class RscState { init, starting, bothstarting, rscrcvd, stable, shutdown };
 std::string_view to_string(RscState state);
@@ -49,7 +55,7 @@ std::string_view to_string(RscState state);
 /// A group operation for the caller to run (GroupOperation), or done.
 struct GroupRequest {
     std::string key;
-    bool acquire = true;
+    GroupOpKind kind = GroupOpKind::acquire;
 };
 
 /// What the manager needs to know.
@@ -87,9 +93,10 @@ public:
 
     /// The next group operation to run, if none is running; call group_done() after it.
     std::optional<GroupRequest> next_request();
-    /// The running operation finished. `ok`: the group is now held (acquire) or free
-    /// (release). `stuck`: a stop failed and it still runs.
-    void group_done(TimePoint now, const std::string& key, bool ok, bool stuck);
+    /// The running operation on `key` finished as `result` (succeeded: the group is now
+    /// held, or free; failed: a start failed and the group was given up; stuck: a stop
+    /// failed and it still runs).
+    void group_done(TimePoint now, const std::string& key, GroupOpState result);
 
     /// Messages to sign and send (control fields not yet added), in order; clears them.
     std::vector<wire::Message> take_messages();

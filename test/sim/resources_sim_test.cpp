@@ -135,14 +135,14 @@ private:
             }
             if (node.op && node.op->second <= now_) {
                 const auto req = node.op->first;
-                node.actual[req.key] = req.acquire;
+                node.actual[req.key] = req.kind == resources::GroupOpKind::acquire;
                 node.op.reset();
-                node.manager->group_done(now_, req.key, true, false);
+                node.manager->group_done(now_, req.key, resources::GroupOpState::succeeded);
             }
             if (!node.op) {
                 if (auto req = node.manager->next_request()) {
                     node.op = std::make_pair(*req, now_ + op_time);
-                    if (!req->acquire) {
+                    if (req->kind == resources::GroupOpKind::release) {
                         // A stop takes effect when it starts.
                         node.actual[req->key] = false;
                     }

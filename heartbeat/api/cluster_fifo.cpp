@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "daemon/cluster_fifo.hpp"
+#include "api/cluster_fifo.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -9,7 +9,7 @@
 
 #include "base/log.hpp"
 
-namespace hb::daemon {
+namespace hb::api {
 
 ClusterFifo::ClusterFifo(boost::asio::io_context& io, std::string path, Handler on_message)
     : path_(std::move(path)), on_message_(std::move(on_message)), fd_(io)
@@ -78,4 +78,4 @@ void ClusterFifo::read()
                         });
 }
 
-}  // namespace hb::daemon
+}  // namespace hb::api

@@ -15,7 +15,7 @@
 
 #include "wire/classic_stream.hpp"
 
-namespace hb::daemon {
+namespace hb::api {
 
 class ClusterFifo {
 public:
@@ -40,4 +40,4 @@ private:
     std::size_t rejected_logged_ = 0;
 };
 
-}  // namespace hb::daemon
+}  // namespace hb::api

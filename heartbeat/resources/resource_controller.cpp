@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The resource controller's life:
+//
+//   Checking ──every group looked at──▶ Joining ──comm up──▶ Managing
+//      │  (comm up meanwhile: remembered)     ▲
+//      └───────────────────────────────────────┘ (…and joins at once when the check ends)
+//
+//   Checking: for each group, `status` of its key resource. One that runs was left by an
+//             earlier run of ours (kill -9 leaves a VIP up): it is released (3.0.6's
+//             verifyallidle only warns) before we join, so a group is only ever started by
+//             the protocol. A script that cannot be found counts as not running.
+//   Managing: the manager's group requests become GroupOperations, one at a time; each
+//             script call is handed to the caller once due (a retried stop waits its
+//             second), and its result goes back into the operation; a finished operation
+//             is reported to the manager, which may then ask for the next.
+//
+// Events other than comm up are ignored until Managing: the manager only starts at comm up,
+// as 3.0.6's resource callbacks are only registered then.
+#include "resources/resource_controller.hpp"
+
+#include <limits>
+
+#include "base/log.hpp"
+
+namespace hb::resources {
+
+ControllerSettings controller_settings(const config::HaCf& ha_cf, const std::string& self,
+                                       const std::vector<config::ResourceGroup>& groups)
+{
+    ControllerSettings s;
+    s.manager.self = self;
+    for (const config::Node& n : ha_cf.nodes) {
+        if (n.type == config::NodeType::normal && n.name != self) {
+            s.manager.peer = n.name;
+            break;
+        }
+    }
+    s.manager.groups = groups;
+    s.manager.auto_failback = ha_cf.auto_failback;
+    s.limits = ha_cf.script_limits;
+    return s;
+}
+
+ResourceController::ResourceController(ControllerSettings settings)
+    : settings_(std::move(settings)), manager_(settings_.manager)
+{
+}
+
+const config::ResourceGroup* ResourceController::group(const std::string& key) const
+{
+    for (const auto& g : settings_.manager.groups) {
+        if (g.key() == key) {
+            return &g;
+        }
+    }
+    return nullptr;
+}
+
+Milliseconds ResourceController::timeout_of(ScriptAction action) const
+{
+    switch (action) {
+    case ScriptAction::start: return settings_.limits.start_timeout;
+    case ScriptAction::stop: return settings_.limits.stop_timeout;
+    case ScriptAction::status: return settings_.limits.status_timeout;
+    }
+    return settings_.limits.status_timeout;
+}
+
+int ResourceController::stop_retries() const
+{
+    // 3.0.6's ResourceManager: HA_STOPRETRYMAX ≤ 0 retries forever.
+    const int n = settings_.limits.stop_retries;
+    return n > 0 ? n : std::numeric_limits<int>::max();
+}
+
+void ResourceController::start(TimePoint now)
+{
+    phase_ = Checking{};
+    check_next_group(now);
+    pump(now);
+}
+
+void ResourceController::check_next_group(TimePoint now)
+{
+    auto& checking = std::get<Checking>(phase_);
+    const auto& groups = settings_.manager.groups;
+    while (checking.next < groups.size() && groups[checking.next].resources.empty()) {
+        ++checking.next;
+    }
+    if (checking.next >= groups.size()) {
+        const auto comm_up = checking.comm_up;
+        phase_ = Joining{};
+        if (comm_up) {
+            join(now, *comm_up);
+        }
+        return;
+    }
+    const config::ResourceGroup& g = groups[checking.next++];
+    const config::Resource& key = g.resources.front();
+    std::vector<std::string> argv = key.args;
+    argv.emplace_back(to_string(ScriptAction::status));
+    queue_call(RunReason::idle_check, g.key(), key, ScriptAction::status, std::move(argv),
+               std::nullopt);
+}
+
+void ResourceController::join(TimePoint now, bool peer_alive)
+{
+    phase_ = Managing{};
+    manager_.comm_up(now, peer_alive);
+}
+
+void ResourceController::on_event(TimePoint now, const membership::Event& event,
+                                  const membership::Membership& membership)
+{
+    using membership::EventKind;
+    const std::string& peer = settings_.manager.peer;
+    if (event.kind == EventKind::comm_up) {
+        const membership::Node* p = membership.node(peer);
+        const bool alive = p != nullptr && p->status != membership::NodeStatus::dead;
+        if (auto* checking = std::get_if<Checking>(&phase_)) {
+            checking->comm_up = alive;
+        } else if (std::holds_alternative<Joining>(phase_)) {
+            join(now, alive);
+        }
+        pump(now);
+        return;
+    }
+    if (!managing() || (event.kind != EventKind::message && event.node != peer)) {
+        return;
+    }
+    switch (event.kind) {
+    case EventKind::node_status:
+        if (event.to == membership::NodeStatus::dead) {
+            manager_.peer_dead(now);
+        } else if (event.from == membership::NodeStatus::dead) {
+            manager_.peer_returned(now);
+        }
+        break;
+    case EventKind::node_restarted: manager_.peer_returned(now); break;
+    case EventKind::partition_healed: manager_.partition_healed(now); break;
+    case EventKind::message:
+        if (is_resource_message(event.message.get("t").value_or(""))) {
+            manager_.receive(now, event.node, event.message);
+        }
+        break;
+    default: break;
+    }
+    pump(now);
+}
+
+void ResourceController::request_standby(TimePoint now, HoldSet set)
+{
+    if (!managing()) {
+        HB_LOG(warn) << "standby request ignored: resources are not managed yet (no comm up)";
+        return;
+    }
+    manager_.request_standby(now, set);
+    pump(now);
+}
+
+void ResourceController::shutdown(TimePoint now)
+{
+    manager_.shutdown(now);
+    pump(now);
+}
+
+void ResourceController::tick(TimePoint now)
+{
+    manager_.tick(now);
+    pump(now);
+}
+
+std::optional<TimePoint> ResourceController::next_deadline() const
+{
+    std::optional<TimePoint> next = manager_.next_deadline();
+    if (call_ && !call_->issued && call_->not_before && (!next || *call_->not_before < *next)) {
+        next = call_->not_before;
+    }
+    return next;
+}
+
+void ResourceController::queue_call(RunReason reason, const std::string& group,
+                                    const config::Resource& resource, ScriptAction action,
+                                    std::vector<std::string> argv,
+                                    std::optional<TimePoint> not_before)
+{
+    Call call;
+    call.run.id = next_id_++;
+    call.run.reason = reason;
+    call.run.group = group;
+    call.run.resource = resource;
+    call.run.action = action;
+    call.run.argv = std::move(argv);
+    call.run.timeout = timeout_of(action);
+    call.not_before = not_before;
+    call_ = std::move(call);
+}
+
+void ResourceController::pump(TimePoint now)
+{
+    // One script call at a time: while one is queued or out, nothing else moves. Each pass
+    // either returns, finishes an operation, or turns one of the manager's requests into an
+    // operation, so the loop ends with the manager's (finite) queue.
+    while (!call_) {
+        if (operation_) {
+            if (operation_->op.state() != GroupOpState::running) {
+                finish_operation(now);
+                continue;
+            }
+            const auto next = operation_->op.next();
+            if (!next) {
+                return;  // its call is out; on_result() goes on
+            }
+            const config::ResourceGroup* g = group(operation_->op.key());
+            queue_call(RunReason::group_operation, operation_->op.key(),
+                       g->resources[next->resource], next->action, next->argv, next->not_before);
+            return;
+        }
+        if (!managing()) {
+            return;
+        }
+        const auto request = manager_.next_request();
+        if (!request) {
+            return;
+        }
+        if (const config::ResourceGroup* g = group(request->key)) {
+            operation_.emplace(
+                Operation{GroupOperation(*g, request->kind, stop_retries()), Purpose::protocol});
+        } else {
+            manager_.group_done(now, request->key, GroupOpState::failed);
+        }
+    }
+}
+
+void ResourceController::finish_operation(TimePoint now)
+{
+    const GroupOpState result = operation_->op.state();
+    const std::string key = operation_->op.key();
+    const Purpose purpose = operation_->purpose;
+    if (result != GroupOpState::succeeded) {
+        HB_LOG(err) << to_string(operation_->op.kind()) << " of resource group " << key
+                    << " failed: " << operation_->op.failure();
+    }
+    operation_.reset();
+    if (purpose == Purpose::idle_release) {
+        check_next_group(now);
+    } else {
+        manager_.group_done(now, key, result);
+    }
+}
+
+std::vector<ScriptRun> ResourceController::take_runs(TimePoint now)
+{
+    if (!call_ || call_->issued || (call_->not_before && *call_->not_before > now)) {
+        return {};
+    }
+    call_->issued = true;
+    return {call_->run};
+}
+
+std::vector<wire::Message> ResourceController::take_messages()
+{
+    return manager_.take_messages();
+}
+
+void ResourceController::log_failure(const ScriptRun& run, const ScriptResult& result) const
+{
+    if (result.outcome == ScriptOutcome::not_found) {
+        HB_LOG(err) << "Cannot locate resource script " << run.resource.script;
+    }
+    if (result.outcome == ScriptOutcome::timed_out) {
+        HB_LOG(err) << "Resource script for " << run.group << " (" << to_string(run.action)
+                    << ") timed out after " << run.timeout.count()
+                    << " ms: killed (its process group got SIGTERM, then SIGKILL)";
+    } else if (!result.succeeded() && run.action != ScriptAction::status) {
+        HB_LOG(err) << "Return code " << result.exit_code << " from " << run.group << " ("
+                    << to_string(result.outcome) << ")";
+    }
+}
+
+void ResourceController::on_idle_status(const ScriptRun& run, const ScriptResult& result)
+{
+    const config::ResourceGroup* g = group(run.group);
+    if (g == nullptr || !status_says_running(result.output)) {
+        return;
+    }
+    // What 3.0.6's `ResourceManager verifyallidle` says, and then we act on it.
+    HB_LOG(crit) << "Resource " << run.group << " is active, and should not be!";
+    HB_LOG(crit) << "Non-idle resources can affect data integrity! Releasing group "
+                 << run.group << " before joining the cluster";
+    operation_.emplace(
+        Operation{GroupOperation(*g, GroupOpKind::release, stop_retries()), Purpose::idle_release});
+}
+
+void ResourceController::on_result(TimePoint now, std::uint64_t id, const ScriptResult& result)
+{
+    if (!call_ || !call_->issued || call_->run.id != id) {
+        return;
+    }
+    const ScriptRun run = std::move(call_->run);
+    call_.reset();
+    if (run.reason == RunReason::idle_check) {
+        on_idle_status(run, result);
+        if (!operation_) {
+            check_next_group(now);
+        }
+    } else if (operation_) {
+        log_failure(run, result);
+        operation_->op.complete(now, result);
+    }
+    pump(now);
+}
+
+}  // namespace hb::resources

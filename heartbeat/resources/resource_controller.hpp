@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The resource controller: every decision between membership and the resource scripts, as
+// a sans-IO core. It takes membership events, the peer's resource messages, requests
+// (standby, shutdown), script results and time; it gives back the script runs to start,
+// the messages to send and the next deadline. It runs the start-up idle check, turns the
+// manager's group requests into GroupOperations one at a time, and says what follows each
+// result. Which file a script is and how a process is spawned are the caller's business.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "config/ha_cf.hpp"
+#include "config/haresources.hpp"
+#include "membership/membership.hpp"
+#include "resources/group_operation.hpp"
+#include "resources/resource_manager.hpp"
+#include "wire/message.hpp"
+
+namespace hb::resources {
+
+/// Why a script runs: the start-up idle check (not logged as a run), or a group operation.
+enum class RunReason { idle_check, group_operation };
+
+/// A script for the caller to run now, then hand back with on_result(id, …).
+struct ScriptRun {
+    std::uint64_t id = 0;
+    RunReason reason = RunReason::group_operation;
+    std::string group;              ///< the group's key
+    config::Resource resource;      ///< which script (`resource.script`) and its log tag
+    ScriptAction action = ScriptAction::status;
+    std::vector<std::string> argv;  ///< the resource's `::` arguments, then the action
+    Milliseconds timeout{0};        ///< kill its process group after this
+};
+
+/// What the controller needs to know.
+struct ControllerSettings {
+    RscSettings manager;
+    config::HaCf::ScriptLimits limits;
+};
+
+/// The settings for node `self` (its peer: the other normal node of ha.cf).
+ControllerSettings controller_settings(const config::HaCf& ha_cf, const std::string& self,
+                                       const std::vector<config::ResourceGroup>& groups);
+
+class ResourceController {
+public:
+    explicit ResourceController(ControllerSettings settings);
+    ResourceController(const ResourceController&) = delete;
+    ResourceController& operator=(const ResourceController&) = delete;
+
+    /// Before joining: checks whether groups were left running by an earlier run (kill -9
+    /// leaves a VIP in place) and releases those, so a group is only started by the protocol.
+    void start(TimePoint now);
+    /// A membership event; `membership` answers whether the peer is alive at comm up.
+    void on_event(TimePoint now, const membership::Event& event,
+                  const membership::Membership& membership);
+    /// The result of the run with this id (unknown ids are ignored).
+    void on_result(TimePoint now, std::uint64_t id, const ScriptResult& result);
+    /// hb_standby: give `set` (our point of view) to the peer.
+    void request_standby(TimePoint now, HoldSet set);
+    /// Gives every group up, then says `shutdone`; shutdown_complete() says when.
+    void shutdown(TimePoint now);
+    /// Runs what is due at `now`.
+    void tick(TimePoint now);
+    /// When tick() must next run (nullopt: nothing pending on time).
+    std::optional<TimePoint> next_deadline() const;
+
+    /// Scripts to start now (at most one at a time, in order); clears them.
+    std::vector<ScriptRun> take_runs(TimePoint now);
+    /// Messages for membership to send; clears them.
+    std::vector<wire::Message> take_messages();
+
+    /// True once comm came up after the idle check: the manager runs.
+    bool managing() const { return std::holds_alternative<Managing>(phase_); }
+    bool shutdown_complete() const { return manager_.shutdown_complete(); }
+    /// `cl_status rscstatus`.
+    std::string rscstatus() const { return manager_.rscstatus(); }
+    const ResourceManager& manager() const { return manager_; }
+
+private:
+    /// The start-up idle check: the key resource of each group in turn, `next` the next
+    /// group to look at; `comm_up` holds whether the peer was alive if comm came up meanwhile.
+    struct Checking {
+        std::size_t next = 0;
+        std::optional<bool> comm_up;
+    };
+    /// The check is done and comm is not up yet.
+    struct Joining {};
+    struct Managing {};
+    using Phase = std::variant<Checking, Joining, Managing>;
+
+    /// Why an operation runs: releasing what an earlier run left, or for the manager.
+    enum class Purpose { idle_release, protocol };
+    struct Operation {
+        GroupOperation op;
+        Purpose purpose;
+    };
+    /// The one script call in progress: waiting for its time, or handed to the caller.
+    struct Call {
+        ScriptRun run;
+        std::optional<TimePoint> not_before;
+        bool issued = false;
+    };
+
+    const config::ResourceGroup* group(const std::string& key) const;
+    void check_next_group(TimePoint now);
+    void join(TimePoint now, bool peer_alive);
+    void pump(TimePoint now);
+    void finish_operation(TimePoint now);
+    void queue_call(RunReason reason, const std::string& group, const config::Resource& resource,
+                    ScriptAction action, std::vector<std::string> argv,
+                    std::optional<TimePoint> not_before);
+    void on_idle_status(const ScriptRun& run, const ScriptResult& result);
+    void log_failure(const ScriptRun& run, const ScriptResult& result) const;
+    Milliseconds timeout_of(ScriptAction action) const;
+    int stop_retries() const;
+
+    ControllerSettings settings_;
+    ResourceManager manager_;
+    Phase phase_ = Joining{};
+    std::optional<Operation> operation_;
+    std::optional<Call> call_;
+    std::uint64_t next_id_ = 1;
+};
+
+}  // namespace hb::resources
