@@ -37,6 +37,8 @@ constexpr std::string_view impl_value = "heartbeat-cxx";
 constexpr Milliseconds standby_first_reply{10'000};
 constexpr Milliseconds standby_whole{3'600'000};
 constexpr Milliseconds failback_retry{1000};
+/// A shutdown blocked by a group that would not stop tries its release again this often.
+constexpr Milliseconds shutdown_retry{10'000};
 /// legacy: an unanswered ip-request is sent again (3.0.6 drops one that arrives before its
 /// own comm up, and then never takes the group).
 constexpr Milliseconds ip_request_retry{2000};
@@ -123,6 +125,19 @@ std::vector<std::string> ResourceManager::keys_of(HoldSet set) const
         }
     }
     return keys;
+}
+
+HoldSet ResourceManager::stuck_in(HoldSet set) const
+{
+    HoldSet stuck = HoldSet::none;
+    for (const config::ResourceGroup& g : settings_.groups) {
+        const HoldSet side = g.node == settings_.self ? HoldSet::local : HoldSet::foreign;
+        const auto it = running_.find(g.key());
+        if (holds(set, side) && it != running_.end() && it->second) {
+            stuck = stuck | side;
+        }
+    }
+    return stuck;
 }
 
 void ResourceManager::add(Step step)
@@ -734,11 +749,22 @@ void ResourceManager::run_markers()
         switch (step.kind) {
         case Step::Kind::acquire:
         case Step::Kind::release: return;
-        case Step::Kind::mark_standby_released:
-            HB_LOG(info) << to_string(step.set) << " HA resource release completed (standby).";
+        case Step::Kind::mark_standby_released: {
+            // A group whose stop failed still runs here: it is not handed over (the peer
+            // would start it a second time), and we keep claiming its side.
+            const HoldSet stuck = stuck_in(step.set);
+            if (stuck != HoldSet::none) {
+                HB_LOG(crit) << "standby: " << to_string(stuck) << " resources could not all be "
+                             << "stopped; they stay here and are not handed to "
+                             << settings_.peer;
+                held_ = held_ | stuck;
+            }
+            const HoldSet given = step.set & ~stuck;
+            HB_LOG(info) << to_string(given) << " HA resource release completed (standby).";
             standby_ = Standby::done;
-            send_standby(step.set, "done");
+            send_standby(given, "done");
             break;
+        }
         case Step::Kind::mark_standby_acquired:
             HB_LOG(info) << "Standby resource acquisition done [" << to_string(step.set) << "].";
             held_ = held_ | mirror(step.set);
@@ -747,16 +773,28 @@ void ResourceManager::run_markers()
             standby_deadline_.reset();
             send_resource(true);
             break;
-        case Step::Kind::mark_shutdown_released:
-            HB_LOG(info) << "All HA resources relinquished.";
-            {
-                wire::Message done;
-                done.add("t", "shutdone");
-                done.add("st", "dead");
-                messages_.push_back(std::move(done));
+        case Step::Kind::mark_shutdown_released: {
+            // `shutdone` tells the peer to take everything: not while a group whose stop
+            // failed still runs here. Keep claiming it and try its release again later.
+            const HoldSet stuck = stuck_in(HoldSet::all);
+            if (stuck != HoldSet::none) {
+                HB_LOG(crit) << "shutdown blocked: " << to_string(stuck) << " resources still "
+                             << "run after their stop failed; " << settings_.peer
+                             << " must not take them. Retrying the stop every "
+                             << shutdown_retry.count() / 1000 << " s";
+                held_ = stuck;
+                shutdown_blocked_ = true;
+                send_resource(false, "shutdown");
+                break;
             }
+            HB_LOG(info) << "All HA resources relinquished.";
+            wire::Message done;
+            done.add("t", "shutdone");
+            done.add("st", "dead");
+            messages_.push_back(std::move(done));
             shutdown_complete_ = true;
             break;
+        }
         case Step::Kind::mark_settled:
             if (step.set == HoldSet::foreign && !legacy()) {
                 // What heartbeat's mach_down tells the peer after a takeover (nice only).
@@ -812,6 +850,9 @@ void ResourceManager::group_done(TimePoint now, const std::string& key, GroupOpS
     steps_.pop_front();
     step_running_ = false;
     run_markers();
+    if (shutdown_blocked_ && !shutdown_retry_at_) {
+        shutdown_retry_at_ = now + shutdown_retry;
+    }
     if (needs_failback_ && steps_.empty()) {
         perform_auto_failback(now);
     }
@@ -833,6 +874,16 @@ void ResourceManager::tick(TimePoint now)
     if (failback_retry_at_ && now >= *failback_retry_at_) {
         perform_auto_failback(now);
     }
+    if (shutdown_retry_at_ && now >= *shutdown_retry_at_) {
+        shutdown_retry_at_.reset();
+        shutdown_blocked_ = false;
+        for (const config::ResourceGroup& g : settings_.groups) {
+            if (const auto it = running_.find(g.key()); it != running_.end() && it->second) {
+                add(Step{Step::Kind::release, g.key(), HoldSet::none});
+            }
+        }
+        add(Step{Step::Kind::mark_shutdown_released, {}, HoldSet::none});
+    }
     ask_again(now, true);
 }
 
@@ -851,6 +902,7 @@ std::optional<TimePoint> ResourceManager::next_deadline() const
         consider(standby_deadline_);
     }
     consider(failback_retry_at_);
+    consider(shutdown_retry_at_);
     for (const auto& [key, at] : ip_requests_) {
         consider(at);
     }

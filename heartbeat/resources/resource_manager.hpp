@@ -126,6 +126,8 @@ private:
     };
 
     std::vector<std::string> keys_of(HoldSet set) const;
+    /// The sides of `set` with a group that still runs after its release (a failed stop).
+    HoldSet stuck_in(HoldSet set) const;
     void send_resource(std::optional<bool> stable, std::string_view info = {});
     void send_standby(HoldSet set, std::string_view info);
     void acquire(HoldSet set);
@@ -170,6 +172,8 @@ private:
     std::optional<TimePoint> failback_retry_at_;
     std::map<std::string, TimePoint> ip_requests_;  ///< legacy: key asked for → ask again at
     bool shutdown_complete_ = false;
+    bool shutdown_blocked_ = false;  ///< a group would not stop: no `shutdone` yet
+    std::optional<TimePoint> shutdown_retry_at_;
 
     std::deque<Step> steps_;
     bool step_running_ = false;

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // An in-process cluster on simulated time: N nodes, each the real Authenticator and
 // Membership, joined by simulated media with per-direction delay, loss and partitions.
+// With resources (set_resources), each node also runs a resource side (ours: the real
+// ResourceController) over its own FakeHost, whose scripts a FakeRunner plays; events go
+// up from membership and messages come down into it, as in the daemon's engine.
 // Deterministic for a given seed; thousands of simulated seconds run in milliseconds.
 #pragma once
+
+#include <catch2/catch.hpp>
 
 #include <functional>
 #include <map>
@@ -15,6 +20,7 @@
 
 #include "auth/authenticator.hpp"
 #include "membership/membership.hpp"
+#include "sim_resources.hpp"
 
 namespace hb::sim {
 
@@ -63,6 +69,81 @@ public:
 
     TimePoint now() const { return now_; }
 
+    /// Makes every node started from now on run `make(name)` above its membership.
+    using ResourceFactory = std::function<std::unique_ptr<NodeResources>(const std::string&)>;
+    void set_resources(ResourceFactory make) { make_resources_ = std::move(make); }
+    /// Called after every step of run_until(); with `every_ms`, a step at least every
+    /// simulated millisecond.
+    void set_observer(std::function<void()> observer, bool every_ms)
+    {
+        observer_ = std::move(observer);
+        observe_every_ms_ = every_ms;
+    }
+    /// The machine under node `name` (it outlives the daemon).
+    FakeHost& host(const std::string& name) { return hosts_[name]; }
+    /// The resource side of running node `name` (nullptr when it has none or is down).
+    NodeResources* resources_of(const std::string& name)
+    {
+        Running* n = running(name);
+        return n == nullptr ? nullptr : n->resources.get();
+    }
+    /// Nodes whose machine runs any resource of `group`.
+    int owners(const config::ResourceGroup& group)
+    {
+        int count = 0;
+        for (const auto& name : names_) {
+            for (const auto& r : group.resources) {
+                if (hosts_[name].running.count(r.text)) {
+                    ++count;
+                    break;
+                }
+            }
+        }
+        return count;
+    }
+    bool holds(const std::string& name, const config::ResourceGroup& group)
+    {
+        for (const auto& r : group.resources) {
+            if (hosts_[name].running.count(r.text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    /// True when `a` and `b` both run, neither is paused, and each sees the other alive.
+    bool hear_each_other(const std::string& a, const std::string& b)
+    {
+        Running* na = running(a);
+        Running* nb = running(b);
+        if (na == nullptr || nb == nullptr || paused_.count(a) || paused_.count(b)) {
+            return false;
+        }
+        const auto alive = [](const membership::Node* n) {
+            return n != nullptr && (n->status == membership::NodeStatus::up ||
+                                    n->status == membership::NodeStatus::active);
+        };
+        return alive(na->membership.node(b)) && alive(nb->membership.node(a));
+    }
+    /// hb_standby on node `name`.
+    void request_standby(const std::string& name, resources::HoldSet set)
+    {
+        if (Running* n = running(name); n != nullptr && n->resources) {
+            n->resources->request_standby(now_, set);
+            drain(name);
+        }
+    }
+    /// Graceful stop of node `name` (SIGTERM): its resources are given up, then it leaves.
+    void stop(const std::string& name)
+    {
+        if (Running* n = running(name); n != nullptr && n->resources) {
+            n->resources->shutdown(now_);
+            n->stopping = true;
+            drain(name);
+        } else {
+            kill(name);
+        }
+    }
+
     /// Starts (or restarts, with the next generation) node `name`.
     void start(const std::string& name)
     {
@@ -72,6 +153,12 @@ public:
         s.generation = ++generations_[name];
         s.seed = static_cast<std::uint32_t>(rng_());
         auto node = std::make_unique<Running>(std::move(s), host_, keys_);
+        node->generation = generations_[name];
+        if (make_resources_) {
+            node->resources = make_resources_(name);
+            // As the engine: the idle check starts before membership does.
+            node->resources->start(now_);
+        }
         node->membership.start(now_);
         nodes_[name] = std::move(node);
         drain(name);
@@ -109,6 +196,17 @@ public:
             cut_.insert({m, b, a});
         }
     }
+    /// Cuts or restores what `from` sends to `to` on every medium (a one-way partition).
+    void set_one_way(const std::string& from, const std::string& to, bool cut)
+    {
+        for (std::size_t m = 0; m < base_.media.size(); ++m) {
+            if (cut) {
+                cut_.insert({m, from, to});
+            } else {
+                cut_.erase({m, from, to});
+            }
+        }
+    }
     /// Cuts or restores every medium between `a` and `b`.
     void set_partition(const std::string& a, const std::string& b, bool partitioned)
     {
@@ -143,39 +241,17 @@ public:
     void run_until(TimePoint end)
     {
         for (int guard = 0; guard < 50'000'000; ++guard) {
-            TimePoint next = end;
-            if (!queue_.empty()) {
-                next = std::min(next, queue_.top().at);
-            }
-            for (auto& [name, node] : nodes_) {
-                if (!paused_.count(name)) {
-                    next = std::min(next, node->membership.next_deadline());
-                }
-            }
+            const TimePoint next = next_event(end);
             if (next > end) {
                 break;
             }
             now_ = std::max(now_, next);
-            while (!queue_.empty() && queue_.top().at <= now_) {
-                Delivery d = queue_.top();
-                queue_.pop();
-                deliver(d);
+            step();
+            if (observer_) {
+                observer_();
             }
-            for (auto& name : names_) {
-                auto* n = running(name);
-                if (n != nullptr && !paused_.count(name) && n->membership.next_deadline() <= now_) {
-                    n->membership.tick(now_);
-                    drain(name);
-                }
-            }
-            if (now_ >= end && (queue_.empty() || queue_.top().at > end)) {
-                bool due = false;
-                for (auto& [name, node] : nodes_) {
-                    due = due || (!paused_.count(name) && node->membership.next_deadline() <= end);
-                }
-                if (!due) {
-                    break;
-                }
+            if (now_ >= end && next_event(end) > end) {
+                break;
             }
         }
         now_ = end;
@@ -203,6 +279,9 @@ private:
         }
         membership::Membership membership;
         auth::Authenticator authenticator;
+        std::unique_ptr<NodeResources> resources;
+        std::uint64_t generation = 0;
+        bool stopping = false;  ///< stop(): leaves once its resources are given up
     };
     struct Delivery {
         TimePoint at;
@@ -222,14 +301,117 @@ private:
         return it == nodes_.end() ? nullptr : it->second.get();
     }
 
+    /// The earliest time anything happens (at most `end`; `end` + 1 ms when nothing does).
+    TimePoint next_event(TimePoint end)
+    {
+        TimePoint next = end + Milliseconds(1);
+        const auto consider = [&](std::optional<TimePoint> t) {
+            if (t && *t < next) {
+                next = *t;
+            }
+        };
+        if (!queue_.empty()) {
+            consider(queue_.top().at);
+        }
+        for (auto& [name, node] : nodes_) {
+            if (paused_.count(name)) {
+                continue;
+            }
+            consider(node->membership.next_deadline());
+            if (node->resources) {
+                consider(node->resources->next_deadline());
+                consider(node->resources->restart_at());
+            }
+        }
+        consider(runner_.next_deadline());
+        if (!backlog_.empty()) {
+            consider(now_);
+        }
+        if (observer_ && observe_every_ms_) {
+            consider(now_ + Milliseconds(1));
+        }
+        return std::max(next, now_);
+    }
+
+    void step()
+    {
+        while (!queue_.empty() && queue_.top().at <= now_) {
+            Delivery d = queue_.top();
+            queue_.pop();
+            deliver(d);
+        }
+        for (auto& done : runner_.take_done(now_)) {
+            backlog_.push_back(std::move(done));
+        }
+        std::vector<FakeRunner::Done> later;
+        for (auto& done : backlog_) {
+            Running* n = running(done.node);
+            if (n == nullptr || n->generation != done.daemon || !n->resources) {
+                continue;  // the daemon that asked is gone
+            }
+            if (paused_.count(done.node)) {
+                later.push_back(std::move(done));
+                continue;
+            }
+            n->resources->on_result(now_, done.id, done.result);
+            drain(done.node);
+        }
+        backlog_ = std::move(later);
+        for (auto& name : names_) {
+            auto* n = running(name);
+            if (n == nullptr || paused_.count(name)) {
+                continue;
+            }
+            if (n->membership.next_deadline() <= now_) {
+                n->membership.tick(now_);
+                drain(name);
+            }
+            if (n->resources) {
+                if (const auto due = n->resources->next_deadline(); due && *due <= now_) {
+                    n->resources->tick(now_);
+                    drain(name);
+                }
+                if (const auto again = n->resources->restart_at(); again && *again <= now_) {
+                    start(name);  // a new process, a new generation
+                    continue;
+                }
+            }
+            if (n->stopping && n->resources->shutdown_complete()) {
+                nodes_.erase(name);
+            }
+        }
+    }
+
     void drain(const std::string& name)
     {
         Running* n = running(name);
         if (n == nullptr) {
             return;
         }
-        for (auto& e : n->membership.take_events()) {
-            events_[name].push_back(Seen{now_, std::move(e)});
+        // Events go up, messages and script runs come down, until both sides are quiet.
+        for (int round = 0; round < 1000; ++round) {
+            auto events = n->membership.take_events();
+            bool more = !events.empty();
+            for (auto& e : events) {
+                if (n->resources) {
+                    n->resources->on_event(now_, e, n->membership);
+                }
+                events_[name].push_back(Seen{now_, std::move(e)});
+            }
+            if (n->resources) {
+                for (const auto& run : n->resources->take_runs(now_)) {
+                    runner_.start(now_, name, n->generation, hosts_[name], run);
+                    more = true;
+                }
+                for (auto& m : n->resources->take_messages()) {
+                    n->membership.send(std::move(m));
+                    more = true;
+                }
+            }
+            if (!more) {
+                break;
+            }
+            REQUIRE(round < 999);  // events and messages must settle
         }
         for (const auto& m : n->membership.take_outgoing()) {
             const std::string bytes = n->authenticator.sign(m);
@@ -291,6 +473,12 @@ private:
     std::map<std::string, std::vector<Seen>> events_;
     std::map<std::string, std::vector<std::string>> sent_;
     std::map<std::string, std::map<auth::VerifyError, int>> rejected_;
+    ResourceFactory make_resources_;
+    std::map<std::string, FakeHost> hosts_;
+    FakeRunner runner_;
+    std::vector<FakeRunner::Done> backlog_;
+    std::function<void()> observer_;
+    bool observe_every_ms_ = false;
 };
 
 }  // namespace hb::sim

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The whole chain on simulated time: membership (real, over simulated media) → resource
+// controller (real) → scripts played by a FakeRunner on machines that outlive the daemon.
+// The ownership matrix (auto_failback mode × start order × partition) runs through it,
+// then script faults (a failed start, a stop that keeps failing, a hung script), a VIP
+// left by kill -9, and a peer that behaves like heartbeat 3.0.6 (Peer306), including the
+// legacy peer that restarts inside our takeover. A checker looks at every simulated
+// millisecond: once both nodes have heard each other for `grace`, no group may run on both.
+#include <catch2/catch.hpp>
+
+#include <optional>
+#include <sstream>
+
+#include "sim_cluster.hpp"
+
+using namespace hb;
+using sim::Fault;
+using sim::Milliseconds;
+using sim::SimCluster;
+using sim::TimePoint;
+
+namespace {
+
+const std::string n1 = "lvs-01";
+const std::string n2 = "lvs-02";
+const std::string& other(const std::string& n) { return n == n1 ? n2 : n1; }
+
+constexpr Milliseconds keepalive{500};
+constexpr Milliseconds deadtime{2000};
+constexpr Milliseconds initdead{4000};
+
+std::vector<config::ResourceGroup> groups()
+{
+    auto parsed = config::parse_haresources(
+        "lvs-01 IPaddr::10.0.0.100 web-a\nlvs-02 IPaddr::10.0.0.200 web-b\n", "haresources");
+    REQUIRE(parsed.ok());
+    return parsed.groups;
+}
+const config::ResourceGroup& group_a()
+{
+    static const auto g = groups();
+    return g[0];
+}
+const config::ResourceGroup& group_b()
+{
+    static const auto g = groups();
+    return g[1];
+}
+
+membership::Settings timings()
+{
+    membership::Settings s;
+    s.keepalive = keepalive;
+    s.deadtime = deadtime;
+    s.warntime = Milliseconds(1000);
+    s.initdead = initdead;
+    return s;
+}
+
+config::AuthKeys keys()
+{
+    config::AuthKeys k;
+    k.active_index = 1;
+    k.keys[1] = config::AuthKey{1, config::AuthMethod::sha1, "secret", {}};
+    return k;
+}
+
+resources::ControllerSettings settings_for(const std::string& self, config::AutoFailback mode)
+{
+    resources::ControllerSettings s;
+    s.manager.self = self;
+    s.manager.peer = other(self);
+    s.manager.groups = groups();
+    s.manager.auto_failback = mode;
+    s.limits.start_timeout = Milliseconds(2000);
+    s.limits.stop_timeout = Milliseconds(2000);
+    s.limits.status_timeout = Milliseconds(1000);
+    s.limits.stop_retries = 3;
+    return s;
+}
+
+/// Which implementation runs on lvs-02 (lvs-01 is always ours).
+enum class Peer { ours, v306 };
+
+/// Two nodes and the ownership checker.
+class Chain {
+public:
+    explicit Chain(config::AutoFailback mode, Peer peer = Peer::ours,
+                   sim::LegacyAsk ask = sim::LegacyAsk::when_peer_active)
+        : cluster_({n1, n2}, 1, timings(), keys())
+    {
+        cluster_.set_resources([mode, peer, ask](const std::string& name)
+                                   -> std::unique_ptr<sim::NodeResources> {
+            if (name == n2 && peer == Peer::v306) {
+                return std::make_unique<sim::Peer306>(settings_for(name, mode), deadtime, ask);
+            }
+            return std::make_unique<sim::OurResources>(settings_for(name, mode));
+        });
+        cluster_.set_observer([this] { check(); }, true);
+    }
+
+    SimCluster& cluster() { return cluster_; }
+    /// How long both must have heard each other before two owners count as a violation.
+    void set_grace(Milliseconds grace) { grace_ = grace; }
+    void run_for(Milliseconds d) { cluster_.run_for(d); }
+    bool holds(const std::string& n, const config::ResourceGroup& g) { return cluster_.holds(n, g); }
+    int owners(const config::ResourceGroup& g) { return cluster_.owners(g); }
+    std::string rscstatus(const std::string& n)
+    {
+        auto* r = cluster_.resources_of(n);
+        return r == nullptr ? "down" : r->rscstatus();
+    }
+    /// The first moment the invariant broke, described; empty when it always held.
+    const std::string& violation() const { return violation_; }
+    /// How many simulated milliseconds the checker looked at while both heard each other.
+    long checked_ms() const { return checked_ms_; }
+
+private:
+    void check()
+    {
+        if (!cluster_.hear_each_other(n1, n2)) {
+            hearing_since_.reset();
+            return;
+        }
+        const TimePoint now = cluster_.now();
+        if (!hearing_since_) {
+            hearing_since_ = now;
+        }
+        if (now - *hearing_since_ < grace_) {
+            return;
+        }
+        if (last_checked_ != now) {
+            last_checked_ = now;
+            ++checked_ms_;
+        }
+        for (const auto* g : {&group_a(), &group_b()}) {
+            if (violation_.empty() && cluster_.owners(*g) > 1) {
+                std::ostringstream out;
+                out << "group " << g->key() << " on both nodes at +"
+                    << std::chrono::duration_cast<Milliseconds>(now - start_).count()
+                    << " ms, both hearing each other since +"
+                    << std::chrono::duration_cast<Milliseconds>(*hearing_since_ - start_).count()
+                    << " ms";
+                violation_ = out.str();
+            }
+        }
+    }
+
+    SimCluster cluster_;
+    TimePoint start_ = cluster_.now();
+    Milliseconds grace_ = keepalive;
+    std::optional<TimePoint> hearing_since_;
+    std::optional<TimePoint> last_checked_;
+    long checked_ms_ = 0;
+    std::string violation_;
+};
+
+void settle_pair(Chain& chain)
+{
+    chain.cluster().start_all();
+    chain.run_for(Milliseconds(6000));
+}
+
+enum class Order { joint, first_01, first_02, restart_01, restart_02 };
+enum class Partition { none, both_see, only_01_sees, only_02_sees };
+
+const char* name_of(Order o)
+{
+    switch (o) {
+    case Order::joint: return "joint start";
+    case Order::first_01: return "lvs-01 first, lvs-02 later";
+    case Order::first_02: return "lvs-02 first, lvs-01 later";
+    case Order::restart_01: return "lvs-01 killed -9 (its VIP left up) and restarted";
+    case Order::restart_02: return "lvs-02 killed -9 (its VIP left up) and restarted";
+    }
+    return "";
+}
+
+const char* name_of(Partition p)
+{
+    switch (p) {
+    case Partition::none: return "no partition";
+    case Partition::both_see: return "partition seen by both";
+    case Partition::only_01_sees: return "partition seen by lvs-01 only";
+    case Partition::only_02_sees: return "partition seen by lvs-02 only";
+    }
+    return "";
+}
+
+const char* name_of(config::AutoFailback m)
+{
+    switch (m) {
+    case config::AutoFailback::on: return "on";
+    case config::AutoFailback::off: return "off";
+    case config::AutoFailback::legacy: return "legacy";
+    }
+    return "";
+}
+
+/// Runs the order; returns who should then hold web-a and web-b.
+std::pair<std::string, std::string> run_order(Chain& chain, Order order, config::AutoFailback mode)
+{
+    const bool back = mode != config::AutoFailback::off;  // the preferred node gets it back
+    SimCluster& c = chain.cluster();
+    switch (order) {
+    case Order::joint: settle_pair(chain); return {n1, n2};
+    case Order::first_01:
+    case Order::first_02: {
+        const std::string& first = order == Order::first_01 ? n1 : n2;
+        c.start(first);
+        chain.run_for(initdead + Milliseconds(2000));  // alone: it takes everything
+        c.start(other(first));
+        chain.run_for(Milliseconds(8000));
+        return back ? std::make_pair(n1, n2) : std::make_pair(first, first);
+    }
+    case Order::restart_01:
+    case Order::restart_02: {
+        settle_pair(chain);
+        const std::string& victim = order == Order::restart_01 ? n1 : n2;
+        c.kill(victim);
+        chain.run_for(deadtime + Milliseconds(3000));
+        c.start(victim);
+        chain.run_for(Milliseconds(8000));
+        return back ? std::make_pair(n1, n2) : std::make_pair(other(victim), other(victim));
+    }
+    }
+    return {};
+}
+
+void run_partition(Chain& chain, Partition p)
+{
+    if (p == Partition::none) {
+        return;
+    }
+    SimCluster& c = chain.cluster();
+    const bool cut_to_01 = p != Partition::only_02_sees;  // lvs-01 stops hearing lvs-02
+    const bool cut_to_02 = p != Partition::only_01_sees;
+    c.set_one_way(n2, n1, cut_to_01);
+    c.set_one_way(n1, n2, cut_to_02);
+    chain.run_for(deadtime + Milliseconds(3000));
+    c.set_partition(n1, n2, false);
+    chain.run_for(Milliseconds(8000));
+}
+
+}  // namespace
+
+TEST_CASE("chain: every auto_failback mode × start order × partition keeps one owner", "[sim][chain]")
+{
+    const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off,
+                               config::AutoFailback::legacy);
+    const auto order = GENERATE(Order::joint, Order::first_01, Order::first_02,
+                                Order::restart_01, Order::restart_02);
+    const auto partition = GENERATE(Partition::none, Partition::both_see,
+                                    Partition::only_01_sees, Partition::only_02_sees);
+    INFO("auto_failback " << name_of(mode) << ", " << name_of(order) << ", "
+                          << name_of(partition));
+    Chain chain(mode);
+    auto [holder_a, holder_b] = run_order(chain, order, mode);
+    run_partition(chain, partition);
+    if (partition != Partition::none) {
+        holder_a = n1;  // a healed partition leaves each group with its preferred node
+        holder_b = n2;
+    }
+    CHECK(chain.owners(group_a()) == 1);
+    CHECK(chain.owners(group_b()) == 1);
+    CHECK(chain.holds(holder_a, group_a()));
+    CHECK(chain.holds(holder_b, group_b()));
+    chain.run_for(Milliseconds(5000));
+    CHECK(chain.holds(holder_a, group_a()));
+    CHECK(chain.holds(holder_b, group_b()));
+    if (mode == config::AutoFailback::legacy) {
+        CHECK(chain.rscstatus(n1) == "none");  // as 3.0.6: not tracked in legacy mode
+    } else {
+        CHECK(chain.rscstatus(n1) != "transition");
+    }
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+    CHECK(chain.checked_ms() > 5000);  // the checker did look
+}
+
+TEST_CASE("chain: a failed start gives the whole group up; nobody else starts it meanwhile", "[sim][chain]")
+{
+    Chain chain(config::AutoFailback::on);
+    chain.cluster().host(n1).add_fault("web-a", sim::ScriptAction::start, Fault::fails);
+    settle_pair(chain);
+    CHECK_FALSE(chain.holds(n1, group_a()));  // its IPaddr was stopped again
+    CHECK(chain.owners(group_a()) == 0);
+    CHECK(chain.holds(n2, group_b()));
+    CHECK(chain.rscstatus(n1) != "transition");
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}
+
+TEST_CASE("chain: a start that hangs is killed at its timeout and the group given up", "[sim][chain]")
+{
+    Chain chain(config::AutoFailback::on);
+    chain.cluster().host(n2).add_fault("web-b", sim::ScriptAction::start, Fault::hangs, 1);
+    settle_pair(chain);
+    CHECK(chain.owners(group_b()) == 0);
+    CHECK(chain.holds(n1, group_a()));
+    // The daemon goes on: lvs-02's death later still moves web-a nowhere, and lvs-01's
+    // graceful stop hands web-a to lvs-02, whose scripts now work.
+    chain.cluster().stop(n1);
+    chain.run_for(Milliseconds(3000));
+    CHECK(chain.holds(n2, group_a()));
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}
+
+TEST_CASE("chain: a status check that hangs at start-up does not stop the node joining", "[sim][chain]")
+{
+    Chain chain(config::AutoFailback::on);
+    chain.cluster().host(n1).add_fault("IPaddr::10.0.0.100", sim::ScriptAction::status,
+                                       Fault::hangs, 1);
+    settle_pair(chain);
+    CHECK(chain.holds(n1, group_a()));
+    CHECK(chain.holds(n2, group_b()));
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}
+
+TEST_CASE("chain: a VIP left by kill -9 is released before the node joins again", "[sim][chain]")
+{
+    const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off,
+                               config::AutoFailback::legacy);
+    INFO("auto_failback " << name_of(mode));
+    Chain chain(mode);
+    settle_pair(chain);
+    chain.cluster().kill(n1);
+    // Back inside the dead time: lvs-02 never declared it dead and took nothing.
+    chain.run_for(Milliseconds(1000));
+    CHECK(chain.holds(n1, group_a()));  // the machine still has it
+    chain.cluster().start(n1);
+    chain.run_for(Milliseconds(8000));
+    CHECK(chain.owners(group_a()) == 1);
+    CHECK(chain.owners(group_b()) == 1);
+    CHECK(chain.holds(n2, group_b()));
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}
+
+TEST_CASE("chain: a stop that keeps failing leaves the group stuck, and nobody starts it", "[sim][chain]")
+{
+    Chain chain(config::AutoFailback::off);
+    settle_pair(chain);
+    chain.cluster().host(n1).add_fault("web-a", sim::ScriptAction::stop, Fault::fails);
+    SECTION("standby")
+    {
+        // hb_standby on lvs-01: web-a cannot be stopped (3 retries a second apart).
+        chain.cluster().request_standby(n1, resources::HoldSet::all);
+        chain.run_for(Milliseconds(10000));
+        CHECK(chain.holds(n1, group_a()));
+        CHECK(chain.owners(group_a()) == 1);
+    }
+    SECTION("graceful stop: it waits, retrying, and the peer starts nothing of it")
+    {
+        chain.cluster().stop(n1);
+        chain.run_for(Milliseconds(25000));
+        CHECK(chain.cluster().is_running(n1));
+        CHECK(chain.holds(n1, group_a()));
+        CHECK_FALSE(chain.holds(n2, group_a()));
+        CHECK(chain.holds(n2, group_b()));
+        // Mended by hand: the next retry releases it, the stop completes, the peer takes it.
+        chain.cluster().host(n1).faults.clear();
+        chain.run_for(Milliseconds(12000));
+        CHECK_FALSE(chain.cluster().is_running(n1));
+        CHECK_FALSE(chain.holds(n1, group_a()));
+        CHECK(chain.holds(n2, group_a()));
+    }
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}
+
+namespace {
+
+/// The machine under `name` rebooted: whatever ran there is gone.
+void reboot(Chain& chain, const std::string& name)
+{
+    chain.cluster().kill(name);
+    chain.cluster().host(name).running.clear();
+}
+
+}  // namespace
+
+TEST_CASE("chain, 3.0.6 peer: a joint start waits its RQSTDELAY, then each takes its own", "[sim][chain][v306]")
+{
+    const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off);
+    INFO("auto_failback " << name_of(mode));
+    Chain chain(mode, Peer::v306);
+    chain.cluster().start_all();
+    chain.run_for(Milliseconds(5000));
+    // Neither side is stable yet: both wait 10 s from the first `resource` (3.0.6's rule,
+    // which we keep with a 3.0.6 peer).
+    CHECK(chain.owners(group_a()) == 0);
+    CHECK(chain.owners(group_b()) == 0);
+    chain.run_for(Milliseconds(8000));
+    CHECK(chain.holds(n1, group_a()));
+    CHECK(chain.holds(n2, group_b()));
+    CHECK(chain.owners(group_a()) == 1);
+    CHECK(chain.owners(group_b()) == 1);
+    CHECK(chain.rscstatus(n1) == "local");
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}
+
+TEST_CASE("chain, 3.0.6 peer: death, takeover and return in every mode", "[sim][chain][v306]")
+{
+    const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off,
+                               config::AutoFailback::legacy);
+    const std::string victim = GENERATE(n1, n2);
+    INFO("auto_failback " << name_of(mode) << ", " << victim << " dies");
+    Chain chain(mode, Peer::v306);
+    chain.cluster().start_all();
+    chain.run_for(Milliseconds(15000));
+    REQUIRE(chain.holds(n1, group_a()));
+    REQUIRE(chain.holds(n2, group_b()));
+    reboot(chain, victim);
+    chain.run_for(deadtime + Milliseconds(3000));
+    CHECK(chain.holds(other(victim), group_a()));
+    CHECK(chain.holds(other(victim), group_b()));
+    chain.cluster().start(victim);
+    chain.run_for(Milliseconds(20000));
+    const bool back = mode != config::AutoFailback::off;
+    CHECK(chain.owners(group_a()) == 1);
+    CHECK(chain.owners(group_b()) == 1);
+    CHECK(chain.holds(back ? n1 : other(victim), group_a()));
+    CHECK(chain.holds(back ? n2 : other(victim), group_b()));
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}
+
+TEST_CASE("chain, 3.0.6 peer: a partition seen by both heals by its restart, to one owner", "[sim][chain][v306]")
+{
+    const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off,
+                               config::AutoFailback::legacy);
+    INFO("auto_failback " << name_of(mode));
+    Chain chain(mode, Peer::v306);
+    // 3.0.6 keeps what it took for 2 s after it hears us again, then gives everything up
+    // (its groups released one resource at a time) and restarts: that overlap is its own.
+    chain.set_grace(Milliseconds(2000) + 4 * sim::op_time + keepalive);
+    chain.cluster().start_all();
+    chain.run_for(Milliseconds(15000));
+    chain.cluster().set_partition(n1, n2, true);
+    chain.run_for(deadtime + Milliseconds(3000));
+    CHECK(chain.owners(group_a()) == 2);  // split brain, as in any partition
+    chain.cluster().set_partition(n1, n2, false);
+    chain.run_for(Milliseconds(30000));
+    const bool back = mode != config::AutoFailback::off;
+    CHECK(chain.owners(group_a()) == 1);
+    CHECK(chain.owners(group_b()) == 1);
+    CHECK(chain.holds(n1, group_a()));
+    CHECK(chain.holds(back ? n2 : n1, group_b()));
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}
+
+TEST_CASE("chain, 3.0.6 peer in legacy mode: it restarts inside our takeover and takes its group unasked", "[sim][chain][v306]")
+{
+    // system.failover_mixed_legacy's race: lvs-02 (3.0.6) dies, we declare it dead and
+    // start taking web-b over, and it is back meanwhile, taking web-b without asking
+    // (HA_DONTASK). We give web-b back at once.
+    const int offset_ms = GENERATE(-400, 0, 100, 200, 300, 400, 600, 1000);
+    INFO("lvs-02 back " << offset_ms << " ms after the dead time ran out");
+    Chain chain(config::AutoFailback::legacy, Peer::v306, sim::LegacyAsk::never);
+    chain.cluster().start_all();
+    chain.run_for(Milliseconds(6000));
+    REQUIRE(chain.holds(n2, group_b()));
+    reboot(chain, n2);
+    chain.run_for(deadtime + Milliseconds(offset_ms));
+    chain.cluster().start(n2);
+    chain.run_for(Milliseconds(10000));
+    CHECK(chain.owners(group_a()) == 1);
+    CHECK(chain.owners(group_b()) == 1);
+    CHECK(chain.holds(n1, group_a()));
+    CHECK(chain.holds(n2, group_b()));
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}
