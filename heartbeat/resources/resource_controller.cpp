@@ -103,10 +103,10 @@ void ResourceController::check_next_group(TimePoint now)
                std::nullopt);
 }
 
-void ResourceController::join(TimePoint now, bool peer_alive)
+void ResourceController::join(TimePoint now, Presence peer)
 {
     phase_ = Managing{};
-    manager_.comm_up(now, peer_alive);
+    manager_.comm_up(now, peer);
 }
 
 void ResourceController::on_event(TimePoint now, const membership::Event& event,
@@ -116,11 +116,13 @@ void ResourceController::on_event(TimePoint now, const membership::Event& event,
     const std::string& peer = settings_.manager.peer;
     if (event.kind == EventKind::comm_up) {
         const membership::Node* p = membership.node(peer);
-        const bool alive = p != nullptr && p->status != membership::NodeStatus::dead;
+        const Presence presence = p != nullptr && p->status != membership::NodeStatus::dead
+                                      ? Presence::alive
+                                      : Presence::gone;
         if (auto* checking = std::get_if<Checking>(&phase_)) {
-            checking->comm_up = alive;
+            checking->comm_up = presence;
         } else if (std::holds_alternative<Joining>(phase_)) {
-            join(now, alive);
+            join(now, presence);
         }
         pump(now);
         return;
@@ -131,12 +133,12 @@ void ResourceController::on_event(TimePoint now, const membership::Event& event,
     switch (event.kind) {
     case EventKind::node_status:
         if (event.to == membership::NodeStatus::dead) {
-            manager_.peer_dead(now);
+            manager_.peer_dead();
         } else if (event.from == membership::NodeStatus::dead) {
-            manager_.peer_returned(now);
+            manager_.peer_returned();
         }
         break;
-    case EventKind::node_restarted: manager_.peer_returned(now); break;
+    case EventKind::node_restarted: manager_.peer_returned(); break;
     case EventKind::partition_healed: manager_.partition_healed(now); break;
     case EventKind::message:
         if (is_resource_message(event.message.get("t").value_or(""))) {
@@ -160,7 +162,7 @@ void ResourceController::request_standby(TimePoint now, HoldSet set)
 
 void ResourceController::shutdown(TimePoint now)
 {
-    manager_.shutdown(now);
+    manager_.shutdown();
     pump(now);
 }
 

@@ -83,10 +83,10 @@ public:
 
 private:
     /// The start-up idle check: the key resource of each group in turn, `next` the next
-    /// group to look at; `comm_up` holds whether the peer was alive if comm came up meanwhile.
+    /// group to look at; `comm_up` holds the peer's presence if comm came up meanwhile.
     struct Checking {
         std::size_t next = 0;
-        std::optional<bool> comm_up;
+        std::optional<Presence> comm_up;
     };
     /// The check is done and comm is not up yet.
     struct Joining {};
@@ -108,7 +108,7 @@ private:
 
     const config::ResourceGroup* group(const std::string& key) const;
     void check_next_group(TimePoint now);
-    void join(TimePoint now, bool peer_alive);
+    void join(TimePoint now, Presence peer);
     void pump(TimePoint now);
     void finish_operation(TimePoint now);
     void queue_call(RunReason reason, const std::string& group, const config::Resource& resource,

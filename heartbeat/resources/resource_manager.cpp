@@ -7,6 +7,15 @@
 //   rscrcvd ──peer says isstable=1, or RQSTDELAY passed──▶ stable (take our groups)
 //   any ──shutdown()──▶ shutdown (give everything up, then `shutdone`)
 //
+// Beside that phase, one variable per concern, each an enum or a variant:
+//   the peer (PeerView)   kind heartbeat_306 | ours, presence, stability, what it claims
+//   standby               none → asked ──other──▶ releasing ──stopped──▶ released ──done──▶ none
+//                         none ──me──▶ granting ──done──▶ acquiring ──started──▶ none
+//   failback              none | due (with a retry time while it cannot be done yet)
+//   each group            stopped | running | stuck (its stop failed: it still runs here)
+//   shutdown              releasing ──all stopped──▶ complete (`shutdone` sent)
+//                                   └─a group stuck─▶ blocked ──10 s──▶ releasing again
+//
 // Groups move only by: our groups at start (unless the peer holds them), the peer's groups
 // when it is dead or has shut down, and the three-phase standby protocol (ask_resources
 // me → other → done → done), which auto_failback uses too. Every release finishes before the
@@ -113,6 +122,16 @@ std::string_view to_string(RscState state)
     return "init";
 }
 
+std::string_view to_string(GroupState state)
+{
+    switch (state) {
+    case GroupState::stopped: return "stopped";
+    case GroupState::running: return "running";
+    case GroupState::stuck: return "stuck";
+    }
+    return "stopped";
+}
+
 ResourceManager::ResourceManager(RscSettings settings) : settings_(std::move(settings)) {}
 
 std::vector<std::string> ResourceManager::keys_of(HoldSet set) const
@@ -127,13 +146,19 @@ std::vector<std::string> ResourceManager::keys_of(HoldSet set) const
     return keys;
 }
 
+bool ResourceManager::runs(const std::string& key) const
+{
+    const auto it = groups_.find(key);
+    return it != groups_.end() && it->second != GroupState::stopped;
+}
+
 HoldSet ResourceManager::stuck_in(HoldSet set) const
 {
     HoldSet stuck = HoldSet::none;
     for (const config::ResourceGroup& g : settings_.groups) {
         const HoldSet side = g.node == settings_.self ? HoldSet::local : HoldSet::foreign;
-        const auto it = running_.find(g.key());
-        if (holds(set, side) && it != running_.end() && it->second) {
+        const auto it = groups_.find(g.key());
+        if (holds(set, side) && it != groups_.end() && it->second == GroupState::stuck) {
             stuck = stuck | side;
         }
     }
@@ -148,25 +173,25 @@ void ResourceManager::add(Step step)
 void ResourceManager::acquire(HoldSet set)
 {
     for (const std::string& key : keys_of(set)) {
-        add(Step{Step::Kind::acquire, key, HoldSet::none});
+        add(Step{Step::Kind::acquire, key});
     }
 }
 
 void ResourceManager::release(HoldSet set)
 {
     for (const std::string& key : keys_of(set)) {
-        add(Step{Step::Kind::release, key, HoldSet::none});
+        add(Step{Step::Kind::release, key});
     }
 }
 
-void ResourceManager::send_resource(std::optional<bool> stable, std::string_view info)
+void ResourceManager::send_resource(Report report, std::string_view info)
 {
     wire::Message m;
     m.add("t", "resource");
     m.add("rsc_hold", std::string(to_string(held_)));
-    if (stable) {
+    if (report != Report::partial) {
         m.add("rtype", "full");
-        m.add("isstable", *stable ? "1" : "0");
+        m.add("isstable", report == Report::stable ? "1" : "0");
     }
     if (!info.empty()) {
         m.add("info", std::string(info));
@@ -185,7 +210,7 @@ void ResourceManager::send_standby(HoldSet set, std::string_view info)
     messages_.push_back(std::move(m));
 }
 
-void ResourceManager::comm_up(TimePoint now, bool peer_alive)
+void ResourceManager::comm_up(TimePoint now, Presence peer)
 {
     if (state_ != RscState::init) {
         return;
@@ -197,20 +222,22 @@ void ResourceManager::comm_up(TimePoint now, bool peer_alive)
         starting.add(std::string(impl_field), std::string(impl_value));
         messages_.push_back(std::move(starting));
     }
-    if (!peer_alive || settings_.peer.empty()) {
+    if (peer == Presence::gone || settings_.peer.empty()) {
         // Alone: everything is ours until the peer shows up (3.0.6 takes it all at initdead).
         HB_LOG(info) << "Resources being acquired from " << settings_.peer << ".";
-        needs_failback_ = !settings_.peer.empty();
-        other_is_stable_ = true;
-        other_holds_ = HoldSet::none;
+        if (!settings_.peer.empty()) {
+            failback_ = FailbackDue{};
+        }
+        peer_.stability = Stability::stable;
+        peer_.holds = HoldSet::none;
         held_ = HoldSet::all;
         state_ = RscState::stable;
         acquire(HoldSet::all);
-        add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+        add(Step{Step::Kind::mark_settled});
     } else if (legacy()) {
         // No state machine: ask the peer for each of our groups (it may hold them).
         state_ = RscState::stable;
-        other_is_stable_ = true;
+        peer_.stability = Stability::stable;
         held_ = held_ | HoldSet::local;
         for (const std::string& key : keys_of(HoldSet::local)) {
             send_ip_request(now, key);
@@ -224,28 +251,28 @@ void ResourceManager::receive(TimePoint now, const std::string& from, const wire
         return;
     }
     if (message.get(impl_field) == std::optional<std::string_view>(impl_value)) {
-        peer_is_ours_ = true;
+        peer_.kind = PeerKind::ours;
     }
-    peer_alive_ = true;
+    peer_.presence = Presence::alive;
     const auto type = message.get("t").value_or("");
     if (type == "starting") {
         if (state_ == RscState::starting) {
             state_ = RscState::bothstarting;
         }
-        other_is_stable_ = false;
-        send_resource(state_ == RscState::stable);
+        peer_.stability = Stability::in_flux;
+        send_resource(state_ == RscState::stable ? Report::stable : Report::in_flux);
     } else if (type == "resource") {
         on_resource(now, message);
     } else if (type == "ask_resources") {
         on_ask_resources(now, message);
     } else if (type == "shutdone") {
-        on_shutdone(now);
+        on_shutdone();
     } else if (type == "hb_takeover") {
         on_hb_takeover(now, message);
     } else if (type == "ip-request") {
         on_ip_request(now, message);
     } else if (type == "ip-request-resp") {
-        on_ip_request_resp(now, message);
+        on_ip_request_resp(message);
     }
 }
 
@@ -278,14 +305,19 @@ bool ResourceManager::is_local_key(const std::string& key) const
 
 bool ResourceManager::runs_or_starts(const std::string& key) const
 {
-    // The last operation queued for the group decides; none queued: whether it runs.
+    // The last operation queued for the group decides, then the one out; else what it is.
+    const auto decides = [&](const Step& s) {
+        return s.key == key && (s.kind == Step::Kind::acquire || s.kind == Step::Kind::release);
+    };
     for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
-        if (it->key == key && (it->kind == Step::Kind::acquire || it->kind == Step::Kind::release)) {
+        if (decides(*it)) {
             return it->kind == Step::Kind::acquire;
         }
     }
-    const auto it = running_.find(key);
-    return it != running_.end() && it->second;
+    if (handed_out_ && decides(*handed_out_)) {
+        return handed_out_->kind == Step::Kind::acquire;
+    }
+    return runs(key);
 }
 
 void ResourceManager::send_ip_request(TimePoint now, const std::string& key)
@@ -310,19 +342,19 @@ void ResourceManager::on_ip_request(TimePoint now, const wire::Message& message)
         HB_LOG(info) << settings_.peer << " asks for resource group " << key
                      << ": releasing it here";
         held_ = held_ & ~(is_local_key(key) ? HoldSet::local : HoldSet::foreign);
-        add(Step{Step::Kind::release, key, HoldSet::none});
+        add(Step{Step::Kind::release, key});
     }
-    add(Step{Step::Kind::reply_ip_request, key, HoldSet::none, ours});
+    add(Step{Step::Kind::reply_ip_request, key, HoldSet::none, ours ? WeOwn::yes : WeOwn::no});
     // The peer's resource manager runs now; a request of ours it dropped before is asked
     // again at once rather than at the retry.
-    ask_again(now, false);
+    ask_again(now, Resend::all);
 }
 
-void ResourceManager::ask_again(TimePoint now, bool due_only)
+void ResourceManager::ask_again(TimePoint now, Resend which)
 {
     std::vector<std::string> keys;
     for (const auto& [key, at] : ip_requests_) {
-        if (!due_only || now >= at) {
+        if (which == Resend::all || now >= at) {
             keys.push_back(key);
         }
     }
@@ -331,7 +363,7 @@ void ResourceManager::ask_again(TimePoint now, bool due_only)
     }
 }
 
-void ResourceManager::on_ip_request_resp(TimePoint now, const wire::Message& message)
+void ResourceManager::on_ip_request_resp(const wire::Message& message)
 {
     if (message.get("dest") != std::optional<std::string_view>(settings_.self)) {
         return;
@@ -350,17 +382,16 @@ void ResourceManager::on_ip_request_resp(TimePoint now, const wire::Message& mes
             // it is announced (gratuitous ARP) from this node.
             HB_LOG(info) << settings_.peer << " released resource group " << key
                          << ": restarting it here to announce it again";
-            reannounce_after_peer_release_ = false;
-            add(Step{Step::Kind::release, key, HoldSet::none});
-            add(Step{Step::Kind::acquire, key, HoldSet::none});
-            add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+            peer_claim_ = PeerClaim::none;
+            add(Step{Step::Kind::release, key});
+            add(Step{Step::Kind::acquire, key});
+            add(Step{Step::Kind::mark_settled});
         }
         return;
     }
     held_ = held_ | (is_local_key(key) ? HoldSet::local : HoldSet::foreign);
-    add(Step{Step::Kind::acquire, key, HoldSet::none});
-    add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
-    (void)now;
+    add(Step{Step::Kind::acquire, key});
+    add(Step{Step::Kind::mark_settled});
 }
 
 void ResourceManager::take_pending_requests()
@@ -368,7 +399,7 @@ void ResourceManager::take_pending_requests()
     // The peer will not answer any more: what we asked for is ours to take.
     for (const auto& [key, at] : ip_requests_) {
         if (!runs_or_starts(key)) {
-            add(Step{Step::Kind::acquire, key, HoldSet::none});
+            add(Step{Step::Kind::acquire, key});
         }
     }
     ip_requests_.clear();
@@ -382,9 +413,9 @@ void ResourceManager::on_resource(TimePoint now, const wire::Message& message)
         return;
     }
     if (message.get("rtype") == std::optional<std::string_view>("full")) {
-        other_holds_ = *set;
+        peer_.holds = *set;
     } else {
-        other_holds_ = *set == HoldSet::none ? HoldSet::none : (other_holds_ | *set);
+        peer_.holds = *set == HoldSet::none ? HoldSet::none : (peer_.holds | *set);
     }
     watch_contested_groups();
     if (message.get("info") == std::optional<std::string_view>("shutdown")) {
@@ -393,24 +424,24 @@ void ResourceManager::on_resource(TimePoint now, const wire::Message& message)
     if (state_ == RscState::starting || state_ == RscState::bothstarting) {
         state_ = RscState::rscrcvd;
         if (!local_takeover_at_) {
-            local_takeover_at_ = now + (peer_is_ours_ ? Milliseconds(0) : settings_.rqst_delay);
+            local_takeover_at_ = now + (peer_is_ours() ? Milliseconds(0) : settings_.rqst_delay);
         }
     }
     const auto stable = message.get("isstable");
     if (stable == std::optional<std::string_view>("1")) {
-        const bool was_stable = other_is_stable_;
-        other_is_stable_ = true;
+        const bool was_stable = peer_.stability == Stability::stable;
+        peer_.stability = Stability::stable;
         if (!was_stable) {
             HB_LOG(info) << "remote resource transition completed.";
         }
         if (state_ != RscState::stable && state_ != RscState::shutdown) {
-            become_stable(now);
+            become_stable();
         }
         if (!was_stable) {
             perform_auto_failback(now);
         }
     } else if (stable) {
-        other_is_stable_ = false;
+        peer_.stability = Stability::in_flux;
     }
 }
 
@@ -423,16 +454,16 @@ void ResourceManager::watch_contested_groups()
         return;
     }
     if (state_ == RscState::stable && holds(held_, HoldSet::local) &&
-        holds(other_holds_, HoldSet::foreign)) {
-        if (!reannounce_after_peer_release_) {
+        holds(peer_.holds, HoldSet::foreign)) {
+        if (peer_claim_ == PeerClaim::none) {
             HB_LOG(warn) << settings_.peer << " also claims our resource groups; they are "
                          << "announced again here once it releases them";
         }
-        reannounce_after_peer_release_ = true;
+        peer_claim_ = PeerClaim::ours_too;
         return;
     }
-    if (reannounce_after_peer_release_ && !holds(other_holds_, HoldSet::foreign)) {
-        reannounce_after_peer_release_ = false;
+    if (peer_claim_ == PeerClaim::ours_too && !holds(peer_.holds, HoldSet::foreign)) {
+        peer_claim_ = PeerClaim::none;
         if (!holds(held_, HoldSet::local) || state_ == RscState::shutdown) {
             return;
         }
@@ -440,26 +471,25 @@ void ResourceManager::watch_contested_groups()
                         "announce them again";
         release(HoldSet::local);
         acquire(HoldSet::local);
-        add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+        add(Step{Step::Kind::mark_settled});
     }
 }
 
-void ResourceManager::become_stable(TimePoint now)
+void ResourceManager::become_stable()
 {
-    (void)now;
     if (state_ == RscState::stable || state_ == RscState::shutdown) {
         return;
     }
     state_ = RscState::stable;
     local_takeover_at_.reset();
     take_our_groups();
-    send_resource(true);
+    send_resource(Report::stable);
 }
 
 void ResourceManager::take_our_groups()
 {
     // The peer says it holds "foreign" (its point of view): our own groups. Leave them.
-    if (holds(other_holds_, HoldSet::foreign) && standby_ == Standby::none) {
+    if (holds(peer_.holds, HoldSet::foreign) && standby_idle()) {
         HB_LOG(info) << "Local Resource acquisition completed. (none)";
         return;
     }
@@ -468,59 +498,64 @@ void ResourceManager::take_our_groups()
     }
     held_ = held_ | HoldSet::local;
     acquire(HoldSet::local);
-    add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+    add(Step{Step::Kind::mark_settled});
 }
 
 void ResourceManager::perform_auto_failback(TimePoint now)
 {
-    failback_retry_at_.reset();
-    if (settings_.auto_failback != config::AutoFailback::on || !needs_failback_ ||
-        !holds(held_, HoldSet::foreign) || state_ == RscState::shutdown) {
-        needs_failback_ = false;
+    if (!failback_) {
         return;
     }
-    if (!peer_alive_) {
+    failback_->retry_at.reset();
+    if (settings_.auto_failback != config::AutoFailback::on || !holds(held_, HoldSet::foreign) ||
+        state_ == RscState::shutdown) {
+        failback_.reset();
+        return;
+    }
+    if (peer_.presence == Presence::gone) {
         return;  // tried again when the peer is back and says it is stable
     }
-    if (standby_ != Standby::none || !other_is_stable_ || state_ != RscState::stable ||
-        !steps_.empty()) {
-        failback_retry_at_ = now + failback_retry;
+    if (!standby_idle() || peer_.stability != Stability::stable || state_ != RscState::stable ||
+        !work_idle()) {
+        failback_->retry_at = now + failback_retry;
         return;
     }
-    needs_failback_ = false;
+    failback_.reset();
     HB_LOG(info) << "auto_failback: giving " << settings_.peer << " its resource groups back";
     request_standby(now, HoldSet::foreign);
 }
 
-bool ResourceManager::request_standby(TimePoint now, HoldSet set)
+StandbyAnswer ResourceManager::request_standby(TimePoint now, HoldSet set)
 {
     if (settings_.auto_failback == config::AutoFailback::legacy) {
         HB_LOG(info) << "Standby mode only implemented when nice_failback on";
-        return false;
+        return StandbyAnswer::refused;
     }
-    if (standby_ != Standby::none) {
+    if (!standby_idle()) {
         HB_LOG(warn) << "Standby in progress- new request ignored";
-        return false;
+        return StandbyAnswer::refused;
     }
-    if (!other_is_stable_ || settings_.peer.empty()) {
+    if (peer_.stability != Stability::stable || settings_.peer.empty()) {
         HB_LOG(warn) << "standby request ignored.  Other side is in flux.";
-        return false;
+        return StandbyAnswer::refused;
     }
-    if (state_ != RscState::stable || !steps_.empty()) {
+    if (state_ != RscState::stable || !work_idle()) {
         HB_LOG(warn) << "standby request ignored.  local resources in flux.";
-        return false;
+        return StandbyAnswer::refused;
     }
     if (set == HoldSet::none) {
-        return true;
+        return StandbyAnswer::accepted;
     }
     HB_LOG(info) << settings_.self << " wants to go standby [" << to_string(set) << "]";
-    standby_ = Standby::me;
-    standby_requester_ = true;
-    standby_set_ = set;
-    standby_deadline_ = now + standby_first_reply;
-    other_is_stable_ = false;
+    standby_ = StandbyAsked{now + standby_first_reply};
+    peer_.stability = Stability::in_flux;
     send_standby(set, "me");
-    return true;
+    return StandbyAnswer::accepted;
+}
+
+void ResourceManager::cancel_standby()
+{
+    standby_ = std::monostate{};
 }
 
 void ResourceManager::on_ask_resources(TimePoint now, const wire::Message& message)
@@ -532,111 +567,103 @@ void ResourceManager::on_ask_resources(TimePoint now, const wire::Message& messa
     }
     if (info == "me") {
         // The peer wants to go standby; we would take its groups.
-        if (standby_ != Standby::none) {
+        if (!standby_idle()) {
             HB_LOG(warn) << "Standby in progress- new request from " << settings_.peer
                          << " ignored";
-        } else if (!other_is_stable_) {
+        } else if (peer_.stability != Stability::stable) {
             HB_LOG(warn) << "standby message [me] from " << settings_.peer
                          << " ignored.  Other side is in flux.";
-        } else if (state_ != RscState::stable || !steps_.empty()) {
+        } else if (state_ != RscState::stable || !work_idle()) {
             HB_LOG(warn) << "standby message [me] from " << settings_.peer
                          << " ignored.  local resources in flux.";
         } else {
             HB_LOG(info) << settings_.peer << " wants to go standby [" << to_string(*set) << "]";
-            other_is_stable_ = false;
-            standby_ = Standby::other;
-            standby_requester_ = false;
-            standby_set_ = *set;
-            standby_deadline_ = now + standby_whole;
+            peer_.stability = Stability::in_flux;
+            standby_ = StandbyGranting{};
             send_standby(*set, "other");
         }
-    } else if (info == "other" && standby_ == Standby::me) {
+    } else if (info == "other" && std::holds_alternative<StandbyAsked>(standby_)) {
         HB_LOG(info) << "standby: " << settings_.peer << " can take our " << to_string(*set)
                      << " resources";
-        standby_deadline_ = now + standby_whole;
+        standby_ = StandbyReleasing{now + standby_whole};
         held_ = held_ & ~*set;
-        send_resource(false, "standby");
+        send_resource(Report::in_flux, "standby");
         HB_LOG(info) << "give up " << to_string(*set) << " HA resources (standby).";
         release(*set);
         add(Step{Step::Kind::mark_standby_released, {}, *set});
-    } else if (info == "done" && standby_ == Standby::other) {
+    } else if (info == "done" && std::holds_alternative<StandbyGranting>(standby_)) {
         // The peer has released: take what it gave (its `set`, seen from here).
         HB_LOG(info) << "standby: acquire [" << to_string(*set) << "] resources from "
                      << settings_.peer;
-        standby_ = Standby::done;
+        standby_ = StandbyAcquiring{};
         acquire(mirror(*set) & ~held_);
         add(Step{Step::Kind::mark_standby_acquired, {}, *set});
-    } else if (info == "done" && standby_ == Standby::done && standby_requester_) {
+    } else if (info == "done" && std::holds_alternative<StandbyReleased>(standby_)) {
         HB_LOG(info) << "Other node completed standby takeover of " << to_string(*set)
                      << " resources.";
-        standby_ = Standby::none;
-        standby_deadline_.reset();
-        other_is_stable_ = true;
-        send_resource(true);
+        cancel_standby();
+        peer_.stability = Stability::stable;
+        send_resource(Report::stable);
     }
 }
 
-void ResourceManager::on_shutdone(TimePoint now)
+void ResourceManager::on_shutdone()
 {
-    (void)now;
-    peer_alive_ = false;
+    peer_.presence = Presence::gone;
     HB_LOG(info) << "Received shutdown notice from '" << settings_.peer << "'.";
-    other_holds_ = HoldSet::none;
-    other_is_stable_ = true;
+    peer_.holds = HoldSet::none;
+    peer_.stability = Stability::stable;
     watch_contested_groups();
     if (state_ == RscState::shutdown) {
         return;
     }
-    if (restart_on_shutdone_) {
+    if (on_shutdone_ == OnShutdone::reannounce) {
         // It held (and announced) groups we kept during the partition: now that it has let
         // go, start them again here so that clients learn where they are.
-        restart_on_shutdone_ = false;
-        for (const auto& [key, runs] : running_) {
-            if (runs) {
+        on_shutdone_ = OnShutdone::nothing;
+        for (const auto& [key, state] : groups_) {
+            if (state == GroupState::running) {
                 HB_LOG(info) << settings_.peer << " released resource group " << key
                              << ": restarting it here to announce it again";
-                add(Step{Step::Kind::release, key, HoldSet::none});
-                add(Step{Step::Kind::acquire, key, HoldSet::none});
+                add(Step{Step::Kind::release, key});
+                add(Step{Step::Kind::acquire, key});
             }
         }
     }
-    standby_ = Standby::none;
-    standby_deadline_.reset();
+    cancel_standby();
     take_pending_requests();
     const HoldSet missing = ~held_;
     if (missing == HoldSet::none) {
         return;
     }
     HB_LOG(info) << "Resources being acquired from " << settings_.peer << ".";
-    needs_failback_ = true;
+    failback_ = FailbackDue{};
     held_ = HoldSet::all;
     acquire(missing);
     if (state_ != RscState::stable) {
         state_ = RscState::stable;
         local_takeover_at_.reset();
     }
-    add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+    add(Step{Step::Kind::mark_settled});
 }
 
-void ResourceManager::peer_dead(TimePoint now)
+void ResourceManager::peer_dead()
 {
-    (void)now;
     if (state_ == RscState::shutdown || state_ == RscState::init) {
         return;
     }
-    peer_alive_ = false;
-    restart_on_shutdone_ = false;
-    if (standby_ != Standby::none) {
+    peer_.presence = Presence::gone;
+    on_shutdone_ = OnShutdone::nothing;
+    if (!standby_idle()) {
         HB_LOG(info) << "Cancelling pending standby operation";
-        standby_ = Standby::none;
-        standby_deadline_.reset();
+        cancel_standby();
     }
-    if (other_holds_ == HoldSet::none) {
+    if (peer_.holds == HoldSet::none) {
         HB_LOG(info) << "Dead node " << settings_.peer << " gave up resources.";
     }
-    other_holds_ = HoldSet::none;
-    other_is_stable_ = true;
-    needs_failback_ = true;
+    peer_.holds = HoldSet::none;
+    peer_.stability = Stability::stable;
+    failback_ = FailbackDue{};
     watch_contested_groups();
     take_pending_requests();
     const HoldSet missing = ~held_;
@@ -650,16 +677,12 @@ void ResourceManager::peer_dead(TimePoint now)
     HB_LOG(info) << "Resources being acquired from " << settings_.peer << ".";
     held_ = HoldSet::all;
     acquire(missing);
-    if (holds(missing, HoldSet::foreign)) {
-        add(Step{Step::Kind::mark_settled, {}, HoldSet::foreign});
-    } else {
-        add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
-    }
+    add(Step{Step::Kind::mark_settled, {},
+             holds(missing, HoldSet::foreign) ? HoldSet::foreign : HoldSet::none});
 }
 
-void ResourceManager::peer_returned(TimePoint now)
+void ResourceManager::peer_returned()
 {
-    (void)now;
     if (!legacy() || state_ == RscState::shutdown || state_ == RscState::init) {
         return;  // on/off: the peer's `starting` and `resource` messages settle it
     }
@@ -668,21 +691,22 @@ void ResourceManager::peer_returned(TimePoint now)
     // now and say so; its rc.d/ip-request-resp (or ours) starts whatever it does not run.
     // One of ours asks (ip-request) and is answered; an extra weown=yes would make it
     // restart the group.
-    release_peer_groups(!peer_is_ours_, true);
+    release_peer_groups(peer_is_ours() ? GiveBack::to_returning_ours
+                                       : GiveBack::to_returning_306);
 }
 
-void ResourceManager::release_peer_groups(bool tell_peer, bool log_each)
+void ResourceManager::release_peer_groups(GiveBack why)
 {
     for (const std::string& key : keys_of(HoldSet::foreign)) {
-        if (runs_or_starts(key)) {
-            if (log_each) {
-                HB_LOG(info) << settings_.peer << " is back: releasing its resource group "
-                             << key;
-            }
-            add(Step{Step::Kind::release, key, HoldSet::none});
-            if (tell_peer) {
-                add(Step{Step::Kind::reply_ip_request, key, HoldSet::none, true});
-            }
+        if (!runs_or_starts(key)) {
+            continue;
+        }
+        if (why != GiveBack::after_heal) {
+            HB_LOG(info) << settings_.peer << " is back: releasing its resource group " << key;
+        }
+        add(Step{Step::Kind::release, key});
+        if (why != GiveBack::to_returning_ours) {
+            add(Step{Step::Kind::reply_ip_request, key, HoldSet::none, WeOwn::yes});
         }
     }
     held_ = held_ & ~HoldSet::foreign;
@@ -693,12 +717,12 @@ void ResourceManager::partition_healed(TimePoint now)
     if (state_ == RscState::shutdown) {
         return;
     }
-    if (!peer_is_ours_) {
+    if (!peer_is_ours()) {
         // A 3.0.6 peer gives everything up, says `shutdone` and restarts: keep what we hold,
         // take what it leaves (on_shutdone), and it asks for its groups back when it returns.
         HB_LOG(info) << "partition with " << settings_.peer
                      << " healed: it will give its resources up and restart (heartbeat 3.0.6)";
-        restart_on_shutdone_ = true;
+        on_shutdone_ = OnShutdone::reannounce;
         return;
     }
     // Both may hold any group, and the peer may or may not have seen the partition too. The
@@ -709,42 +733,41 @@ void ResourceManager::partition_healed(TimePoint now)
     // Both messages are 3.0.6's legacy ones; here they pass only between two of ours.
     HB_LOG(warn) << "partition with " << settings_.peer << " healed: each resource group "
                  << "goes back to its preferred node";
-    release_peer_groups(true, false);
+    release_peer_groups(GiveBack::after_heal);
     for (const std::string& key : keys_of(HoldSet::local)) {
         send_ip_request(now, key);
     }
-    needs_failback_ = false;
-    reannounce_after_peer_release_ = false;
+    failback_.reset();
+    peer_claim_ = PeerClaim::none;
     state_ = RscState::stable;
-    add(Step{Step::Kind::mark_settled, {}, HoldSet::none});
+    add(Step{Step::Kind::mark_settled});
 }
 
-void ResourceManager::shutdown(TimePoint now)
+void ResourceManager::shutdown()
 {
-    (void)now;
     if (state_ == RscState::shutdown) {
         return;
     }
     HB_LOG(info) << "Giving up all HA resources.";
     state_ = RscState::shutdown;
-    standby_ = Standby::none;
-    standby_deadline_.reset();
+    shutdown_ = ShutdownReleasing{};
+    cancel_standby();
     held_ = HoldSet::none;
     ip_requests_.clear();
     if (!settings_.peer.empty() && !legacy()) {
-        send_resource(false, "shutdown");
+        send_resource(Report::in_flux, "shutdown");
     }
     // Every group, held or not (3.0.6 does the same; stops are idempotent).
     steps_.erase(std::remove_if(steps_.begin(), steps_.end(),
                                 [](const Step& s) { return s.kind != Step::Kind::release; }),
                  steps_.end());
     release(HoldSet::all);
-    add(Step{Step::Kind::mark_shutdown_released, {}, HoldSet::none});
+    add(Step{Step::Kind::mark_shutdown_released});
 }
 
 void ResourceManager::run_markers()
 {
-    while (!steps_.empty() && !step_running_) {
+    while (!steps_.empty() && !handed_out_) {
         const Step step = steps_.front();
         switch (step.kind) {
         case Step::Kind::acquire:
@@ -761,7 +784,7 @@ void ResourceManager::run_markers()
             }
             const HoldSet given = step.set & ~stuck;
             HB_LOG(info) << to_string(given) << " HA resource release completed (standby).";
-            standby_ = Standby::done;
+            standby_ = StandbyReleased{};
             send_standby(given, "done");
             break;
         }
@@ -769,9 +792,8 @@ void ResourceManager::run_markers()
             HB_LOG(info) << "Standby resource acquisition done [" << to_string(step.set) << "].";
             held_ = held_ | mirror(step.set);
             send_standby(step.set, "done");
-            standby_ = Standby::none;
-            standby_deadline_.reset();
-            send_resource(true);
+            cancel_standby();
+            send_resource(Report::stable);
             break;
         case Step::Kind::mark_shutdown_released: {
             // `shutdone` tells the peer to take everything: not while a group whose stop
@@ -783,8 +805,8 @@ void ResourceManager::run_markers()
                              << " must not take them. Retrying the stop every "
                              << shutdown_retry.count() / 1000 << " s";
                 held_ = stuck;
-                shutdown_blocked_ = true;
-                send_resource(false, "shutdown");
+                shutdown_ = ShutdownBlocked{};
+                send_resource(Report::in_flux, "shutdown");
                 break;
             }
             HB_LOG(info) << "All HA resources relinquished.";
@@ -792,7 +814,7 @@ void ResourceManager::run_markers()
             done.add("t", "shutdone");
             done.add("st", "dead");
             messages_.push_back(std::move(done));
-            shutdown_complete_ = true;
+            shutdown_ = ShutdownComplete{};
             break;
         }
         case Step::Kind::mark_settled:
@@ -807,7 +829,7 @@ void ResourceManager::run_markers()
                 HB_LOG(info) << "mach_down takeover complete.";
             }
             if (state_ == RscState::stable && !legacy()) {
-                send_resource(true, "req_our_resources()");
+                send_resource(Report::stable, "req_our_resources()");
             }
             break;
         case Step::Kind::reply_ip_request: {
@@ -815,7 +837,7 @@ void ResourceManager::run_markers()
             m.add("t", "ip-request-resp");
             m.add("dest", settings_.peer);
             m.add("ipaddr", step.key);
-            m.add("weown", step.weown ? "yes" : "no");
+            m.add("weown", step.weown == WeOwn::yes ? "yes" : "no");
             m.add("ok", "OK");
             m.add(std::string(impl_field), std::string(impl_value));
             messages_.push_back(std::move(m));
@@ -829,31 +851,36 @@ void ResourceManager::run_markers()
 std::optional<GroupRequest> ResourceManager::next_request()
 {
     run_markers();
-    if (step_running_ || steps_.empty()) {
+    if (handed_out_ || steps_.empty()) {
         return std::nullopt;
     }
-    const Step& step = steps_.front();
-    step_running_ = true;
-    return GroupRequest{step.key, step.kind == Step::Kind::acquire ? GroupOpKind::acquire
-                                                                  : GroupOpKind::release};
+    handed_out_ = std::move(steps_.front());
+    steps_.pop_front();
+    return GroupRequest{handed_out_->key, handed_out_->kind == Step::Kind::acquire
+                                              ? GroupOpKind::acquire
+                                              : GroupOpKind::release};
 }
 
 void ResourceManager::group_done(TimePoint now, const std::string& key, GroupOpState result)
 {
-    if (!step_running_ || steps_.empty() || steps_.front().key != key) {
+    if (!handed_out_ || handed_out_->key != key) {
         return;
     }
-    const bool acquire_step = steps_.front().kind == Step::Kind::acquire;
-    // Whether the group's scripts run now: as asked when it worked, still when stuck.
-    running_[key] = result == GroupOpState::succeeded ? acquire_step
-                                                      : result == GroupOpState::stuck;
-    steps_.pop_front();
-    step_running_ = false;
-    run_markers();
-    if (shutdown_blocked_ && !shutdown_retry_at_) {
-        shutdown_retry_at_ = now + shutdown_retry;
+    const bool acquire_step = handed_out_->kind == Step::Kind::acquire;
+    handed_out_.reset();
+    switch (result) {
+    case GroupOpState::succeeded:
+        groups_[key] = acquire_step ? GroupState::running : GroupState::stopped;
+        break;
+    case GroupOpState::failed: groups_[key] = GroupState::stopped; break;  // given up whole
+    case GroupOpState::stuck: groups_[key] = GroupState::stuck; break;
+    case GroupOpState::running: break;  // not finished: not a result
     }
-    if (needs_failback_ && steps_.empty()) {
+    run_markers();
+    if (auto* blocked = std::get_if<ShutdownBlocked>(&shutdown_); blocked && !blocked->retry_at) {
+        blocked->retry_at = now + shutdown_retry;
+    }
+    if (failback_ && work_idle()) {
         perform_auto_failback(now);
     }
 }
@@ -862,29 +889,33 @@ void ResourceManager::tick(TimePoint now)
 {
     if (state_ == RscState::rscrcvd && local_takeover_at_ && now >= *local_takeover_at_) {
         HB_LOG(info) << "local resource transition completed.";
-        become_stable(now);
+        become_stable();
     }
-    if (standby_deadline_ && now >= *standby_deadline_ && standby_ == Standby::me &&
-        standby_requester_) {
+    if (const auto* asked = std::get_if<StandbyAsked>(&standby_); asked && now >= asked->deadline) {
         HB_LOG(warn) << "No reply to standby request.  Standby request cancelled.";
-        standby_ = Standby::none;
-        standby_deadline_.reset();
-        other_is_stable_ = true;
+        cancel_standby();
+        peer_.stability = Stability::stable;
     }
-    if (failback_retry_at_ && now >= *failback_retry_at_) {
+    if (const auto* releasing = std::get_if<StandbyReleasing>(&standby_);
+        releasing && now >= releasing->deadline) {
+        HB_LOG(warn) << "No reply to standby request.  Standby request cancelled.";
+        cancel_standby();
+        peer_.stability = Stability::stable;
+    }
+    if (failback_ && failback_->retry_at && now >= *failback_->retry_at) {
         perform_auto_failback(now);
     }
-    if (shutdown_retry_at_ && now >= *shutdown_retry_at_) {
-        shutdown_retry_at_.reset();
-        shutdown_blocked_ = false;
-        for (const config::ResourceGroup& g : settings_.groups) {
-            if (const auto it = running_.find(g.key()); it != running_.end() && it->second) {
-                add(Step{Step::Kind::release, g.key(), HoldSet::none});
+    if (const auto* blocked = std::get_if<ShutdownBlocked>(&shutdown_);
+        blocked && blocked->retry_at && now >= *blocked->retry_at) {
+        shutdown_ = ShutdownReleasing{};
+        for (const auto& [key, state] : groups_) {
+            if (state == GroupState::stuck) {
+                add(Step{Step::Kind::release, key});
             }
         }
-        add(Step{Step::Kind::mark_shutdown_released, {}, HoldSet::none});
+        add(Step{Step::Kind::mark_shutdown_released});
     }
-    ask_again(now, true);
+    ask_again(now, Resend::due);
 }
 
 std::optional<TimePoint> ResourceManager::next_deadline() const
@@ -898,11 +929,18 @@ std::optional<TimePoint> ResourceManager::next_deadline() const
     if (state_ == RscState::rscrcvd) {
         consider(local_takeover_at_);
     }
-    if (standby_ == Standby::me) {
-        consider(standby_deadline_);
+    if (const auto* asked = std::get_if<StandbyAsked>(&standby_)) {
+        consider(asked->deadline);
     }
-    consider(failback_retry_at_);
-    consider(shutdown_retry_at_);
+    if (const auto* releasing = std::get_if<StandbyReleasing>(&standby_)) {
+        consider(releasing->deadline);
+    }
+    if (failback_) {
+        consider(failback_->retry_at);
+    }
+    if (const auto* blocked = std::get_if<ShutdownBlocked>(&shutdown_)) {
+        consider(blocked->retry_at);
+    }
     for (const auto& [key, at] : ip_requests_) {
         consider(at);
     }
@@ -921,9 +959,9 @@ std::string ResourceManager::rscstatus() const
 {
     if (legacy()) {
         // 3.0.6 never tracks holdings in legacy mode: none, or transition while busy.
-        return steps_.empty() && ip_requests_.empty() ? "none" : "transition";
+        return work_idle() && ip_requests_.empty() ? "none" : "transition";
     }
-    if (state_ != RscState::stable || standby_ != Standby::none || !steps_.empty()) {
+    if (state_ != RscState::stable || !standby_idle() || !work_idle()) {
         return "transition";
     }
     return std::string(to_string(held_));

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "config/ha_cf.hpp"
@@ -58,6 +59,17 @@ struct GroupRequest {
     GroupOpKind kind = GroupOpKind::acquire;
 };
 
+/// Whether a node is there: heard since it last died or shut down, or not.
+enum class Presence { gone, alive };
+/// What the peer last said of its resources (`isstable`).
+enum class Stability { in_flux, stable };
+/// What a group's scripts are doing here, as far as their results say.
+enum class GroupState { stopped, running, stuck };
+/// How a standby request was taken.
+enum class StandbyAnswer { accepted, refused };
+
+std::string_view to_string(GroupState state);
+
 /// What the manager needs to know.
 struct RscSettings {
     std::string self;
@@ -71,21 +83,21 @@ class ResourceManager {
 public:
     explicit ResourceManager(RscSettings settings);
 
-    /// Membership is up. `peer_alive`: the peer answered (false: it was declared dead).
-    void comm_up(TimePoint now, bool peer_alive);
+    /// Membership is up; `peer` says whether the peer answered or was declared dead.
+    void comm_up(TimePoint now, Presence peer);
     /// A resource message from the peer (starting, resource, ask_resources, shutdone,
-    /// ip-request, ip-request-resp).
+    /// ip-request, ip-request-resp, hb_takeover).
     void receive(TimePoint now, const std::string& from, const wire::Message& message);
     /// The peer was declared dead.
-    void peer_dead(TimePoint now);
+    void peer_dead();
     /// The peer is back after it died or restarted (a new generation).
-    void peer_returned(TimePoint now);
+    void peer_returned();
     /// The peer, declared dead, is back with the same generation.
     void partition_healed(TimePoint now);
-    /// Go standby: give `set` (our point of view) to the peer. False when refused now.
-    bool request_standby(TimePoint now, HoldSet set);
+    /// Go standby: give `set` (our point of view) to the peer.
+    StandbyAnswer request_standby(TimePoint now, HoldSet set);
     /// Give everything up and tell the peer (SIGTERM). shutdown_complete() says when done.
-    void shutdown(TimePoint now);
+    void shutdown();
     /// Runs timers due at `now`.
     void tick(TimePoint now);
     /// When tick() must next run (nullopt: no timer).
@@ -103,81 +115,130 @@ public:
 
     /// `cl_status rscstatus`: none/local/foreign/all when stable, else `transition`.
     std::string rscstatus() const;
-    HoldSet held() const { return held_; }
     RscState state() const { return state_; }
-    bool peer_is_stable() const { return other_is_stable_; }
-    HoldSet peer_holds() const { return other_holds_; }
-    /// Groups whose scripts succeeded and that we have not released (key → true).
-    const std::map<std::string, bool>& running() const { return running_; }
+    /// Each group's state here (groups never operated on are absent: stopped).
+    const std::map<std::string, GroupState>& groups() const { return groups_; }
     /// True after shutdown() once every group was released and `shutdone` queued.
-    bool shutdown_complete() const { return shutdown_complete_; }
+    bool shutdown_complete() const { return std::holds_alternative<ShutdownComplete>(shutdown_); }
     /// True when the peer is one of ours (it says so in its messages).
-    bool peer_is_ours() const { return peer_is_ours_; }
+    bool peer_is_ours() const { return peer_.kind == PeerKind::ours; }
 
 private:
-    enum class Standby { none, me, other, done };
+    /// The peer as its messages and membership describe it.
+    enum class PeerKind { heartbeat_306, ours };
+    struct PeerView {
+        PeerKind kind = PeerKind::heartbeat_306;  ///< ours once it sends our `impl` field
+        Presence presence = Presence::gone;
+        Stability stability = Stability::in_flux;
+        HoldSet holds = HoldSet::none;  ///< its last claim, its point of view
+    };
+
+    /// The standby protocol (ask_resources me → other → done → done), one phase per side.
+    struct StandbyAsked {       ///< we sent `me`; without `other` by the deadline: cancelled
+        TimePoint deadline;
+    };
+    struct StandbyReleasing {   ///< the peer said `other`: we give the set up
+        TimePoint deadline;
+    };
+    struct StandbyReleased {};  ///< we said `done`; waiting for the peer's
+    struct StandbyGranting {};  ///< the peer said `me`, we `other`; waiting for its `done`
+    struct StandbyAcquiring {}; ///< the peer released: we take the set
+    using Standby = std::variant<std::monostate, StandbyAsked, StandbyReleasing, StandbyReleased,
+                                 StandbyGranting, StandbyAcquiring>;
+
+    /// A takeover made us hold the peer's groups: with auto_failback on, give them back once
+    /// it is back and stable (tried again every second while that cannot be done).
+    struct FailbackDue {
+        std::optional<TimePoint> retry_at;
+    };
+
+    /// The peer claims our groups while we run them (it took them in a partition); once it
+    /// lets go, we start them again so that they are announced from here.
+    enum class PeerClaim { none, ours_too };
+    /// A 3.0.6 peer healing a partition restarts: when its `shutdone` comes, start what we
+    /// run again, so that it is announced from here.
+    enum class OnShutdone { nothing, reannounce };
+
+    /// Shutdown's progress: releasing; blocked by a group that would not stop (its release
+    /// is tried again at retry_at); complete (`shutdone` queued).
+    struct ShutdownReleasing {};
+    struct ShutdownBlocked {
+        std::optional<TimePoint> retry_at;
+    };
+    struct ShutdownComplete {};
+    using Shutdown =
+        std::variant<std::monostate, ShutdownReleasing, ShutdownBlocked, ShutdownComplete>;
+
+    /// What a `resource` report says: a partial claim (no rtype/isstable), or a full one.
+    enum class Report { partial, in_flux, stable };
+    /// Why the peer's groups are given back, which decides what we tell it and log.
+    enum class GiveBack { to_returning_306, to_returning_ours, after_heal };
+    /// Which unanswered ip-requests to send again.
+    enum class Resend { due, all };
+    /// An ip-request-resp's `weown`.
+    enum class WeOwn { no, yes };
+
     struct Step {
         enum class Kind { acquire, release, mark_standby_released, mark_standby_acquired,
                           mark_shutdown_released, mark_settled, reply_ip_request };
-        Kind kind = Kind::acquire;
+        explicit Step(Kind k, std::string group = {}, HoldSet s = HoldSet::none,
+                      WeOwn w = WeOwn::no)
+            : kind(k), key(std::move(group)), set(s), weown(w)
+        {
+        }
+        Kind kind;
         std::string key;
-        HoldSet set = HoldSet::none;
-        bool weown = false;  ///< reply_ip_request: we held the group and released it
+        HoldSet set;
+        WeOwn weown;  ///< reply_ip_request: we held the group and released it
     };
 
     std::vector<std::string> keys_of(HoldSet set) const;
     /// The sides of `set` with a group that still runs after its release (a failed stop).
     HoldSet stuck_in(HoldSet set) const;
-    void send_resource(std::optional<bool> stable, std::string_view info = {});
+    void send_resource(Report report, std::string_view info = {});
     void send_standby(HoldSet set, std::string_view info);
     void acquire(HoldSet set);
     void release(HoldSet set);
     void take_our_groups();
-    void become_stable(TimePoint now);
+    void become_stable();
     void perform_auto_failback(TimePoint now);
     void on_resource(TimePoint now, const wire::Message& message);
     void on_ask_resources(TimePoint now, const wire::Message& message);
-    void on_shutdone(TimePoint now);
+    void on_shutdone();
+    void cancel_standby();
+    bool standby_idle() const { return std::holds_alternative<std::monostate>(standby_); }
+    /// No group operation queued or out.
+    bool work_idle() const { return steps_.empty() && !handed_out_; }
     void watch_contested_groups();
     bool legacy() const { return settings_.auto_failback == config::AutoFailback::legacy; }
     bool is_local_key(const std::string& key) const;
     bool runs_or_starts(const std::string& key) const;
+    bool runs(const std::string& key) const;
     void send_ip_request(TimePoint now, const std::string& key);
     void on_ip_request(TimePoint now, const wire::Message& message);
     void on_hb_takeover(TimePoint now, const wire::Message& message);
-    void on_ip_request_resp(TimePoint now, const wire::Message& message);
+    void on_ip_request_resp(const wire::Message& message);
     void take_pending_requests();
-    /// Releases the peer's groups we run or start; `tell_peer`: answer weown=yes for each;
-    /// `log_each`: log each as given back to a returning peer.
-    void release_peer_groups(bool tell_peer, bool log_each);
-    void ask_again(TimePoint now, bool due_only);
+    void release_peer_groups(GiveBack why);
+    void ask_again(TimePoint now, Resend which);
     void run_markers();
     void add(Step step);
 
     RscSettings settings_;
     RscState state_ = RscState::init;
     HoldSet held_ = HoldSet::none;
-    HoldSet other_holds_ = HoldSet::none;
-    bool other_is_stable_ = false;
-    bool peer_is_ours_ = false;
-    bool peer_alive_ = false;  ///< heard since it last died or shut down
-    bool needs_failback_ = false;
-    bool reannounce_after_peer_release_ = false;
-    bool restart_on_shutdone_ = false;  ///< a 3.0.6 peer's partition restart is due
-    std::optional<TimePoint> local_takeover_at_;
-    Standby standby_ = Standby::none;
-    bool standby_requester_ = false;
-    HoldSet standby_set_ = HoldSet::none;
-    std::optional<TimePoint> standby_deadline_;
-    std::optional<TimePoint> failback_retry_at_;
-    std::map<std::string, TimePoint> ip_requests_;  ///< legacy: key asked for → ask again at
-    bool shutdown_complete_ = false;
-    bool shutdown_blocked_ = false;  ///< a group would not stop: no `shutdone` yet
-    std::optional<TimePoint> shutdown_retry_at_;
+    PeerView peer_;
+    std::optional<TimePoint> local_takeover_at_;  ///< rscrcvd: RQSTDELAY runs out
+    Standby standby_;
+    std::optional<FailbackDue> failback_;
+    PeerClaim peer_claim_ = PeerClaim::none;
+    OnShutdone on_shutdone_ = OnShutdone::nothing;
+    std::map<std::string, TimePoint> ip_requests_;  ///< key asked for → ask again at
+    Shutdown shutdown_;
 
     std::deque<Step> steps_;
-    bool step_running_ = false;
-    std::map<std::string, bool> running_;
+    std::optional<Step> handed_out_;  ///< the operation next_request() handed out
+    std::map<std::string, GroupState> groups_;
     std::vector<wire::Message> messages_;
 };
 

@@ -51,7 +51,10 @@ public:
         // Scripts survive a daemon restart only in real life; a fresh start here owns nothing.
     }
     /// Both hear each other now (membership comm up on both).
-    void comm_up(const std::string& n, bool peer_alive) { rm(n).comm_up(now_, peer_alive); }
+    void comm_up(const std::string& n, bool peer_alive)
+    {
+        rm(n).comm_up(now_, peer_alive ? resources::Presence::alive : resources::Presence::gone);
+    }
     void kill(const std::string& n)
     {
         // kill -9: the daemon is gone; what it started keeps running.
@@ -215,7 +218,7 @@ TEST_CASE("death, takeover and return, for auto_failback on and off", "[sim][res
     start_pair(sim);
 
     sim.kill("lvs-01");
-    sim.rm("lvs-02").peer_dead(sim.now());
+    sim.rm("lvs-02").peer_dead();
     sim.run_for(Milliseconds(1000), false);
     CHECK(sim.running("lvs-02", group_a));
     CHECK(sim.rm("lvs-02").rscstatus() == "all");
@@ -243,7 +246,7 @@ TEST_CASE("a graceful shutdown hands the groups over without overlap", "[sim][re
 {
     ResourceSim sim(config::AutoFailback::on);
     start_pair(sim);
-    sim.rm("lvs-01").shutdown(sim.now());
+    sim.rm("lvs-01").shutdown();
     sim.run_for(Milliseconds(3000));
     CHECK(sim.rm("lvs-01").shutdown_complete());
     CHECK_FALSE(sim.running("lvs-01", group_a));
@@ -255,7 +258,8 @@ TEST_CASE("standby: the groups move to the peer, released before acquired", "[si
 {
     ResourceSim sim(config::AutoFailback::off);
     start_pair(sim);
-    REQUIRE(sim.rm("lvs-01").request_standby(sim.now(), HoldSet::all));
+    REQUIRE(sim.rm("lvs-01").request_standby(sim.now(), HoldSet::all) ==
+            resources::StandbyAnswer::accepted);
     sim.run_for(Milliseconds(3000));
     CHECK_FALSE(sim.running("lvs-01", group_a));
     CHECK(sim.running("lvs-02", group_a));
@@ -263,7 +267,8 @@ TEST_CASE("standby: the groups move to the peer, released before acquired", "[si
     CHECK(sim.rm("lvs-02").rscstatus() == "all");
     CHECK(sim.rm("lvs-01").rscstatus() == "none");
     // And back with a takeover from lvs-01's side: lvs-02 goes standby for foreign.
-    REQUIRE(sim.rm("lvs-02").request_standby(sim.now(), HoldSet::foreign));
+    REQUIRE(sim.rm("lvs-02").request_standby(sim.now(), HoldSet::foreign) ==
+            resources::StandbyAnswer::accepted);
     sim.run_for(Milliseconds(3000));
     CHECK(sim.running("lvs-01", group_a));
     CHECK_FALSE(sim.running("lvs-02", group_a));
@@ -275,8 +280,8 @@ TEST_CASE("a healed partition ends with each group on exactly its preferred node
     ResourceSim sim(on ? config::AutoFailback::on : config::AutoFailback::off);
     start_pair(sim);
     sim.set_partition(true);
-    sim.rm("lvs-01").peer_dead(sim.now());
-    sim.rm("lvs-02").peer_dead(sim.now());
+    sim.rm("lvs-01").peer_dead();
+    sim.rm("lvs-02").peer_dead();
     sim.run_for(Milliseconds(2000), false);
     CHECK(sim.owners(group_a) == 2);  // split brain, as in any partition
     sim.set_partition(false);
@@ -297,7 +302,7 @@ TEST_CASE("legacy: a returning node asks for its group; the holder releases it f
     CHECK(sim.running("lvs-01", group_a));
     CHECK(sim.running("lvs-02", group_b));
     sim.kill("lvs-01");
-    sim.rm("lvs-02").peer_dead(sim.now());
+    sim.rm("lvs-02").peer_dead();
     sim.run_for(Milliseconds(1000), false);
     CHECK(sim.running("lvs-02", group_a));
     sim.start("lvs-01");
