@@ -553,6 +553,8 @@ void Engine::finish_stop()
         for (const auto& [reason, n] : rejected_) {
             rejected += n;
         }
+        HB_LOG(info) << "membership: messages dropped while running: "
+                     << membership::describe_drops(membership_->counters());
         HB_LOG(info) << config_.node_name << " Heartbeat shutdown complete. (" << rejected
                      << " packets refused while running)";
         if (on_stopped_) {

@@ -29,6 +29,7 @@
 
 #include <algorithm>
 
+#include "base/assert.hpp"
 #include "base/log.hpp"
 
 namespace hb::membership {
@@ -42,6 +43,41 @@ std::string_view to_string(NodeStatus status)
     case NodeStatus::dead: return "dead";
     }
     return "init";
+}
+
+std::string_view to_string(Drop reason)
+{
+    switch (reason) {
+    case Drop::missing_fields: return "missing_fields";
+    case Drop::unknown_node: return "unknown_node";
+    case Drop::name_clash: return "name_clash";
+    case Drop::replay: return "replay";
+    case Drop::old: return "old";
+    case Drop::duplicate: return "duplicate";
+    case Drop::not_for_us: return "not_for_us";
+    }
+    return "missing_fields";
+}
+
+std::uint64_t Counters::dropped() const
+{
+    std::uint64_t total = 0;
+    for (const std::uint64_t n : drops) {
+        total += n;
+    }
+    return total;
+}
+
+std::string describe_drops(const Counters& counters)
+{
+    std::string out;
+    for (std::size_t i = 0; i < drop_reasons; ++i) {
+        if (counters.drops[i] > 0) {
+            out += (out.empty() ? "" : ", ") + std::string(to_string(static_cast<Drop>(i))) + " " +
+                   std::to_string(counters.drops[i]);
+        }
+    }
+    return out.empty() ? "none" : out;
 }
 
 std::string_view to_string(LinkStatus status)
@@ -323,147 +359,220 @@ void Membership::refresh_link(TimePoint now, Node& node, std::size_t medium)
     }
 }
 
-void Membership::receive_own_echo(TimePoint now, std::size_t medium, const wire::Message& message)
+Membership::Verdict Membership::judge(const wire::Message& message) const
 {
-    // Our broadcasts come back to us. One of ours (our generation, a seq we sent) only
-    // proves our own link works; anything else with our name is another host using it.
-    const auto gen = message.get_hex("hg");
-    const auto seq = message.get_hex("seq");
-    const bool ns = starts_with(message.get("t").value_or(""), "NS_");
-    if (gen == settings_.generation && (ns || (seq && *seq <= seq_))) {
-        ++counters_.own_echo;
-        refresh_link(now, nodes_[self_index_], medium);
-        return;
-    }
-    ++counters_.name_clash;
-    HB_LOG(err) << "message with our own name " << settings_.self
-                << " but not sent by us (generation " << gen.value_or(0) << ", ours "
-                << settings_.generation << "): is another host configured as "
-                << settings_.self << "?";
-}
-
-void Membership::receive(TimePoint now, std::size_t medium, const wire::Message& message)
-{
+    // The checks of 3.0.6's should_drop_message, in its order, each with its reason. Only
+    // reads: receive() acts on the verdict afterwards.
+    Verdict v;
     const auto type = message.get("t");
     const auto src = message.get("src");
     const auto ts = message.get_hex("ts");
     if (!type || !src || !ts || *ts == 0) {
-        ++counters_.missing_fields;
-        HB_LOG(debug) << "dropped message without t, src or ts";
-        return;
-    }
-    if (*src == settings_.self) {
-        receive_own_echo(now, medium, message);
-        return;
-    }
-    Node* node = find(*src);
-    if (node == nullptr) {
-        ++counters_.unknown_node;
-        HB_LOG(debug) << "dropped message from unknown node " << *src;
-        return;
-    }
-    node->heard = true;
-    if (const wire::Field* uuid = message.find("srcuuid");
-        uuid != nullptr && uuid->type == wire::FieldType::binary && uuid->value.size() == 16) {
-        node->uuid = uuid->value;
-    }
-
-    if (starts_with(*type, "NS_")) {
-        handle_ns(now, *node, medium, message, *type);
-        check_comm_up(now);
-        return;
+        v.reason = Drop::missing_fields;
+        return v;
     }
     const auto seq = message.get_hex("seq");
-    if (!seq || *seq == 0) {
-        ++counters_.missing_fields;
-        HB_LOG(debug) << "dropped message from " << node->name << " without a valid seq";
-        return;
+    const bool ns = starts_with(*type, "NS_");
+    if (*src == settings_.self) {
+        // Our broadcasts come back to us. One of ours (our generation, a seq we sent) only
+        // proves our own link works; anything else with our name is another host using it.
+        const auto gen = message.get_hex("hg");
+        if (gen == settings_.generation && (ns || (seq && *seq <= seq_))) {
+            v.action = Verdict::Action::own_echo;
+        } else {
+            v.reason = Drop::name_clash;
+        }
+        return v;
     }
-    std::uint64_t gen = 0;
+    const auto it = std::find_if(nodes_.begin(), nodes_.end(),
+                                 [&](const Node& n) { return n.name == *src; });
+    if (it == nodes_.end()) {
+        v.reason = Drop::unknown_node;
+        return v;
+    }
+    v.sender = static_cast<std::size_t>(it - nodes_.begin());
+    const Node& node = *it;
+    if (ns) {
+        v.action = Verdict::Action::control;
+        if (*type != "NS_nak_rexmit" && !is_to_us(message)) {
+            v.action = Verdict::Action::drop;
+            v.reason = Drop::not_for_us;
+        }
+        return v;
+    }
+    if (!seq || *seq == 0) {
+        v.reason = Drop::missing_fields;
+        return v;
+    }
+    v.seq = *seq;
     if (message.get("hg")) {
         const auto parsed = message.get_hex("hg");
         if (!parsed) {
-            ++counters_.missing_fields;
-            return;
+            v.reason = Drop::missing_fields;
+            return v;
         }
-        gen = *parsed;
+        v.generation = *parsed;
     }
-    if (gen < node->generation) {
-        ++counters_.replays;
-        HB_LOG(debug) << "dropped message from " << node->name << " with old generation " << gen
-                      << " (current " << node->generation << "): replay?";
-        return;
+    if (v.generation < node.generation) {
+        v.reason = Drop::replay;
+        return v;
     }
-    const bool is_status = *type == "status";
-    if (is_status) {
-        if (gen == node->generation && gen > 0 && node->status == NodeStatus::dead) {
-            if (*seq <= node->last_status_seq) {
-                ++counters_.old;
-                return;
+    if (*type == "status") {
+        if (v.generation == node.generation && v.generation > 0 &&
+            node.status == NodeStatus::dead) {
+            if (*seq <= node.last_status_seq) {
+                v.reason = Drop::old;
+                return v;
             }
-            HB_LOG(crit) << "Cluster node " << node->name << " returning after partition.";
-            node->seq.reset();
-            node->rexmit_due.clear();
-            events_.push_back(simple_event(EventKind::partition_healed, node->name));
-        } else if (gen > node->generation) {
-            if (node->generation > 0) {
-                HB_LOG(info) << "Heartbeat restart on node " << node->name;
-                {
-                Event e = simple_event(EventKind::node_restarted, node->name);
-                e.generation = gen;
-                events_.push_back(std::move(e));
-            }
-            }
-            node->seq.reset();
-            node->rexmit_due.clear();
-            node->last_status.reset();
-            node->last_status_seq = 0;
-            node->last_status_ts = 0;
+            v.change = Verdict::Generation::partition_heal;
+        } else if (v.generation > node.generation) {
+            v.change = Verdict::Generation::restart;
         }
-        node->generation = gen;
     }
+    // A new generation or a heal starts the sender's sequence afresh.
+    const SeqVerdict seen = v.change == Verdict::Generation::same ? node.seq.classify(*seq)
+                                                                  : SeqVerdict::accept;
+    switch (seen) {
+    case SeqVerdict::duplicate:
+        v.action = Verdict::Action::refresh_link;
+        v.reason = Drop::duplicate;
+        return v;
+    case SeqVerdict::old: v.reason = Drop::old; return v;
+    case SeqVerdict::accept: break;
+    }
+    v.action = Verdict::Action::sequenced;
+    if (!is_to_us(message)) {
+        v.reason = Drop::not_for_us;
+    }
+    return v;
+}
 
-    const SeqResult r = node->seq.track(*seq);
-    if (r.verdict == SeqVerdict::duplicate) {
-        ++counters_.duplicates;
-        refresh_link(now, *node, medium);
-        return;
+void Membership::count_drop(Drop reason, const wire::Message& message)
+{
+    ++counters_.drops[static_cast<std::size_t>(reason)];
+    const auto src = message.get("src").value_or("?");
+    switch (reason) {
+    case Drop::name_clash:
+        HB_LOG(err) << "message with our own name " << settings_.self
+                    << " but not sent by us (generation " << message.get_hex("hg").value_or(0)
+                    << ", ours " << settings_.generation << "): is another host configured as "
+                    << settings_.self << "?";
+        break;
+    case Drop::replay:
+        HB_LOG(debug) << "dropped message from " << src << ": replay (generation "
+                      << message.get_hex("hg").value_or(0) << " is old)";
+        break;
+    case Drop::duplicate:
+    case Drop::not_for_us: break;  // everyday traffic
+    default: HB_LOG(debug) << "dropped message from " << src << ": " << to_string(reason); break;
     }
-    if (r.verdict == SeqVerdict::old) {
-        ++counters_.old;
-        return;
+}
+
+void Membership::apply_generation(Node& node, const Verdict& v)
+{
+    switch (v.change) {
+    case Verdict::Generation::same: break;
+    case Verdict::Generation::partition_heal:
+        HB_LOG(crit) << "Cluster node " << node.name << " returning after partition.";
+        node.seq.reset();
+        node.rexmit_due.clear();
+        events_.push_back(simple_event(EventKind::partition_healed, node.name));
+        break;
+    case Verdict::Generation::restart:
+        if (node.generation > 0) {
+            HB_LOG(info) << "Heartbeat restart on node " << node.name;
+            Event e = simple_event(EventKind::node_restarted, node.name);
+            e.generation = v.generation;
+            events_.push_back(std::move(e));
+        }
+        node.seq.reset();
+        node.rexmit_due.clear();
+        node.last_status.reset();
+        node.last_status_seq = 0;
+        node.last_status_ts = 0;
+        break;
     }
+    if (v.change == Verdict::Generation::restart) {
+        node.generation = v.generation;
+    }
+}
+
+void Membership::track_seq(TimePoint now, Node& node, std::uint64_t seq)
+{
+    const SeqResult r = node.seq.track(seq);
+    HB_ASSERT(r.verdict == SeqVerdict::accept);  // judge() said so
     if (r.reset_after_big_gap) {
-        HB_LOG(err) << "lost a lot of packets from " << node->name << "!";
-        node->rexmit_due.clear();
+        HB_LOG(err) << "lost a lot of packets from " << node.name << "!";
+        node.rexmit_due.clear();
     }
     if (r.lost_from != 0) {
         const std::uint64_t n = r.lost_to - r.lost_from + 1;
         counters_.lost += n;
-        HB_LOG(warn) << n << " lost packet(s) for [" << node->name << "] [" << (r.lost_from - 1)
+        HB_LOG(warn) << n << " lost packet(s) for [" << node.name << "] [" << (r.lost_from - 1)
                      << ":" << (r.lost_to + 1) << "]";
-        schedule_rexmit(now, *node, r.lost_from, r.lost_to);
+        schedule_rexmit(now, node, r.lost_from, r.lost_to);
     }
     if (r.recovered) {
-        node->rexmit_due.erase(*seq);
+        node.rexmit_due.erase(seq);
         if (r.nothing_missing_now) {
-            HB_LOG(info) << "No pkts missing from " << node->name << "!";
+            HB_LOG(info) << "No pkts missing from " << node.name << "!";
         }
     } else {
-        maybe_ack(*node, *seq);
+        maybe_ack(node, seq);
     }
-    if (!is_to_us(message)) {
-        ++counters_.not_for_us;
+}
+
+void Membership::receive(TimePoint now, std::size_t medium, const wire::Message& message)
+{
+    const Verdict v = judge(message);
+    if (v.reason) {
+        count_drop(*v.reason, message);
+    }
+    if (v.action == Verdict::Action::own_echo) {
+        ++counters_.own_echo;
+        refresh_link(now, nodes_[self_index_], medium);
         return;
     }
-    ++counters_.accepted;
-    refresh_link(now, *node, medium);
+    if (!v.sender) {
+        return;
+    }
+    // From here on the sender is a node of ours: any packet from it counts as heard
+    // (3.0.6's anypacketsyet), whatever becomes of it.
+    Node& node = nodes_[*v.sender];
+    node.heard = true;
+    if (const wire::Field* uuid = message.find("srcuuid");
+        uuid != nullptr && uuid->type == wire::FieldType::binary && uuid->value.size() == 16) {
+        node.uuid = uuid->value;
+    }
+    switch (v.action) {
+    case Verdict::Action::drop:
+    case Verdict::Action::own_echo: return;
+    case Verdict::Action::refresh_link: refresh_link(now, node, medium); return;
+    case Verdict::Action::control:
+        handle_ns(now, node, medium, message, message.get("t").value_or(""));
+        check_comm_up(now);
+        return;
+    case Verdict::Action::sequenced:
+        apply_generation(node, v);
+        track_seq(now, node, v.seq);
+        if (v.reason == Drop::not_for_us) {
+            return;
+        }
+        ++counters_.accepted;
+        refresh_link(now, node, medium);
+        take(now, node, message, v);
+        return;
+    }
+}
 
-    if (is_status) {
-        handle_status(now, *node, message, *seq, *ts);
-    } else if (*type == "reqnodes") {
+void Membership::take(TimePoint now, Node& node, const wire::Message& message, const Verdict& v)
+{
+    const auto type = message.get("t").value_or("");
+    if (type == "status") {
+        handle_status(now, node, message, v.seq, message.get_hex("ts").value_or(0));
+    } else if (type == "reqnodes") {
         wire::Message reply;
-        reply.add("dest", node->name);
+        reply.add("dest", node.name);
         reply.add("t", "repnodes");
         std::string list;
         for (const std::string& name : settings_.nodes) {
@@ -472,16 +581,14 @@ void Membership::receive(TimePoint now, std::size_t medium, const wire::Message&
         reply.add("nodelist", list);
         reply.add("delnodelist", " ");
         finish_and_queue(std::move(reply));
-    } else if (*type == "repnodes") {
+    } else if (type == "repnodes") {
         if (!comm_up_) {
             comm_now_up();
         }
     } else {
-        {
-        Event e = simple_event(EventKind::message, node->name);
+        Event e = simple_event(EventKind::message, node.name);
         e.message = message;
         events_.push_back(std::move(e));
-    }
     }
     check_comm_up(now);
 }
@@ -498,11 +605,7 @@ void Membership::handle_ns(TimePoint now, Node& node, std::size_t medium,
         }
         return;
     }
-    if (!is_to_us(message)) {
-        ++counters_.not_for_us;
-        return;
-    }
-    refresh_link(now, node, medium);
+    refresh_link(now, node, medium);  // judge() dropped what is not for us
     if (type == "NS_rexmit") {
         handle_rexmit_request(now, node, message);
     } else if (type == "NS_ackmsg") {

@@ -4,6 +4,17 @@
 
 namespace hb::membership {
 
+SeqVerdict SeqTracker::classify(std::uint64_t seq) const
+{
+    if (!last_ || seq > *last_) {
+        return SeqVerdict::accept;
+    }
+    if (seq == *last_) {
+        return SeqVerdict::duplicate;
+    }
+    return missing_.count(seq) > 0 ? SeqVerdict::accept : SeqVerdict::old;
+}
+
 SeqResult SeqTracker::track(std::uint64_t seq)
 {
     SeqResult r;

@@ -34,6 +34,8 @@ public:
     static constexpr std::size_t max_missing = 500;      // MAXMSGHIST
     static constexpr std::uint64_t max_gap = 250;        // FLOWCONTROL_LIMIT
 
+    /// What track(seq) would say, without tracking it.
+    SeqVerdict classify(std::uint64_t seq) const;
     /// Tracks `seq` (> 0) from this sender.
     SeqResult track(std::uint64_t seq);
     /// Forgets everything (restart, death, partition heal).
