@@ -24,6 +24,8 @@ struct AuthKey {
     AuthMethod method = AuthMethod::crc;
     std::string secret;  ///< empty for crc
     base::SourceLocation where;
+
+    bool operator==(const AuthKey&) const = default;
 };
 
 /// The parsed file: every key (all are accepted inbound) and the one used to sign.
@@ -34,6 +36,8 @@ struct AuthKeys {
 
     /// The key used to sign outgoing packets.
     const AuthKey& active() const { return keys.at(active_index); }
+
+    bool operator==(const AuthKeys&) const = default;
 };
 
 /// Mode and owner of the file as stat() gave them; absent when unknown.

@@ -42,6 +42,8 @@ struct Config {
     std::vector<ResourceGroup> groups;
     std::string node_name;   ///< this node, lower-cased
     std::string config_dir;  ///< where the files came from (resource.d lives there)
+
+    bool operator==(const Config&) const = default;
 };
 
 /// Where the package installs its own resource agents (IPaddr, IPaddr2, ipvsadm-wrapper):

@@ -39,6 +39,8 @@ struct Node {
     std::string name;  ///< lower-cased, as heartbeat stores it
     NodeType type = NodeType::normal;
     SourceLocation where;
+
+    bool operator==(const Node&) const = default;
 };
 
 /// One heartbeat medium; a `bcast eth0 eth1` line yields two.
@@ -52,6 +54,8 @@ struct Medium {
     int ttl = 0;                     ///< mcast TTL / mcast6 hops
     bool loop = false;               ///< mcast loopback
     SourceLocation where;
+
+    bool operator==(const Medium&) const = default;
 };
 
 /// `apiauth CLIENT [uid=LIST] [gid=LIST]`: who may sign on to the API as CLIENT.
@@ -60,6 +64,8 @@ struct ApiAuth {
     std::vector<std::string> uids;
     std::vector<std::string> gids;
     SourceLocation where;
+
+    bool operator==(const ApiAuth&) const = default;
 };
 
 /// `respawn USER /path [args]` or `failfast USER /path [args]`.
@@ -69,6 +75,8 @@ struct ClientChild {
     std::string path;     ///< its first word, an absolute path
     bool failfast = false;
     SourceLocation where;
+
+    bool operator==(const ClientChild&) const = default;
 };
 
 /// The parsed ha.cf. Defaults are those heartbeat 3.0.6 applies; `parameters` holds the
@@ -116,6 +124,7 @@ struct HaCf {
         Milliseconds stop_timeout{120'000};
         Milliseconds status_timeout{30'000};
         int stop_retries = 10;
+        bool operator==(const ScriptLimits&) const = default;
     } script_limits;
     std::vector<ApiAuth> apiauth;                          ///< explicit lines, then built-ins
     std::vector<ClientChild> clients;
@@ -133,6 +142,8 @@ struct HaCf {
     SourceLocation location_of(std::string_view name) const;
     /// The node called `name` (compared case-insensitively), if declared.
     const Node* find_node(std::string_view name) const;
+
+    bool operator==(const HaCf&) const = default;
 };
 
 /// Result of parsing ha.cf: every diagnostic, and the value read. When there are errors the

@@ -19,6 +19,8 @@ struct Resource {
     std::string script;             ///< script name (`IPaddr` for a bare address)
     std::vector<std::string> args;  ///< the `::`-separated arguments
     base::SourceLocation where;     ///< the physical line the resource is on
+
+    bool operator==(const Resource&) const = default;
 };
 
 /// One logical line: a preferred node and its resources, started left to right.
@@ -29,6 +31,8 @@ struct ResourceGroup {
 
     /// The group key: its first resource as written (how heartbeat addresses a group).
     const std::string& key() const { return resources.front().text; }
+
+    bool operator==(const ResourceGroup&) const = default;
 };
 
 /// Result of parsing haresources.

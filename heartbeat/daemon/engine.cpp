@@ -10,6 +10,7 @@
 #include <ctime>
 #include <unistd.h>
 
+#include "base/text.hpp"
 #include "daemon/config_loader.hpp"
 #include "platform/files.hpp"
 #include "platform/service_manager.hpp"
@@ -126,6 +127,7 @@ Engine::Engine(asio::io_context& io, config::Config config, EngineSettings setti
       config_(std::move(config)),
       settings_(std::move(settings)),
       authenticator_(std::make_unique<auth::Authenticator>(config_.authkeys)),
+      reload_runner_(io),
       timer_(io),
       stop_timer_(io),
       signals_(io, SIGTERM, SIGINT, SIGHUP)
@@ -217,10 +219,20 @@ void Engine::on_datagram(std::size_t medium, std::string_view bytes)
 void Engine::flush()
 {
     // Events can make the resource manager send, which can make membership send: go round
-    // until both are quiet.
-    for (int round = 0; round < 16; ++round) {
-        const auto events = membership_->take_events();
+    // until both are quiet. Each round answers the events of the one before; a chain this
+    // long is a bug (two layers answering each other forever), said once, and the events
+    // left wait for the next turn of the loop rather than being lost.
+    constexpr int max_rounds = 16;
+    for (int round = 0;; ++round) {
+        auto events = membership_->take_events();
         if (events.empty()) {
+            break;
+        }
+        if (round == max_rounds) {
+            HB_LOG(err) << "membership and resources did not settle after " << max_rounds
+                        << " rounds of events (" << events.size()
+                        << " pending): this is a bug in heartbeat; going on next turn";
+            membership_->put_back_events(std::move(events));
             break;
         }
         const auto now = membership::Clock::now();
@@ -395,17 +407,16 @@ void Engine::on_timer(const boost::system::error_code& ec)
         // the posted tick runs after the receive handlers that are already ready.
         asio::post(io_, [this] {
             if (!stopping_) {
-                const auto later = membership::Clock::now();
-                membership_->tick(later);
-                if (resources_) {
-                    resources_->tick(later);
-                }
-                flush();
-                arm_timer();
+                run_timers(membership::Clock::now());
             }
         });
         return;
     }
+    run_timers(now);
+}
+
+void Engine::run_timers(membership::TimePoint now)
+{
     membership_->tick(now);
     if (resources_) {
         resources_->tick(now);
@@ -438,62 +449,106 @@ void Engine::on_signal(const boost::system::error_code& ec, int signal)
 
 namespace {
 
-bool same_keys(const config::AuthKeys& a, const config::AuthKeys& b)
-{
-    if (a.active_index != b.active_index || a.keys.size() != b.keys.size()) {
-        return false;
+/// The machine as the reload sees it, once `heartbeat --check-config` has checked it in a
+/// child: the questions that could block the event loop (users and groups through NSS,
+/// host names through DNS) are answered yes; the local ones are asked.
+class CheckedSystemView final : public config::SystemView {
+public:
+    bool interface_exists(std::string_view name) const override { return real_.interface_exists(name); }
+    bool is_executable_file(const std::string& path) const override
+    {
+        return real_.is_executable_file(path);
     }
-    for (const auto& [index, key] : a.keys) {
-        const auto it = b.keys.find(index);
-        if (it == b.keys.end() || it->second.method != key.method || it->second.secret != key.secret) {
-            return false;
-        }
-    }
-    return true;
-}
+    bool user_exists(std::string_view) const override { return true; }
+    bool group_exists(std::string_view) const override { return true; }
+    bool resolves_ipv4(std::string_view) const override { return true; }
+
+private:
+    platform::LinuxSystemView real_;
+};
 
 }  // namespace
 
 void Engine::reload()
 {
+    if (reload_check_) {
+        HB_LOG(warn) << "SIGHUP: a reload is already being checked; this one adds nothing";
+        return;
+    }
     platform::notify_reloading();
-    reload_config();
+    // Like heartbeat: check everything, and with any error keep running on the old
+    // configuration. The check looks users and host names up, which can block: it runs as
+    // a child (`heartbeat --check-config`, what `heartbeat -r` ran before signalling us),
+    // and the event loop goes on meanwhile.
+    platform::ProcessSpec check;
+    check.path = settings_.self_exe;
+    check.args = {"--check-config", "--config-dir", settings_.config_dir};
+    if (settings_.node_name) {
+        check.args.insert(check.args.end(), {"--node-name", *settings_.node_name});
+    }
+    check.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C"};
+    check.timeout = std::chrono::seconds(60);
+    check.log_tag = "reload check";
+    check.log_output = false;
+    reload_check_ = reload_runner_.run(
+        std::move(check), [this](const platform::ProcessResult& result) { on_reload_checked(result); });
+}
+
+void Engine::on_reload_checked(const platform::ProcessResult& check)
+{
+    reload_check_.reset();
+    if (stopping_) {
+        return;
+    }
+    if (check.outcome != platform::ProcessOutcome::exited || check.exit_code != 0) {
+        HB_LOG(err) << "SIGHUP: configuration has errors; keeping the running one";
+        for (const std::string& text : {check.output, check.errors}) {
+            for (const auto& line : base::split_lines(text)) {
+                if (line.find("error") != std::string_view::npos) {
+                    HB_LOG(err) << line;
+                }
+            }
+        }
+        if (check.outcome != platform::ProcessOutcome::exited) {
+            HB_LOG(err) << "SIGHUP: the check " << platform::to_string(check.outcome);
+        }
+    } else {
+        apply_reload();
+    }
     platform::notify_ready("configuration reloaded");
 }
 
-void Engine::reload_config()
+void Engine::apply_reload()
 {
-    // Like heartbeat: parse everything; with any error keep running on the old
-    // configuration. New keys apply at once; other changes need a restart (heartbeat
-    // re-executes itself for those), which we say rather than half-apply.
+    // New keys apply at once; other changes need a restart (heartbeat re-executes itself
+    // for those), which we say rather than half-apply. Whole configurations are compared;
+    // where a value was written (its line) is not part of it.
     LoadOptions options;
     options.config_dir = settings_.config_dir;
     options.node_name = settings_.node_name;
-    const platform::LinuxSystemView system;
+    const CheckedSystemView system;
     const LoadResult result = load_config(options, system);
     if (!result.config) {
-        HB_LOG(err) << "SIGHUP: configuration has errors; keeping the running one";
-        for (const auto& d : result.diagnostics.all()) {
-            if (d.severity == base::Severity::error) {
-                HB_LOG(err) << base::format(d);
-            }
-        }
+        HB_LOG(err) << "SIGHUP: configuration changed while it was checked; keeping the "
+                       "running one";
         return;
     }
+    const config::Config& next = *result.config;
     bool changed = false;
-    if (!same_keys(result.config->authkeys, config_.authkeys)) {
-        config_.authkeys = result.config->authkeys;
+    if (next.authkeys != config_.authkeys) {
+        config_.authkeys = next.authkeys;
         authenticator_ = std::make_unique<auth::Authenticator>(config_.authkeys);
         HB_LOG(info) << "Authentication keys reloaded (signing with key "
                      << config_.authkeys.active_index << ")";
         changed = true;
     }
-    if (result.config->ha_cf.parameters != config_.ha_cf.parameters ||
-        result.config->ha_cf.media.size() != config_.ha_cf.media.size() ||
-        result.config->ha_cf.nodes.size() != config_.ha_cf.nodes.size() ||
-        result.config->groups.size() != config_.groups.size()) {
-        HB_LOG(warn) << "SIGHUP: ha.cf or haresources changed; those changes take effect when "
-                        "heartbeat is restarted";
+    const bool ha_cf = next.ha_cf != config_.ha_cf;
+    const bool haresources = next.groups != config_.groups;
+    if (ha_cf || haresources) {
+        HB_LOG(warn) << "SIGHUP: "
+                     << (ha_cf && haresources ? "ha.cf and haresources"
+                                              : ha_cf ? "ha.cf" : "haresources")
+                     << " changed; those changes take effect when heartbeat is restarted";
         changed = true;
     }
     if (!changed) {

@@ -38,6 +38,7 @@ struct EngineSettings {
     std::string state_dir;                 ///< holds the scripts' FIFO (empty: no FIFO)
     std::string run_dir;                   ///< holds the API socket (empty: no API)
     std::string version;                   ///< what API clients are told (hbversion)
+    std::string self_exe;                  ///< this program, run as `--check-config` on SIGHUP
 };
 
 /// The wall clock and /proc/loadavg.
@@ -72,7 +73,10 @@ private:
     /// A message a local script wrote to the FIFO (hb_standby, hb_takeover, ha_clustermsg).
     void on_local_message(wire::Message message);
     void reload();
-    void reload_config();
+    void on_reload_checked(const platform::ProcessResult& check);
+    void apply_reload();
+    /// Runs what is due on the timers at `now`, then settles and re-arms (the timer's turn).
+    void run_timers(membership::TimePoint now);
     void finish_stop();
     /// Opens the API socket (cl_status, ipfail, dopd).
     void start_api();
@@ -92,6 +96,8 @@ private:
     std::unique_ptr<membership::Membership> membership_;
     std::vector<std::unique_ptr<media::UdpMedium>> media_;
     std::unique_ptr<ResourceDriver> resources_;
+    platform::ProcessRunner reload_runner_;     ///< the SIGHUP check, out of the event loop
+    std::optional<std::uint64_t> reload_check_;  ///< that check, while it runs
     std::unique_ptr<api::ClusterFifo> fifo_;
     std::unique_ptr<api::ApiService> api_;
     std::unique_ptr<api::ApiServer> api_server_;

@@ -295,7 +295,9 @@ int run(const daemon::Options& o)
                                                  o.node_name, !o.no_resources, o.state_dir,
                                                  o.run_dir,
                                                  std::string(compat_version) + " (heartbeat C++ " +
-                                                     our_version + ")"});
+                                                     our_version + ")",
+                                                 platform::own_executable(
+                                                     "/usr/libexec/heartbeat/heartbeat")});
     engine.start();
     if (detacher) {
         detacher->ready();

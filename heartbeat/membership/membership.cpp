@@ -325,6 +325,13 @@ std::vector<Event> Membership::take_events()
     return out;
 }
 
+void Membership::put_back_events(std::vector<Event> events)
+{
+    events.insert(events.end(), std::make_move_iterator(events_.begin()),
+                  std::make_move_iterator(events_.end()));
+    events_ = std::move(events);
+}
+
 bool Membership::is_to_us(const wire::Message& message) const
 {
     if (const wire::Field* f = message.find("destuuid");

@@ -170,6 +170,8 @@ public:
     std::vector<wire::Message> take_outgoing();
     /// Events since the last call; clears the queue.
     std::vector<Event> take_events();
+    /// Gives events taken but not handled back, ahead of any newer ones.
+    void put_back_events(std::vector<Event> events);
 
     /// All nodes, ourselves included, in ha.cf order.
     const std::vector<Node>& nodes() const { return nodes_; }

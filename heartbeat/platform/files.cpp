@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <vector>
 
 #include "base/unique_fd.hpp"
@@ -143,6 +144,13 @@ std::string uname_nodename()
 unsigned effective_uid()
 {
     return static_cast<unsigned>(::geteuid());
+}
+
+std::string own_executable(const std::string& fallback)
+{
+    char buf[PATH_MAX];
+    const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : fallback;
 }
 
 }  // namespace hb::platform

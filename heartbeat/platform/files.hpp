@@ -26,6 +26,8 @@ std::optional<FileContents> read_config_file(const std::string& path, std::error
 
 /// True when a network interface called `name` exists (in this network namespace).
 bool interface_exists(std::string_view name);
+/// The path of the running program (/proc/self/exe), or `fallback` when it cannot be read.
+std::string own_executable(const std::string& fallback);
 
 /// True when `path` is a regular file and executable by us.
 bool is_executable_file(const std::string& path);

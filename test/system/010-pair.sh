@@ -83,6 +83,28 @@ sleep 3
 check "still active with each other after the key change" \
     bash -c "! grep -Eq 'is dead|dropped packet' '$(cluster_log "$P" lvs-01)'"
 
+# SIGHUP compares whole configurations, checked in a child process: a comment changes
+# nothing, a changed value asks for a restart, a broken file keeps the running one.
+ha=$state/conf-lvs-01/ha.cf
+reload_01() { netns_node_exec "$P" lvs-01 "$HB_STAGE/usr/libexec/heartbeat/heartbeat" -r >/dev/null 2>&1; }
+printf '# reviewed\n' >>"$ha"
+reload_01
+check "SIGHUP after a comment: Configuration unchanged." \
+    cluster_wait "$P" lvs-01 'Configuration unchanged\.' 5
+sed -i 's/^warntime .*/warntime 1500ms/' "$ha"
+reload_01
+check "SIGHUP after a changed warntime: ha.cf changed, restart to apply" \
+    cluster_wait "$P" lvs-01 'SIGHUP: ha\.cf changed; those changes take effect when heartbeat is restarted' 5
+printf 'deadtime ten\n' >>"$ha"
+kill -HUP "$(cluster_pid "$P" lvs-01)"
+check "SIGHUP with a broken ha.cf: the running configuration stays" \
+    cluster_wait "$P" lvs-01 'SIGHUP: configuration has errors; keeping the running one' 5
+check "…and the log names file, line and problem" \
+    cluster_wait "$P" lvs-01 "ha\.cf:[0-9]+(:[0-9]+)?: error: .*'ten'" 1
+sed -i '$d' "$ha"
+check "…while heartbeats go on" \
+    bash -c "! grep -Eq 'is dead|Late heartbeat' '$(cluster_log "$P" lvs-01)'"
+
 # heartbeat -s / -k inside the node, as the init script uses them.
 ours=$HB_STAGE/usr/libexec/heartbeat/heartbeat
 out=$(netns_node_exec "$P" lvs-02 "$ours" -s 2>&1)

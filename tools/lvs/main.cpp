@@ -4,13 +4,11 @@
 //   ipvsadm-wrapper RULES_FILE show [--json]                  services, servers, health
 //   ipvsadm-wrapper RULES_FILE check                          the file's diagnostics
 // (`ipvsadm-wrapper RULES_FILE checker` is the health checker that `start` runs in the background.)
-#include <unistd.h>
-
-#include <climits>
 #include <cstdio>
 #include <string>
 #include <string_view>
 
+#include "platform/files.hpp"
 #include "tools/lvs/agent.hpp"
 
 namespace {
@@ -21,16 +19,6 @@ void usage(std::FILE* out)
                "  RULES_FILE holds ipvsadm-save -n lines (-A services, -a real servers) and\n"
                "  optional #@check, #@sorry, #@name, #@backend and #@sync lines.\n",
                out);
-}
-
-std::string self_path(const char* argv0)
-{
-    char buf[PATH_MAX];
-    const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n > 0) {
-        return std::string(buf, static_cast<std::size_t>(n));
-    }
-    return argv0;
 }
 
 }  // namespace
@@ -60,5 +48,5 @@ int main(int argc, char** argv)
     if (action == "checker") {
         return hb::lvs_agent::run_checker(rules);
     }
-    return hb::lvs_agent::run_action(self_path(argv[0]), rules, action, json);
+    return hb::lvs_agent::run_action(hb::platform::own_executable(argv[0]), rules, action, json);
 }

@@ -8,6 +8,7 @@
 
 #include "config/directive_table.hpp"
 #include "config/ha_cf.hpp"
+#include "config/haresources.hpp"
 #include "support/fake_system.hpp"
 
 using namespace hb::config;
@@ -302,4 +303,28 @@ TEST_CASE("every directive in the table is accepted by the parser", "[config][ha
     }
     auto unknown = parse_ha_cf("keepalive 1\nhbaping fc0\n", "ha.cf");
     CHECK_FALSE(unknown.ok());
+}
+
+TEST_CASE("configurations compare by meaning: lines moved by a comment are equal, a changed medium is not", "[config][ha_cf]")
+{
+    // What SIGHUP relies on to say "Configuration unchanged." or to ask for a restart.
+    const std::string base = "keepalive 2\ndeadtime 30\nbcast eth0\nnode lvs-01\nnode lvs-02\n";
+    const auto a = parse_ha_cf(base, "ha.cf");
+    const auto commented = parse_ha_cf("# the tutorial's pair\n\n" + base, "ha.cf");
+    const auto other_nic = parse_ha_cf(
+        "keepalive 2\ndeadtime 30\nbcast eth1\nnode lvs-01\nnode lvs-02\n", "ha.cf");
+    const auto other_node = parse_ha_cf(
+        "keepalive 2\ndeadtime 30\nbcast eth0\nnode lvs-01\nnode lvs-03\n", "ha.cf");
+    const auto other_time = parse_ha_cf(
+        "keepalive 2\ndeadtime 31\nbcast eth0\nnode lvs-01\nnode lvs-02\n", "ha.cf");
+    REQUIRE(a.ok());
+    CHECK(a.config == commented.config);
+    CHECK_FALSE(a.config == other_nic.config);
+    CHECK_FALSE(a.config == other_node.config);
+    CHECK_FALSE(a.config == other_time.config);
+
+    const auto groups = [](const char* text) { return parse_haresources(text, "haresources").groups; };
+    CHECK(groups("lvs-01 10.0.0.1\n") == groups("# one VIP\nlvs-01 10.0.0.1\n"));
+    CHECK_FALSE(groups("lvs-01 10.0.0.1\n") == groups("lvs-01 10.0.0.2\n"));
+    CHECK_FALSE(groups("lvs-01 10.0.0.1\n") == groups("lvs-02 10.0.0.1\n"));
 }
