@@ -13,11 +13,13 @@ namespace hb::tools {
 
 namespace {
 
-bool starts_with_digit(std::string_view text) {
+bool starts_with_digit(std::string_view text)
+{
     return !text.empty() && text.front() >= '0' && text.front() <= '9';
 }
 
-std::vector<std::string_view> split_slashes(std::string_view text) {
+std::vector<std::string_view> split_slashes(std::string_view text)
+{
     std::vector<std::string_view> parts;
     std::size_t pos = 0;
     while (true) {
@@ -32,7 +34,8 @@ std::vector<std::string_view> split_slashes(std::string_view text) {
 }
 
 // `ens32` or `ens32:label` -> device and label, or an error text.
-std::string parse_nic(std::string_view nic, AddressSpec& spec) {
+std::string parse_nic(std::string_view nic, AddressSpec& spec)
+{
     const std::size_t colon = nic.find(':');
     const std::string_view device = nic.substr(0, colon);
     if (!is_valid_device_name(device)) {
@@ -56,7 +59,8 @@ std::string parse_nic(std::string_view nic, AddressSpec& spec) {
 
 }  // namespace
 
-std::string format_ipv4(Ipv4 address) {
+std::string format_ipv4(Ipv4 address)
+{
     std::string text;
     for (int shift = 24; shift >= 0; shift -= 8) {
         text += std::to_string((address >> shift) & 0xffU);
@@ -67,7 +71,8 @@ std::string format_ipv4(Ipv4 address) {
     return text;
 }
 
-Ipv4 netmask_of(int prefix) {
+Ipv4 netmask_of(int prefix)
+{
     if (prefix <= 0) {
         return 0;
     }
@@ -77,7 +82,8 @@ Ipv4 netmask_of(int prefix) {
     return 0xffffffffU << static_cast<unsigned>(32 - prefix);
 }
 
-std::optional<int> parse_netmask(std::string_view text) {
+std::optional<int> parse_netmask(std::string_view text)
+{
     if (const auto bits = base::parse_integer(text, 0, 32)) {
         return static_cast<int>(*bits);
     }
@@ -97,16 +103,19 @@ std::optional<int> parse_netmask(std::string_view text) {
     return prefix;
 }
 
-Ipv4 broadcast_of(Ipv4 address, int prefix) {
+Ipv4 broadcast_of(Ipv4 address, int prefix)
+{
     return address | ~netmask_of(prefix);
 }
 
-bool subnet_contains(Ipv4 network, int prefix, Ipv4 address) {
+bool subnet_contains(Ipv4 network, int prefix, Ipv4 address)
+{
     const Ipv4 mask = netmask_of(prefix);
     return (network & mask) == (address & mask);
 }
 
-bool is_valid_device_name(std::string_view name) {
+bool is_valid_device_name(std::string_view name)
+{
     if (name.empty() || name.size() > max_ifname_length || name == "." || name == "..") {
         return false;
     }
@@ -120,7 +129,8 @@ bool is_valid_device_name(std::string_view name) {
 }
 
 AddressSpecResult spec_from_fields(std::string_view ip, std::string_view cidr, std::string_view nic,
-                                   std::string_view broadcast) {
+                                   std::string_view broadcast)
+{
     const auto fail = [](const std::string& why) { return AddressSpecResult{std::nullopt, why}; };
     AddressSpec spec;
     const auto address = base::parse_ipv4(ip);
@@ -149,7 +159,8 @@ AddressSpecResult spec_from_fields(std::string_view ip, std::string_view cidr, s
     return AddressSpecResult{std::move(spec), {}};
 }
 
-AddressSpecResult parse_address_spec(std::string_view text) {
+AddressSpecResult parse_address_spec(std::string_view text)
+{
     const auto fail = [text](const std::string& why) {
         return AddressSpecResult{std::nullopt, "address " + base::quote(text) + ": " + why};
     };
@@ -184,7 +195,8 @@ AddressSpecResult parse_address_spec(std::string_view text) {
 }
 
 std::optional<ConnectedRoute> select_route(std::span<const ConnectedRoute> routes, Ipv4 ip,
-                                           std::string_view device) {
+                                           std::string_view device)
+{
     const ConnectedRoute* best = nullptr;
     for (const auto& route : routes) {
         if (!device.empty() && route.device != device) {

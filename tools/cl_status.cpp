@@ -152,8 +152,8 @@ public:
 
     /// One request; replies (several for lists). A timeout ends the program like 3.0.6's
     /// alarm; a closed connection is an error of the query.
-    std::optional<std::vector<Message>> ask(std::string_view reqtype,
-                                            const std::vector<std::pair<std::string, std::string>>& extra)
+    std::optional<std::vector<Message>> ask(
+        std::string_view reqtype, const std::vector<std::pair<std::string, std::string>>& extra)
     {
         auto r = client_.request(reqtype, extra, deadline_);
         if (!r) {
@@ -168,8 +168,8 @@ public:
     /// The single reply of a query when it succeeded.
     /// The replies of a query that succeeded (the last one says so); otherwise nothing,
     /// with the daemon's reason in last_info().
-    std::optional<std::vector<Message>> ask_ok(std::string_view reqtype,
-                                               const std::vector<std::pair<std::string, std::string>>& extra)
+    std::optional<std::vector<Message>> ask_ok(
+        std::string_view reqtype, const std::vector<std::pair<std::string, std::string>>& extra)
     {
         auto replies = ask(reqtype, extra);
         if (!replies || replies->empty()) {
@@ -216,7 +216,8 @@ public:
         }
         std::vector<Link> out;
         for (const Message& m : *replies) {
-            out.push_back({std::string(m.get("ifname").value_or("")), std::string(m.get("st").value_or(""))});
+            out.push_back(
+                {std::string(m.get("ifname").value_or("")), std::string(m.get("st").value_or(""))});
         }
         return out;
     }
@@ -235,7 +236,8 @@ public:
                 last_info_ = "No timely response.";
                 return std::nullopt;
             }
-            if (m.value().get("t") == "respond-cstatus" || m.value().get("subt") == "respond-cstatus") {
+            if (m.value().get("t") == "respond-cstatus" ||
+                m.value().get("subt") == "respond-cstatus") {
                 return std::string(m.value().get("cs").value_or(""));
             }
         }
@@ -303,8 +305,8 @@ std::optional<Args> parse_or_complain(int argc, char** argv, const char* optstri
     if (!a.bad_option) {
         return a;
     }
-    log_error(std::string("Error: getopt returnedcharacter ") + (w == OptionWording::with_code ? "code " : "") +
-              static_cast<char>(a.bad_char) + ".");
+    log_error(std::string("Error: getopt returnedcharacter ") +
+              (w == OptionWording::with_code ? "code " : "") + static_cast<char>(a.bad_char) + ".");
     return std::nullopt;
 }
 
@@ -377,7 +379,8 @@ int list_nodes(Session& s, const Args& a, bool json)
             std::printf("%s\n", it->name.c_str());
             continue;
         }
-        std::printf("\n%s\t%s\t(nodetype: %s)\n", it->name.c_str(), it->status.c_str(), it->type.c_str());
+        std::printf("\n%s\t%s\t(nodetype: %s)\n", it->name.c_str(), it->status.c_str(),
+                    it->type.c_str());
         const auto links = s.links(it->name);
         if (!links) {
             log_error("Cannot start heartbeat link interface walk.");
@@ -399,7 +402,8 @@ int cmd_hbstatus(Session& s, bool up, int argc, char** argv, bool json)
             std::printf("{\"running\":%s,\"error\":%s}\n", running ? "true" : "false",
                         json_string(s.errmsg()).c_str());
         } else if (running) {
-            std::printf("Heartbeat is apparently running on this machine, but refuses my connection\n");
+            std::printf(
+                "Heartbeat is apparently running on this machine, but refuses my connection\n");
         } else {
             std::printf("Heartbeat is stopped on this machine.\n");
         }
@@ -411,10 +415,10 @@ int cmd_hbstatus(Session& s, bool up, int argc, char** argv, bool json)
     const std::string version(s.signon_reply().get("hbversion").value_or("unknown"));
     const bool pacemaker = s.signon_reply().get("pacemaker").value_or("false") != "false";
     if (json) {
-        std::string out = "{\"running\":true,\"node\":" +
-                          json_string(s.signon_reply().get("node").value_or("")) +
-                          ",\"version\":" + json_string(version) + ",\"managed_by\":" +
-                          json_string(pacemaker ? "pacemaker" : "haresources");
+        std::string out =
+            "{\"running\":true,\"node\":" + json_string(s.signon_reply().get("node").value_or("")) +
+            ",\"version\":" + json_string(version) +
+            ",\"managed_by\":" + json_string(pacemaker ? "pacemaker" : "haresources");
         if (!a.verbose) {
             std::printf("%s}\n", out.c_str());
             return exit_ok;
@@ -478,7 +482,8 @@ int cmd_node_query(Session& s, const NodeQuery& q, int argc, char** argv, bool j
     const std::string value(reply->get(q.field).value_or(""));
     const bool is_status = std::strcmp(q.reqtype, "nodestatus") == 0;
     if (json && is_status) {
-        std::printf("{\"node\":%s,\"status\":%s}\n", json_string(node).c_str(), json_string(value).c_str());
+        std::printf("{\"node\":%s,\"status\":%s}\n", json_string(node).c_str(),
+                    json_string(value).c_str());
     } else if (a.human) {
         std::printf(q.human, node.c_str(), value.c_str());
     } else {
@@ -556,7 +561,8 @@ int cmd_clientstatus(Session& s, int argc, char** argv)
     if (a.operands.size() > 2) {
         timeout = std::strtol(a.operands[2].c_str(), nullptr, 10);
     }
-    const auto cs = s.client_status(a.operands[0], a.operands[1], std::chrono::milliseconds(timeout));
+    const auto cs =
+        s.client_status(a.operands[0], a.operands[1], std::chrono::milliseconds(timeout));
     if (!cs) {
         log_error("Cannot get heartbeat client " + a.operands[1] + "'s status");
         log_error("REASON: " + s.last_info());
@@ -595,7 +601,8 @@ int cmd_rscstatus(Session& s, int argc, char** argv, bool json)
     const std::string held(reply->get("rsc_hold").value_or(""));
     if (json) {
         std::printf("{\"node\":%s,\"resources\":%s}\n",
-                    json_string(s.signon_reply().get("node").value_or("")).c_str(), json_string(held).c_str());
+                    json_string(s.signon_reply().get("node").value_or("")).c_str(),
+                    json_string(held).c_str());
     } else if (a.human) {
         std::printf("This node is holding %s resources.\n", held.c_str());
     } else {
@@ -640,7 +647,8 @@ int cmd_hbparameter(Session& s, int argc, char** argv)
 }
 
 const NodeQuery node_status{"nodestatus", "st", "Not enough parameters.",
-                            "Error. May be due to incorrect node name", "The cluster node %s is %s\n"};
+                            "Error. May be due to incorrect node name",
+                            "The cluster node %s is %s\n"};
 const NodeQuery node_type{"nodetype", "nodetype", "No enough parameter.",
                           "Error. May be due to incorrect node name", "The node %s's type: %s\n"};
 const NodeQuery node_weight{"nodeweight", "weight", "Not enough parameters.",
@@ -650,7 +658,8 @@ const NodeQuery node_site{"nodesite", "site", "Not enough parameters.",
                           "Error. May be due to incorrect node name",
                           "The site of the cluster node %s is %s\n"};
 
-const char* const json_commands[] = {"hbstatus", "listnodes", "nodestatus", "listhblinks", "rscstatus"};
+const char* const json_commands[] = {"hbstatus", "listnodes", "nodestatus", "listhblinks",
+                                     "rscstatus"};
 
 int run(int argc, char** argv)
 {
@@ -673,9 +682,9 @@ int run(int argc, char** argv)
         return exit_ok;
     }
     const std::string sub = argv[1];
-    static const char* const known[] = {"listnodes", "nodestatus", "nodeweight", "nodesite",
-                                        "nodetype", "listhblinks", "hblinkstatus", "clientstatus",
-                                        "rscstatus", "hbstatus", "hbparameter"};
+    static const char* const known[] = {"listnodes", "nodestatus",  "nodeweight",   "nodesite",
+                                        "nodetype",  "listhblinks", "hblinkstatus", "clientstatus",
+                                        "rscstatus", "hbstatus",    "hbparameter"};
     if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return sub == k; }) ==
         std::end(known)) {
         log_error(sub + ": invalid sub-command.");

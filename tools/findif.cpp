@@ -26,7 +26,8 @@ constexpr int exit_found = 0;
 constexpr int exit_not_found = 1;
 constexpr int exit_usage = 2;
 
-void print_usage(std::FILE* out) {
+void print_usage(std::FILE* out)
+{
     std::fputs(
         "usage: findif IP[/CIDR[/NIC[/BROADCAST]]]\n"
         "       OCF_RESKEY_ip=IP [OCF_RESKEY_cidr_netmask=CIDR] [OCF_RESKEY_nic=NIC]\n"
@@ -46,7 +47,8 @@ struct Answer {
 };
 
 // Fills `answer` for `spec`; prints why not and returns the exit code otherwise.
-int resolve(const hb::tools::AddressSpec& spec, Answer& answer) {
+int resolve(const hb::tools::AddressSpec& spec, Answer& answer)
+{
     const std::string ip_text = hb::tools::format_ipv4(spec.ip);
     hb::tools::NetlinkView reader;
     std::string error;
@@ -83,14 +85,16 @@ int resolve(const hb::tools::AddressSpec& spec, Answer& answer) {
     return exit_found;
 }
 
-std::string_view env(const char* name) {
+std::string_view env(const char* name)
+{
     const char* value = std::getenv(name);
     return value == nullptr ? std::string_view{} : std::string_view{value};
 }
 
 // A parsed argument (or its error) to an answer; the exit status says which.
 template <class Parsed>
-int answer_for(const Parsed& parsed, Answer& answer) {
+int answer_for(const Parsed& parsed, Answer& answer)
+{
     if (!parsed.spec) {
         std::fprintf(stderr, "findif: %s\n", parsed.error.c_str());
         return exit_usage;
@@ -99,12 +103,13 @@ int answer_for(const Parsed& parsed, Answer& answer) {
 }
 
 // resource-agents' calling convention: the address in OCF_RESKEY_* variables.
-int run_ocf_mode(bool cidr_bits) {
+int run_ocf_mode(bool cidr_bits)
+{
     Answer answer;
-    const int rc = answer_for(
-        hb::tools::spec_from_fields(env("OCF_RESKEY_ip"), env("OCF_RESKEY_cidr_netmask"),
-                                    env("OCF_RESKEY_nic"), env("OCF_RESKEY_broadcast")),
-        answer);
+    const int rc =
+        answer_for(hb::tools::spec_from_fields(env("OCF_RESKEY_ip"), env("OCF_RESKEY_cidr_netmask"),
+                                               env("OCF_RESKEY_nic"), env("OCF_RESKEY_broadcast")),
+                   answer);
     if (rc != exit_found) {
         return rc;
     }
@@ -118,7 +123,8 @@ int run_ocf_mode(bool cidr_bits) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv)
+{
     const std::string_view first = argc > 1 ? argv[1] : "";
     if (argc == 2 && (first == "-h" || first == "--help")) {
         print_usage(stdout);
@@ -133,8 +139,7 @@ int main(int argc, char** argv) {
         return exit_usage;
     }
     Answer answer;
-    if (const int rc = answer_for(hb::tools::parse_address_spec(first), answer);
-        rc != exit_found) {
+    if (const int rc = answer_for(hb::tools::parse_address_spec(first), answer); rc != exit_found) {
         return rc;
     }
     std::printf("%s %d %s\n", answer.device.c_str(), answer.prefix,

@@ -36,8 +36,14 @@ std::string format_mac(nl_addr* addr)
 
 }  // namespace
 
-void NetlinkView::SockDeleter::operator()(nl_sock* sock) const { nl_socket_free(sock); }
-void NetlinkView::CacheDeleter::operator()(nl_cache* cache) const { nl_cache_free(cache); }
+void NetlinkView::SockDeleter::operator()(nl_sock* sock) const
+{
+    nl_socket_free(sock);
+}
+void NetlinkView::CacheDeleter::operator()(nl_cache* cache) const
+{
+    nl_cache_free(cache);
+}
 
 NetlinkView::NetlinkView() = default;
 NetlinkView::~NetlinkView() = default;
@@ -105,7 +111,8 @@ std::vector<ConnectedRoute> NetlinkView::connected_routes() const
     for (nl_object* obj = nl_cache_get_first(routes_.get()); obj != nullptr;
          obj = nl_cache_get_next(obj)) {
         auto* route = reinterpret_cast<rtnl_route*>(obj);
-        if (rtnl_route_get_family(route) != AF_INET || rtnl_route_get_table(route) != RT_TABLE_MAIN ||
+        if (rtnl_route_get_family(route) != AF_INET ||
+            rtnl_route_get_table(route) != RT_TABLE_MAIN ||
             rtnl_route_get_type(route) != RTN_UNICAST ||
             rtnl_route_get_scope(route) != RT_SCOPE_LINK || rtnl_route_get_nnexthops(route) < 1) {
             continue;

@@ -44,11 +44,13 @@ using Mac = std::array<std::uint8_t, 6>;
 
 volatile std::sig_atomic_t stop_requested = 0;
 
-extern "C" void on_stop_signal(int /*signo*/) {
+extern "C" void on_stop_signal(int /*signo*/)
+{
     stop_requested = 1;
 }
 
-void print_usage(std::FILE* out) {
+void print_usage(std::FILE* out)
+{
     std::fputs(
         "usage: send_arp [-i INTERVAL_MS] [-r REPEAT] [-p PIDFILE] [-c COUNT]\n"
         "                DEVICE SRC_IP SRC_MAC|auto [TARGET_IP [TARGET_MAC]]\n"
@@ -68,7 +70,8 @@ struct Options {
     std::optional<Mac> mac;  // empty = "auto"
 };
 
-int hex_value(char c) {
+int hex_value(char c)
+{
     if (c >= '0' && c <= '9') {
         return c - '0';
     }
@@ -82,7 +85,8 @@ int hex_value(char c) {
 }
 
 // `001122aabbcc` or `00:11:22:aa:bb:cc`.
-std::optional<Mac> parse_mac(std::string_view text) {
+std::optional<Mac> parse_mac(std::string_view text)
+{
     Mac mac{};
     std::size_t pos = 0;
     const bool colons = text.size() == 17;
@@ -108,46 +112,44 @@ std::optional<Mac> parse_mac(std::string_view text) {
 }
 
 // Parses the command line; prints why and returns false when it is not usable.
-bool parse_options(int argc, char** argv, Options& opt, bool& help) {
+bool parse_options(int argc, char** argv, Options& opt, bool& help)
+{
     int ch = 0;
     opterr = 0;
     while ((ch = getopt(argc, argv, "+i:r:p:c:h")) != -1) {
         switch (ch) {
-            case 'i': {
-                const auto v = hb::base::parse_integer(optarg, 0, max_interval_ms);
-                if (!v) {
-                    std::fprintf(stderr, "send_arp: invalid interval '%s' (0-%ld ms)\n", optarg,
-                                 max_interval_ms);
-                    return false;
-                }
-                opt.interval_ms = *v;
-                break;
-            }
-            case 'r': {
-                const auto v = hb::base::parse_integer(optarg, 1, max_repeat);
-                if (!v) {
-                    std::fprintf(stderr, "send_arp: invalid repeat count '%s' (1-%ld)\n", optarg,
-                                 max_repeat);
-                    return false;
-                }
-                opt.repeat = *v;
-                break;
-            }
-            case 'p':
-                if (*optarg == '\0') {
-                    std::fputs("send_arp: empty pid file name\n", stderr);
-                    return false;
-                }
-                opt.pidfile = optarg;
-                break;
-            case 'c':
-                break;
-            case 'h':
-                help = true;
-                return true;
-            default:
-                std::fprintf(stderr, "send_arp: unknown option or missing value: -%c\n", optopt);
+        case 'i': {
+            const auto v = hb::base::parse_integer(optarg, 0, max_interval_ms);
+            if (!v) {
+                std::fprintf(stderr, "send_arp: invalid interval '%s' (0-%ld ms)\n", optarg,
+                             max_interval_ms);
                 return false;
+            }
+            opt.interval_ms = *v;
+            break;
+        }
+        case 'r': {
+            const auto v = hb::base::parse_integer(optarg, 1, max_repeat);
+            if (!v) {
+                std::fprintf(stderr, "send_arp: invalid repeat count '%s' (1-%ld)\n", optarg,
+                             max_repeat);
+                return false;
+            }
+            opt.repeat = *v;
+            break;
+        }
+        case 'p':
+            if (*optarg == '\0') {
+                std::fputs("send_arp: empty pid file name\n", stderr);
+                return false;
+            }
+            opt.pidfile = optarg;
+            break;
+        case 'c': break;
+        case 'h': help = true; return true;
+        default:
+            std::fprintf(stderr, "send_arp: unknown option or missing value: -%c\n", optopt);
+            return false;
         }
     }
     const int left = argc - optind;
@@ -186,7 +188,8 @@ public:
     PidFile() = default;
     PidFile(const PidFile&) = delete;
     PidFile& operator=(const PidFile&) = delete;
-    ~PidFile() {
+    ~PidFile()
+    {
         if (path_.empty()) {
             return;
         }
@@ -203,7 +206,8 @@ public:
     }
 
     /// Creates or replaces `path` with our pid; false (errno set) on failure.
-    bool write(const std::string& path) {
+    bool write(const std::string& path)
+    {
         const int fd =
             ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0) {
@@ -222,7 +226,8 @@ private:
     std::string path_;
 };
 
-void install_stop_handlers() {
+void install_stop_handlers()
+{
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
@@ -233,7 +238,8 @@ void install_stop_handlers() {
 }
 
 // Sleeps until `deadline` (CLOCK_MONOTONIC); false when a stop signal arrived meanwhile.
-bool sleep_until(const timespec& deadline) {
+bool sleep_until(const timespec& deadline)
+{
     while (stop_requested == 0) {
         const int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr);
         if (rc == 0) {
@@ -246,7 +252,8 @@ bool sleep_until(const timespec& deadline) {
     return false;
 }
 
-timespec add_ms(timespec t, long ms) {
+timespec add_ms(timespec t, long ms)
+{
     t.tv_sec += ms / 1000;
     t.tv_nsec += (ms % 1000) * 1000000L;
     if (t.tv_nsec >= 1000000000L) {
@@ -259,7 +266,8 @@ timespec add_ms(timespec t, long ms) {
 using Frame = std::array<std::uint8_t, 42>;
 
 // Ethernet broadcast frame carrying an ARP request (op 1) or reply (op 2) for `ip`.
-Frame build_frame(const Mac& mac, hb::tools::Ipv4 ip, std::uint16_t op) {
+Frame build_frame(const Mac& mac, hb::tools::Ipv4 ip, std::uint16_t op)
+{
     Frame f{};
     std::size_t i = 0;
     const auto put8 = [&](std::uint8_t v) { f[i++] = v; };
@@ -292,7 +300,8 @@ Frame build_frame(const Mac& mac, hb::tools::Ipv4 ip, std::uint16_t op) {
     return f;
 }
 
-int run(const Options& opt) {
+int run(const Options& opt)
+{
     const unsigned ifindex = if_nametoindex(opt.device.c_str());
     if (ifindex == 0) {
         std::fprintf(stderr, "send_arp: interface '%s' does not exist\n", opt.device.c_str());
@@ -369,7 +378,8 @@ int run(const Options& opt) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv)
+{
     Options opt;
     bool help = false;
     if (!parse_options(argc, argv, opt, help)) {

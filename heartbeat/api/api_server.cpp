@@ -3,11 +3,11 @@
 
 #include <boost/asio/write.hpp>
 
-#include <cerrno>
-#include <cstring>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include "base/log.hpp"
 
@@ -40,10 +40,12 @@ Credentials peer_credentials(int fd)
 
 ApiServer::ApiServer(asio::io_context& io, std::string path, ApiService& service,
                      ClusterSink to_cluster)
-    : io_(io), path_(std::move(path)), service_(service), to_cluster_(std::move(to_cluster)),
+    : io_(io),
+      path_(std::move(path)),
+      service_(service),
+      to_cluster_(std::move(to_cluster)),
       acceptor_(io)
-{
-}
+{}
 
 ApiServer::~ApiServer()
 {
@@ -107,7 +109,8 @@ void ApiServer::do_accept()
         if (!ec) {
             auto c = std::make_shared<Connection>(io_);
             c->socket = std::move(socket);
-            const ClientHandle handle = service_.accept(peer_credentials(c->socket.native_handle()));
+            const ClientHandle handle =
+                service_.accept(peer_credentials(c->socket.native_handle()));
             connections_[handle] = c;
             do_read(handle, c);
         } else {
@@ -120,7 +123,8 @@ void ApiServer::do_accept()
 void ApiServer::do_read(ClientHandle handle, const ConnectionPtr& c)
 {
     c->socket.async_read_some(
-        asio::buffer(c->buffer), [this, handle, c](const boost::system::error_code& ec, std::size_t n) {
+        asio::buffer(c->buffer),
+        [this, handle, c](const boost::system::error_code& ec, std::size_t n) {
             if (ec == asio::error::operation_aborted || c->closing || !open_) {
                 return;
             }

@@ -100,9 +100,9 @@ std::string_view to_string(DropReason reason)
 }
 
 ApiService::ApiService(ApiSettings settings, const ClusterView& view)
-    : settings_(std::move(settings)), view_(view)
-{
-}
+    : settings_(std::move(settings)),
+      view_(view)
+{}
 
 ClientHandle ApiService::accept(const Credentials& peer)
 {
@@ -113,8 +113,8 @@ ClientHandle ApiService::accept(const Credentials& peer)
 
 std::size_t ApiService::clients() const
 {
-    return static_cast<std::size_t>(
-        std::count_if(clients_.begin(), clients_.end(), [](const auto& c) { return c.second.signed_on; }));
+    return static_cast<std::size_t>(std::count_if(
+        clients_.begin(), clients_.end(), [](const auto& c) { return c.second.signed_on; }));
 }
 
 Actions ApiService::on_frame(ClientHandle handle, std::string_view body)
@@ -125,8 +125,8 @@ Actions ApiService::on_frame(ClientHandle handle, std::string_view body)
     }
     auto message = decode_body(body);
     if (!message) {
-        HB_LOG(warn) << "API client pid " << it->second.peer.pid
-                     << ": unreadable message (" << message.error().what << "), disconnecting";
+        HB_LOG(warn) << "API client pid " << it->second.peer.pid << ": unreadable message ("
+                     << message.error().what << "), disconnecting";
         return drop(handle, DropReason::bad_frame);
     }
     if (!it->second.signed_on) {
@@ -167,9 +167,8 @@ Actions ApiService::drop(ClientHandle handle, DropReason reason)
 
 bool ApiService::has_named_client(std::string_view id) const
 {
-    return std::any_of(clients_.begin(), clients_.end(), [&](const auto& c) {
-        return c.second.signed_on && c.second.id == id;
-    });
+    return std::any_of(clients_.begin(), clients_.end(),
+                       [&](const auto& c) { return c.second.signed_on && c.second.id == id; });
 }
 
 std::optional<std::string> ApiService::authorize(const Client& client,
@@ -381,17 +380,17 @@ Actions ApiService::on_request(ClientHandle handle, Client& client, const wire::
         }
     } else if (rt == "numnodes") {
         wire::Message m = reply_to(rt);
-        m.add("numnodes", std::to_string(std::count_if(nodes.begin(), nodes.end(), [](const NodeInfo& n) {
-                  return n.type == "normal";
-              })));
+        m.add("numnodes",
+              std::to_string(std::count_if(nodes.begin(), nodes.end(),
+                                           [](const NodeInfo& n) { return n.type == "normal"; })));
         ok(std::move(m));
     } else if (const auto* field = node_query_field(rt)) {
         if (need_node()) {
             wire::Message m = reply_to(rt);
-            m.add(field, field == std::string_view("st")         ? node->status
-                         : field == std::string_view("weight")   ? std::to_string(node->weight)
-                         : field == std::string_view("site")     ? node->site
-                                                                 : node->type);
+            m.add(field, field == std::string_view("st")       ? node->status
+                         : field == std::string_view("weight") ? std::to_string(node->weight)
+                         : field == std::string_view("site")   ? node->site
+                                                               : node->type);
             ok(std::move(m));
         }
     } else if (rt == "iflist") {
@@ -434,7 +433,8 @@ Actions ApiService::on_request(ClientHandle handle, Client& client, const wire::
             const std::string_view key = *pname == "crm" ? std::string_view("pacemaker") : *pname;
             if (key == "hbversion") {
                 m.add("pvalue", "3.0.6");
-            } else if (const auto v = settings_.parameters.find(key); v != settings_.parameters.end()) {
+            } else if (const auto v = settings_.parameters.find(key);
+                       v != settings_.parameters.end()) {
                 m.add("pvalue", v->second);
             }
             ok(std::move(m));

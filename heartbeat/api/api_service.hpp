@@ -71,11 +71,11 @@ public:
 
 /// What does not change while the daemon runs.
 struct ApiSettings {
-    std::string node;       ///< our node name
-    std::string version;    ///< the `hbversion` sign-on field
+    std::string node;     ///< our node name
+    std::string version;  ///< the `hbversion` sign-on field
     base::Milliseconds deadtime{30000};
     base::Milliseconds keepalive{1000};
-    int logfacility = -1;   ///< syslog facility number, -1 when none
+    int logfacility = -1;  ///< syslog facility number, -1 when none
     bool pacemaker = false;
     std::map<std::string, std::string, std::less<>> parameters;  ///< getparm
     std::vector<AuthRule> auth;

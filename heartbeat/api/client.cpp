@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "api/client.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include "api/ipc_frame.hpp"
 #include "base/text.hpp"
@@ -23,7 +23,8 @@ ClientFailure failure(ClientError error, std::string reason)
 /// Milliseconds left until `deadline`, at least 0, for poll().
 int millis_left(Clock::time_point deadline)
 {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     return left.count() <= 0 ? 0 : static_cast<int>(std::min<long long>(left.count(), 1 << 30));
 }
 
@@ -82,8 +83,7 @@ base::Result<wire::Message, ClientFailure> ApiClient::signon(std::string_view so
         return reply.error();
     }
     if (result_of(reply.value()) != "OK") {
-        return failure(ClientError::refused,
-                       std::string(reply.value().get("info").value_or("")));
+        return failure(ClientError::refused, std::string(reply.value().get("info").value_or("")));
     }
     node_ = std::string(reply.value().get("node").value_or(""));
     return reply;
@@ -111,10 +111,9 @@ bool ApiClient::send_request(std::string_view reqtype,
     return send(m, deadline);
 }
 
-base::Result<std::vector<wire::Message>, ClientFailure>
-ApiClient::request(std::string_view reqtype,
-                   const std::vector<std::pair<std::string, std::string>>& extra,
-                   Clock::time_point deadline)
+base::Result<std::vector<wire::Message>, ClientFailure> ApiClient::request(
+    std::string_view reqtype, const std::vector<std::pair<std::string, std::string>>& extra,
+    Clock::time_point deadline)
 {
     if (!send_request(reqtype, extra, deadline)) {
         return failure(ClientError::closed, "cannot send the request");

@@ -48,9 +48,9 @@ public:
                                                       std::string client_id = {});
     /// Sends `t=hbapi-req reqtype=REQTYPE` with the standard fields, then `extra`, and
     /// returns every reply up to the first whose result is not `ok/more`.
-    base::Result<std::vector<wire::Message>, ClientFailure>
-    request(std::string_view reqtype, const std::vector<std::pair<std::string, std::string>>& extra,
-            Clock::time_point deadline);
+    base::Result<std::vector<wire::Message>, ClientFailure> request(
+        std::string_view reqtype, const std::vector<std::pair<std::string, std::string>>& extra,
+        Clock::time_point deadline);
     /// Sends `t=hbapi-req reqtype=REQTYPE` with the standard fields, then `extra`, without
     /// waiting for a reply (for replies that come as other messages, like clientstatus).
     bool send_request(std::string_view reqtype,

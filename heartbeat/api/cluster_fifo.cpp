@@ -1,28 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "api/cluster_fifo.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include "base/log.hpp"
 
 namespace hb::api {
 
 ClusterFifo::ClusterFifo(boost::asio::io_context& io, std::string path, Handler on_message)
-    : path_(std::move(path)), on_message_(std::move(on_message)), fd_(io)
-{
-}
+    : path_(std::move(path)),
+      on_message_(std::move(on_message)),
+      fd_(io)
+{}
 
 bool ClusterFifo::open()
 {
     struct stat st {};
     if (::lstat(path_.c_str(), &st) == 0) {
         if (!S_ISFIFO(st.st_mode)) {
-            HB_LOG(err) << path_ << " exists and is not a FIFO: scripts cannot send cluster "
-                                    "messages (hb_standby, hb_takeover) until it is removed";
+            HB_LOG(err) << path_
+                        << " exists and is not a FIFO: scripts cannot send cluster "
+                           "messages (hb_standby, hb_takeover) until it is removed";
             return false;
         }
         if (st.st_uid != ::geteuid() || (st.st_mode & 0077) != 0) {

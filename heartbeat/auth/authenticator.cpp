@@ -122,9 +122,10 @@ std::string Authenticator::sign(const wire::Message& message) const
     const std::string prefix = std::to_string(index) + " ";
     wire::Message signed_message = message;
     signed_message.remove(wire::field::auth);
-    signed_message.add(std::string(wire::field::auth),
-                       prefix + digest_for(index, wire::classic_lines(signed_message, wire::field::auth))
-                                    .value_or(std::string()));
+    signed_message.add(
+        std::string(wire::field::auth),
+        prefix + digest_for(index, wire::classic_lines(signed_message, wire::field::auth))
+                     .value_or(std::string()));
     std::string datagram = wire::encode_netstring(signed_message);
     const std::string token = prefix + digest_for(index, datagram).value_or(std::string());
     datagram += std::to_string(token.size());

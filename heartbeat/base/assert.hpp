@@ -11,9 +11,9 @@ namespace hb::base {
 
 }  // namespace hb::base
 
-#define HB_ASSERT(condition)                                                                 \
-    do {                                                                                     \
-        if (!(condition)) {                                                                  \
-            ::hb::base::assertion_failed(#condition, __FILE__, __LINE__);                    \
-        }                                                                                    \
+#define HB_ASSERT(condition)                                              \
+    do {                                                                  \
+        if (!(condition)) {                                               \
+            ::hb::base::assertion_failed(#condition, __FILE__, __LINE__); \
+        }                                                                 \
     } while (false)

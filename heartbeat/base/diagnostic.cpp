@@ -57,8 +57,9 @@ bool Diagnostics::has_errors() const
 
 std::size_t Diagnostics::count(Severity severity) const
 {
-    return static_cast<std::size_t>(std::count_if(
-        items_.begin(), items_.end(), [severity](const Diagnostic& d) { return d.severity == severity; }));
+    return static_cast<std::size_t>(
+        std::count_if(items_.begin(), items_.end(),
+                      [severity](const Diagnostic& d) { return d.severity == severity; }));
 }
 
 }  // namespace hb::base

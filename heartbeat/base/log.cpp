@@ -73,9 +73,10 @@ bool at_least(LogLevel level, LogLevel min)
 class FileSink final : public LogSink {
 public:
     FileSink(std::string path, LineFormat format, LogLevel min)
-        : path_(std::move(path)), format_(std::move(format)), min_(min)
-    {
-    }
+        : path_(std::move(path)),
+          format_(std::move(format)),
+          min_(min)
+    {}
     void write(LogLevel level, std::string_view message) override
     {
         if (!at_least(level, min_)) {
@@ -115,11 +116,11 @@ private:
     LogLevel min_;
 };
 
-
 class SyslogSink final : public LogSink {
 public:
     SyslogSink(std::string program, const std::string& facility, LogLevel min)
-        : program_(std::move(program)), min_(min)
+        : program_(std::move(program)),
+          min_(min)
     {
         ::openlog(program_.c_str(), LOG_NDELAY, facility_code(facility));
     }
@@ -131,8 +132,9 @@ public:
         if (!at_least(level, min_)) {
             return;
         }
-        const std::string text = "[" + std::to_string(::getpid()) + "]: " +
-                                 std::string(to_string(level)) + ": " + std::string(message);
+        const std::string text = "[" + std::to_string(::getpid()) +
+                                 "]: " + std::string(to_string(level)) + ": " +
+                                 std::string(message);
         ::syslog(syslog_priority(level), "%s", text.c_str());
     }
 

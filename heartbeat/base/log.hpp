@@ -97,9 +97,9 @@ private:
 class RateLimiter {
 public:
     RateLimiter(std::chrono::steady_clock::duration interval, unsigned burst)
-        : interval_(interval), burst_(burst)
-    {
-    }
+        : interval_(interval),
+          burst_(burst)
+    {}
     /// True when an event at `now` may be logged.
     bool allow(std::chrono::steady_clock::time_point now);
     /// Events refused since the last allowed one; reading resets it.
@@ -116,7 +116,7 @@ private:
 }  // namespace hb::base
 
 /// Logs `<< …` at `level` (a hb::base::LogLevel value name) when that level is enabled.
-#define HB_LOG(level)                                                                  \
-    if (!::hb::base::Logger::instance().enabled(::hb::base::LogLevel::level)) {        \
-    } else                                                                             \
+#define HB_LOG(level)                                                           \
+    if (!::hb::base::Logger::instance().enabled(::hb::base::LogLevel::level)) { \
+    } else                                                                      \
         ::hb::base::LogLine(::hb::base::LogLevel::level).stream()

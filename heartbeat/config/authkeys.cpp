@@ -72,8 +72,8 @@ AuthKeysResult parse_authkeys(std::string_view text, const std::string& path,
             diags.error(keys.file, "file is readable by group or others (mode " + octal(perms) +
                                        "); heartbeat refuses it: run chmod 600 " + path);
         } else if ((perms & 0022U) != 0) {
-            diags.warning(keys.file, "file is writable by group or others (mode " +
-                                         octal(perms) + "); run chmod 600 " + path);
+            diags.warning(keys.file, "file is writable by group or others (mode " + octal(perms) +
+                                         "); run chmod 600 " + path);
         }
         if (meta->owner_uid != expected_owner) {
             diags.warning(keys.file, "file is owned by uid " + std::to_string(meta->owner_uid) +
@@ -153,8 +153,9 @@ AuthKeysResult parse_authkeys(std::string_view text, const std::string& path,
             continue;
         }
         if (words.size() > 3) {
-            diags.warning(where, "text after the secret is ignored (a secret cannot contain "
-                                 "blanks)");
+            diags.warning(where,
+                          "text after the secret is ignored (a secret cannot contain "
+                          "blanks)");
         }
         const int i = static_cast<int>(*index);
         if (keys.keys.count(i) > 0) {

@@ -76,8 +76,8 @@ void check_accounts(const HaCf& cf, const SystemView& system, base::Diagnostics&
         }
         for (const std::string& user : auth.uids) {
             if (!system.user_exists(user)) {
-                diags.error(auth.where, "apiauth " + auth.client + ": user " + quote(user) +
-                                            " does not exist");
+                diags.error(auth.where,
+                            "apiauth " + auth.client + ": user " + quote(user) + " does not exist");
             }
         }
         for (const std::string& group : auth.gids) {
@@ -93,7 +93,8 @@ void check_accounts(const HaCf& cf, const SystemView& system, base::Diagnostics&
             diags.error(child.where, what + ": user " + quote(child.user) + " does not exist");
         }
         if (!system.is_executable_file(child.path)) {
-            diags.error(child.where, what + ": " + quote(child.path) + " is not an executable file");
+            diags.error(child.where,
+                        what + ": " + quote(child.path) + " is not an executable file");
         }
     }
 }
@@ -119,8 +120,7 @@ void check_groups(const HaCf& cf, const std::vector<ResourceGroup>& groups, cons
         const Node* node = cf.find_node(group.node);
         if (node == nullptr || node->type != NodeType::normal) {
             diags.error(group.where, "node " + quote(group.node) +
-                                         " is not declared with a 'node' line in " +
-                                         cf.file.file);
+                                         " is not declared with a 'node' line in " + cf.file.file);
         }
         const auto [it, inserted] = keys.emplace(group.key(), &group);
         if (!inserted) {

@@ -53,8 +53,8 @@ inline constexpr const char* packaged_agents_dir = "/usr/libexec/heartbeat/resou
 /// Where resource scripts are looked for: CONFIG_DIR/resource.d (the administrator's, and
 /// heartbeat 3.0.6's), then the package's agents, then LSB init scripts.
 struct ScriptDirs {
-    std::string resource_d;                  ///< CONFIG_DIR/resource.d
-    std::string init_d = "/etc/init.d";      ///< LSB init scripts
+    std::string resource_d;                      ///< CONFIG_DIR/resource.d
+    std::string init_d = "/etc/init.d";          ///< LSB init scripts
     std::string packaged = packaged_agents_dir;  ///< this package's agents
 };
 

@@ -17,9 +17,9 @@ enum class DirectiveForm {
 
 /// What this heartbeat does with a directive heartbeat 3.0.6 accepts.
 enum class DirectiveSupport {
-    implemented,     ///< acted on
-    not_implemented, ///< accepted and ignored, with a warning naming it
-    pacemaker_only,  ///< only meaningful in Pacemaker mode; ignored with a warning
+    implemented,      ///< acted on
+    not_implemented,  ///< accepted and ignored, with a warning naming it
+    pacemaker_only,   ///< only meaningful in Pacemaker mode; ignored with a warning
 };
 
 /// One row of the table (public view; handlers stay private to the parser).

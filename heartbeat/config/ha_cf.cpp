@@ -88,19 +88,20 @@ const Node* HaCf::find_node(std::string_view name) const
 
 namespace {
 
-constexpr std::size_t max_nodes = 100;      // heartbeat's MAXNODE
-constexpr std::size_t max_node_name = 99;   // HOSTLENG - 1
-constexpr std::size_t max_media = 64;       // MAXMEDIA
-constexpr std::size_t max_ifname = 15;      // IFNAMSIZ - 1
+constexpr std::size_t max_nodes = 100;     // heartbeat's MAXNODE
+constexpr std::size_t max_node_name = 99;  // HOSTLENG - 1
+constexpr std::size_t max_media = 64;      // MAXMEDIA
+constexpr std::size_t max_ifname = 15;     // IFNAMSIZ - 1
 constexpr std::uint16_t default_udp_port = 694;
 constexpr Milliseconds min_recommended_initdead{10000};
 
 /// State carried across lines while one file is parsed.
 struct Context {
     Context(HaCf& config, base::Diagnostics& diagnostics)
-        : cf(config), diags(diagnostics), where(config.file)
-    {
-    }
+        : cf(config),
+          diags(diagnostics),
+          where(config.file)
+    {}
 
     HaCf& cf;
     base::Diagnostics& diags;
@@ -197,8 +198,8 @@ bool one_of(Context& ctx, std::string_view value, std::initializer_list<std::str
 bool valid_interface_name(Context& ctx, std::string_view name)
 {
     if (name.size() > max_ifname || name.find('/') != std::string_view::npos) {
-        ctx.error("invalid interface name " + quote(name) + " for '" +
-                  std::string(ctx.directive) + "'");
+        ctx.error("invalid interface name " + quote(name) + " for '" + std::string(ctx.directive) +
+                  "'");
         return false;
     }
     return true;
@@ -297,7 +298,8 @@ bool apply_watchdog(Context& ctx, std::string_view v)
 
 bool apply_baud(Context& ctx, std::string_view v)
 {
-    static constexpr std::array<long, 7> rates = {9600, 19200, 38400, 57600, 115200, 230400, 460800};
+    static constexpr std::array<long, 7> rates = {9600,   19200,  38400, 57600,
+                                                  115200, 230400, 460800};
     if (ctx.baud_set) {
         ctx.error("baud rate given twice (heartbeat accepts one 'baud' value)");
         return false;
@@ -310,8 +312,9 @@ bool apply_baud(Context& ctx, std::string_view v)
         return false;
     }
     if (ctx.any_media_yet) {
-        ctx.warning("'baud' comes after a media line; serial media read it when they are "
-                    "declared, so put it above them");
+        ctx.warning(
+            "'baud' comes after a media line; serial media read it when they are "
+            "declared, so put it above them");
     }
     return true;
 }
@@ -336,9 +339,9 @@ bool apply_logfacility(Context& ctx, std::string_view v)
 {
     // glibc's facilitynames, compared case-sensitively as cluster-glue does, plus `none`.
     static constexpr std::array<std::string_view, 22> names = {
-        "auth",   "authpriv", "cron",   "daemon", "ftp",    "kern",   "lpr",    "mail",
-        "mark",   "news",     "security", "syslog", "user", "uucp",   "local0", "local1",
-        "local2", "local3",   "local4", "local5", "local6", "local7"};
+        "auth",   "authpriv", "cron",     "daemon", "ftp",    "kern",  "lpr",    "mail",
+        "mark",   "news",     "security", "syslog", "user",   "uucp",  "local0", "local1",
+        "local2", "local3",   "local4",   "local5", "local6", "local7"};
     if (v == "none") {
         ctx.cf.logfacility.clear();
         return true;
@@ -351,14 +354,16 @@ bool apply_logfacility(Context& ctx, std::string_view v)
     }
     if (v == "kern") {
         // kern is facility 0, which heartbeat takes to mean "no syslog".
-        ctx.warning("'logfacility kern' turns syslog logging off, as in heartbeat 3.0.6 "
-                    "(kern is facility 0); use daemon or local0 … local7");
+        ctx.warning(
+            "'logfacility kern' turns syslog logging off, as in heartbeat 3.0.6 "
+            "(kern is facility 0); use daemon or local0 … local7");
         ctx.cf.logfacility.clear();
         return true;
     }
     if (v == "mark") {
-        ctx.warning("'mark' is not a facility syslog files messages under; use daemon or "
-                    "local0 … local7");
+        ctx.warning(
+            "'mark' is not a facility syslog files messages under; use daemon or "
+            "local0 … local7");
     }
     ctx.cf.logfacility = v == "security" ? std::string("auth") : std::string(v);
     return true;
@@ -677,14 +682,15 @@ bool apply_mcast(Context& ctx, std::string_view line)
 {
     const bool v6 = ctx.directive == "mcast6";
     const auto words = base::split(line, base::whitespace);
-    const std::string usage = v6 ? "mcast6 DEV GROUP PORT HOPS LOOP" : "mcast DEV GROUP PORT TTL LOOP";
+    const std::string usage =
+        v6 ? "mcast6 DEV GROUP PORT HOPS LOOP" : "mcast DEV GROUP PORT TTL LOOP";
     if (words.size() < 5) {
         ctx.error("'" + std::string(ctx.directive) + "' needs 5 values: " + usage);
         return false;
     }
     if (words.size() > 5) {
-        ctx.warning("'" + std::string(ctx.directive) + "' takes 5 values; " +
-                    quote(words[5]) + " and what follows are ignored");
+        ctx.warning("'" + std::string(ctx.directive) + "' takes 5 values; " + quote(words[5]) +
+                    " and what follows are ignored");
     }
     if (!valid_interface_name(ctx, words[0])) {
         return false;
@@ -701,7 +707,8 @@ bool apply_mcast(Context& ctx, std::string_view line)
                       " is not an IPv4 multicast address (224.0.0.0 to 239.255.255.255)");
             ok = false;
         }
-    } else if (words[1].find(':') == std::string_view::npos || !base::iequals(words[1].substr(0, 2), "ff")) {
+    } else if (words[1].find(':') == std::string_view::npos ||
+               !base::iequals(words[1].substr(0, 2), "ff")) {
         ctx.error("mcast6 group " + quote(words[1]) + " is not an IPv6 multicast address (ff…)");
         ok = false;
     }
@@ -773,8 +780,9 @@ bool apply_ping_group(Context& ctx, std::string_view line)
 bool apply_stonith(Context& ctx, std::string_view line)
 {
     if (base::split(line, base::whitespace).size() < 2) {
-        ctx.error("'stonith' needs a device type and its configuration file "
-                  "(stonith TYPE FILE)");
+        ctx.error(
+            "'stonith' needs a device type and its configuration file "
+            "(stonith TYPE FILE)");
         return false;
     }
     return true;
@@ -783,8 +791,9 @@ bool apply_stonith(Context& ctx, std::string_view line)
 bool apply_stonith_host(Context& ctx, std::string_view line)
 {
     if (base::split(line, base::whitespace).size() < 2) {
-        ctx.error("'stonith_host' needs a host (or *) and a device type "
-                  "(stonith_host HOST TYPE PARAMS…)");
+        ctx.error(
+            "'stonith_host' needs a host (or *) and a device type "
+            "(stonith_host HOST TYPE PARAMS…)");
         return false;
     }
     return true;
@@ -972,10 +981,12 @@ void warn_unsupported(Context& ctx, const DirectiveInfo& info)
 {
     const std::string name(info.name);
     if (info.support == Support::not_implemented) {
-        ctx.warning("'" + name + "' is a heartbeat 3.0.6 directive this heartbeat does not "
+        ctx.warning("'" + name +
+                    "' is a heartbeat 3.0.6 directive this heartbeat does not "
                     "implement; it is ignored");
     } else if (info.support == Support::pacemaker_only) {
-        ctx.warning("'" + name + "' only matters in Pacemaker mode, which this heartbeat does "
+        ctx.warning("'" + name +
+                    "' only matters in Pacemaker mode, which this heartbeat does "
                     "not run; it is ignored");
     }
 }
@@ -1050,8 +1061,8 @@ void finish(Context& ctx)
         diags.error(cf.file, "no nodes defined (add a 'node' line naming each cluster member)");
     }
     if (cf.deadtime <= 2 * cf.keepalive) {
-        const auto where = cf.set_at.count("deadtime") ? cf.location_of("deadtime")
-                                                       : cf.location_of("keepalive");
+        const auto where =
+            cf.set_at.count("deadtime") ? cf.location_of("deadtime") : cf.location_of("keepalive");
         diags.error(where, "deadtime (" + std::to_string(cf.deadtime.count()) +
                                " ms) must be more than twice keepalive (" +
                                std::to_string(cf.keepalive.count()) + " ms)");
@@ -1074,10 +1085,9 @@ void finish(Context& ctx)
         cf.parameters["initdead"] = base::format_ms(cf.initdead);
     }
     if (cf.initdead < cf.deadtime) {
-        diags.error(cf.location_of("initdead"),
-                    "initdead (" + std::to_string(cf.initdead.count()) +
-                        " ms) is smaller than deadtime (" + std::to_string(cf.deadtime.count()) +
-                        " ms)");
+        diags.error(cf.location_of("initdead"), "initdead (" + std::to_string(cf.initdead.count()) +
+                                                    " ms) is smaller than deadtime (" +
+                                                    std::to_string(cf.deadtime.count()) + " ms)");
     } else if (cf.initdead < min_recommended_initdead) {
         diags.warning(cf.location_of("initdead"),
                       "initdead (" + std::to_string(cf.initdead.count()) +
@@ -1088,10 +1098,9 @@ void finish(Context& ctx)
         cf.deadping = cf.deadtime;
         cf.parameters["deadping"] = base::format_ms(cf.deadping);
     } else if (cf.deadping <= 2 * cf.keepalive) {
-        diags.error(cf.location_of("deadping"),
-                    "deadping (" + std::to_string(cf.deadping.count()) +
-                        " ms) must be more than twice keepalive (" +
-                        std::to_string(cf.keepalive.count()) + " ms)");
+        diags.error(cf.location_of("deadping"), "deadping (" + std::to_string(cf.deadping.count()) +
+                                                    " ms) must be more than twice keepalive (" +
+                                                    std::to_string(cf.keepalive.count()) + " ms)");
     }
     if (cf.parameters.count("udpport") == 0) {
         cf.parameters["udpport"] = std::to_string(default_udp_port);

@@ -126,7 +126,7 @@ struct HaCf {
         int stop_retries = 10;
         bool operator==(const ScriptLimits&) const = default;
     } script_limits;
-    std::vector<ApiAuth> apiauth;                          ///< explicit lines, then built-ins
+    std::vector<ApiAuth> apiauth;  ///< explicit lines, then built-ins
     std::vector<ClientChild> clients;
 
     /// Directive name -> recorded value, including defaults and derived values.

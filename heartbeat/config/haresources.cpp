@@ -74,8 +74,9 @@ void check_ip_argument(std::string_view arg, const base::SourceLocation& where,
     }
     if (parts.size() == 4) {
         if (parts[2][0] >= '0' && parts[2][0] <= '9') {
-            diags.error(where, what + ": the third part must be an interface when a broadcast "
-                                      "address follows it");
+            diags.error(where, what +
+                                   ": the third part must be an interface when a broadcast "
+                                   "address follows it");
         }
         if (!base::parse_ipv4(parts[3])) {
             diags.error(where, what + ": " + quote(parts[3]) + " is not a broadcast address");
@@ -140,8 +141,8 @@ std::optional<Resource> parse_resource(const Token& token, const std::string& pa
     }
     if (is_ipaddr_agent(r.script)) {
         if (r.args.empty()) {
-            diags.error(where, "resource " + quote(token.text) +
-                                   " needs an address: " + r.script + "::IP[/CIDR[/NIC[/BROADCAST]]]");
+            diags.error(where, "resource " + quote(token.text) + " needs an address: " + r.script +
+                                   "::IP[/CIDR[/NIC[/BROADCAST]]]");
             return std::nullopt;
         }
         if (r.args.size() > 1) {
@@ -182,9 +183,12 @@ HaResourcesResult parse_haresources(std::string_view text, const std::string& pa
             logical.clear();
             return;
         }
-        if (looks_like_ip_resource(logical[0].text) || logical[0].text.find("::") != std::string_view::npos) {
-            diags.error(where, "a line must start with the preferred node's name, not with the "
-                               "resource " + quote(logical[0].text));
+        if (looks_like_ip_resource(logical[0].text) ||
+            logical[0].text.find("::") != std::string_view::npos) {
+            diags.error(where,
+                        "a line must start with the preferred node's name, not with the "
+                        "resource " +
+                            quote(logical[0].text));
             logical.clear();
             return;
         }
@@ -218,8 +222,8 @@ HaResourcesResult parse_haresources(std::string_view text, const std::string& pa
             }
             diags.warning(base::SourceLocation{path, line_number},
                           "'#' on a continued line: heartbeat 3.0.6's ResourceManager does not "
-                          "treat it as a comment and would run " + quote(ignored) +
-                              " as resources; it is a comment here");
+                          "treat it as a comment and would run " +
+                              quote(ignored) + " as resources; it is a comment here");
         }
         line = line.substr(0, hash);
         if (!line.empty() && line.back() == '\r') {

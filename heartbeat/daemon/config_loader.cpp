@@ -51,8 +51,9 @@ void check_lvs_rules(const std::vector<config::ResourceGroup>& groups, base::Dia
                 continue;
             }
             if (r.args.size() != 1 || r.args[0].empty() || r.args[0][0] != '/') {
-                diags.error(r.where, "ipvsadm-wrapper takes one argument, the absolute path of "
-                                     "its rules file (ipvsadm-wrapper::/etc/ha.d/ipvsadm.rules)");
+                diags.error(r.where,
+                            "ipvsadm-wrapper takes one argument, the absolute path of "
+                            "its rules file (ipvsadm-wrapper::/etc/ha.d/ipvsadm.rules)");
                 continue;
             }
             const std::string& path = r.args[0];
@@ -69,10 +70,9 @@ void check_lvs_rules(const std::vector<config::ResourceGroup>& groups, base::Dia
             }
             lvs::RulesResult rules = lvs::parse_rules(file->text, path);
             diags.append(rules.diagnostics);
-            if (rules.config &&
-                (rules.config->backend == lvs::BackendChoice::nftables ||
-                 (rules.config->backend == lvs::BackendChoice::automatic &&
-                  !platform::kernel_has_ipvs()))) {
+            if (rules.config && (rules.config->backend == lvs::BackendChoice::nftables ||
+                                 (rules.config->backend == lvs::BackendChoice::automatic &&
+                                  !platform::kernel_has_ipvs()))) {
                 diags.append(lvs::nftables_diagnostics(*rules.config));
             }
         }
@@ -86,8 +86,8 @@ LoadResult load_config(const LoadOptions& options, const config::SystemView& sys
     LoadResult result;
     base::Diagnostics& diags = result.diagnostics;
     const std::string& dir = options.config_dir;
-    result.node_name = options.node_name ? base::to_lower(*options.node_name)
-                                         : local_node_name(dir);
+    result.node_name =
+        options.node_name ? base::to_lower(*options.node_name) : local_node_name(dir);
 
     const std::string ha_cf_path = dir + "/ha.cf";
     const std::string authkeys_path = dir + "/authkeys";

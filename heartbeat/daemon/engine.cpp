@@ -6,9 +6,9 @@
 
 #include <boost/asio/post.hpp>
 
+#include <unistd.h>
 #include <csignal>
 #include <ctime>
-#include <unistd.h>
 
 #include "base/text.hpp"
 #include "daemon/config_loader.hpp"
@@ -162,10 +162,9 @@ void Engine::start()
         resources_->start(membership::Clock::now());
     }
     if (!settings_.state_dir.empty()) {
-        fifo_ = std::make_unique<api::ClusterFifo>(io_, settings_.state_dir + "/fifo",
-                                              [this](wire::Message m) {
-                                                  on_local_message(std::move(m));
-                                              });
+        fifo_ = std::make_unique<api::ClusterFifo>(
+            io_, settings_.state_dir + "/fifo",
+            [this](wire::Message m) { on_local_message(std::move(m)); });
         fifo_->open();
     }
     start_api();
@@ -182,8 +181,9 @@ void Engine::on_medium_state(std::size_t medium, bool up, const std::string& why
         HB_LOG(info) << "UDP " << media::to_string(spec.kind) << " heartbeat started on port "
                      << spec.port << " interface " << spec.interface;
     } else {
-        HB_LOG(err) << "medium " << media::to_string(spec.kind) << " " << spec.interface
-                    << " is down: " << why << " (retrying; other media keep working)";
+        HB_LOG(err) << "medium " << media::to_string(spec.kind) << " "
+                    << spec.interface << " is down: " << why
+                    << " (retrying; other media keep working)";
     }
 }
 
@@ -205,8 +205,7 @@ void Engine::on_datagram(std::size_t medium, std::string_view bytes)
                                        std::string(wire::to_string(*rejection.decode_error)) + ")"
                                  : std::string())
                          << " (" << bytes.size() << " bytes)"
-                         << (suppressed > 0 ? ", " + std::to_string(suppressed) +
-                                                  " more not logged"
+                         << (suppressed > 0 ? ", " + std::to_string(suppressed) + " more not logged"
                                             : std::string());
         }
         return;
@@ -259,10 +258,12 @@ void Engine::handle_event(const membership::Event& event)
             api_server_->apply(api_->on_node_status(event.node, membership::to_string(event.to)));
             break;
         case membership::EventKind::link_status:
-            api_server_->apply(
-                api_->on_link_status(event.node, event.link, membership::to_string(event.link_status)));
+            api_server_->apply(api_->on_link_status(event.node, event.link,
+                                                    membership::to_string(event.link_status)));
             break;
-        case membership::EventKind::message: api_server_->apply(api_->on_cluster_message(event.message)); break;
+        case membership::EventKind::message:
+            api_server_->apply(api_->on_cluster_message(event.message));
+            break;
         default: break;
         }
     }
@@ -399,8 +400,8 @@ void Engine::on_timer(const boost::system::error_code& ec)
         HB_LOG(crit) << "Late heartbeat: Node " << config_.node_name << ": interval "
                      << stalled.count() << " ms (our own: the process did not run; "
                      << (stalled > config_.ha_cf.deadtime ? "longer than deadtime, peers may "
-                                                             "have declared us dead)"
-                                                           : "under deadtime)");
+                                                            "have declared us dead)"
+                                                          : "under deadtime)");
     }
     if (stalled > config_.ha_cf.warntime) {
         // After a stall, read what arrived meanwhile before judging anyone by their silence:
@@ -454,7 +455,10 @@ namespace {
 /// host names through DNS) are answered yes; the local ones are asked.
 class CheckedSystemView final : public config::SystemView {
 public:
-    bool interface_exists(std::string_view name) const override { return real_.interface_exists(name); }
+    bool interface_exists(std::string_view name) const override
+    {
+        return real_.interface_exists(name);
+    }
     bool is_executable_file(const std::string& path) const override
     {
         return real_.is_executable_file(path);
@@ -491,7 +495,8 @@ void Engine::reload()
     check.log_tag = "reload check";
     check.log_output = false;
     reload_check_ = reload_runner_.run(
-        std::move(check), [this](const platform::ProcessResult& result) { on_reload_checked(result); });
+        std::move(check),
+        [this](const platform::ProcessResult& result) { on_reload_checked(result); });
 }
 
 void Engine::on_reload_checked(const platform::ProcessResult& check)
@@ -547,7 +552,8 @@ void Engine::apply_reload()
     if (ha_cf || haresources) {
         HB_LOG(warn) << "SIGHUP: "
                      << (ha_cf && haresources ? "ha.cf and haresources"
-                                              : ha_cf ? "ha.cf" : "haresources")
+                         : ha_cf              ? "ha.cf"
+                                              : "haresources")
                      << " changed; those changes take effect when heartbeat is restarted";
         changed = true;
     }

@@ -9,10 +9,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <map>
-#include <optional>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,8 +22,8 @@
 #include "auth/authenticator.hpp"
 #include "base/log.hpp"
 #include "config/config_check.hpp"
-#include "media/udp_medium.hpp"
 #include "daemon/resource_driver.hpp"
+#include "media/udp_medium.hpp"
 #include "membership/membership.hpp"
 
 namespace hb::daemon {
@@ -96,7 +96,7 @@ private:
     std::unique_ptr<membership::Membership> membership_;
     std::vector<std::unique_ptr<media::UdpMedium>> media_;
     std::unique_ptr<ResourceDriver> resources_;
-    platform::ProcessRunner reload_runner_;     ///< the SIGHUP check, out of the event loop
+    platform::ProcessRunner reload_runner_;      ///< the SIGHUP check, out of the event loop
     std::optional<std::uint64_t> reload_check_;  ///< that check, while it runs
     std::unique_ptr<api::ClusterFifo> fifo_;
     std::unique_ptr<api::ApiService> api_;
@@ -107,8 +107,8 @@ private:
     boost::asio::signal_set signals_;
     std::map<auth::VerifyError, std::uint64_t> rejected_;
     base::RateLimiter bad_packet_log_{std::chrono::seconds(10), 5};
-    bool stopping_ = false;       ///< sockets closing: nothing more is sent
-    bool stop_requested_ = false; ///< SIGTERM seen: resources being released
+    bool stopping_ = false;        ///< sockets closing: nothing more is sent
+    bool stop_requested_ = false;  ///< SIGTERM seen: resources being released
 };
 
 }  // namespace hb::daemon

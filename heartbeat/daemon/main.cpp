@@ -63,8 +63,7 @@ int check_config(const daemon::Options& o)
     const auto warnings = result.diagnostics.count(base::Severity::warning);
     if (errors > 0) {
         std::cerr << "configuration has " << errors << " error(s) and " << warnings
-                  << " warning(s); heartbeat would not start (node '" << result.node_name
-                  << "')\n";
+                  << " warning(s); heartbeat would not start (node '" << result.node_name << "')\n";
         return exit_failure;
     }
     std::cout << "configuration OK (node '" << result.node_name << "', " << warnings
@@ -120,8 +119,8 @@ int dump_config(const daemon::Options& o)
     }
     std::cout << "#\n#\tCommunications media:\n";
     for (const auto& m : cf.media) {
-        std::cout << config::to_string(m.type) << ' ' << m.interface
-                  << (m.peer.empty() ? "" : " " + m.peer) << '\n';
+        std::cout << config::to_string(m.type) << ' '
+                  << m.interface << (m.peer.empty() ? "" : " " + m.peer) << '\n';
     }
     return exit_ok;
 }
@@ -195,7 +194,8 @@ void set_up_logging(const config::Config& cfg, const daemon::Options& o)
     }
     bool to_syslog = true;
     if (!cf.logfacility.empty()) {
-        sinks.push_back(base::make_syslog_sink("heartbeat", cf.logfacility, base::LogLevel::debug3));
+        sinks.push_back(
+            base::make_syslog_sink("heartbeat", cf.logfacility, base::LogLevel::debug3));
     } else if (cf.logfile.empty() && cf.debugfile.empty()) {
         // heartbeat would use logd here; we go to syslog directly (said by --check-config).
         sinks.push_back(base::make_syslog_sink("heartbeat", "daemon", base::LogLevel::debug3));
@@ -290,14 +290,12 @@ int run(const daemon::Options& o)
     }
 
     boost::asio::io_context io;
-    daemon::Engine engine(io, cfg,
-                          daemon::EngineSettings{generation->value, *uuid, o.config_dir,
-                                                 o.node_name, !o.no_resources, o.state_dir,
-                                                 o.run_dir,
-                                                 std::string(compat_version) + " (heartbeat C++ " +
-                                                     our_version + ")",
-                                                 platform::own_executable(
-                                                     "/usr/libexec/heartbeat/heartbeat")});
+    daemon::Engine engine(
+        io, cfg,
+        daemon::EngineSettings{generation->value, *uuid, o.config_dir, o.node_name, !o.no_resources,
+                               o.state_dir, o.run_dir,
+                               std::string(compat_version) + " (heartbeat C++ " + our_version + ")",
+                               platform::own_executable("/usr/libexec/heartbeat/heartbeat")});
     engine.start();
     if (detacher) {
         detacher->ready();

@@ -98,10 +98,14 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_status)
     o.wiki = vm.count("wiki") > 0;
     // The first action flag wins, in this order of precedence.
     const std::pair<const char*, Action> actions[] = {
-        {"help", Action::help},           {"version", Action::version},
-        {"check-config", Action::check_config}, {"defaults", Action::defaults},
-        {"kill", Action::kill},           {"status", Action::status},
-        {"reload", Action::reload},       {"dump-config", Action::dump_config},
+        {"help", Action::help},
+        {"version", Action::version},
+        {"check-config", Action::check_config},
+        {"defaults", Action::defaults},
+        {"kill", Action::kill},
+        {"status", Action::status},
+        {"reload", Action::reload},
+        {"dump-config", Action::dump_config},
     };
     for (const auto& [name, action] : actions) {
         if (vm.count(name)) {

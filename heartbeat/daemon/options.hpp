@@ -28,13 +28,13 @@ struct Options {
     std::string run_dir = "/run/heartbeat";
     std::string pid_file = "/run/heartbeat.pid";
     std::optional<std::string> node_name;
-    int debug = 0;               ///< -d, repeatable
-    bool foreground = false;     ///< -f
-    bool no_realtime = false;    ///< -l
-    bool no_resources = false;   ///< -M
-    bool restart = false;        ///< -R (internal)
+    int debug = 0;                  ///< -d, repeatable
+    bool foreground = false;        ///< -f
+    bool no_realtime = false;       ///< -l
+    bool no_resources = false;      ///< -M
+    bool restart = false;           ///< -R (internal)
     std::string current_resources;  ///< -C with -R
-    bool wiki = false;           ///< -W with -D
+    bool wiki = false;              ///< -W with -D
 };
 
 /// Parses argv. On a usage error returns nullopt after printing the reason and usage to

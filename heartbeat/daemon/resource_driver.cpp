@@ -41,8 +41,7 @@ ResourceDriver::ResourceDriver(boost::asio::io_context& io, const config::Config
       changed_(std::move(changed)),
       controller_(resources::controller_settings(config.ha_cf, config.node_name, config.groups)),
       runner_(io)
-{
-}
+{}
 
 std::vector<std::string> ResourceDriver::script_env() const
 {

@@ -29,8 +29,8 @@ std::string describe(const ProbeOutcome& outcome, const Check& check)
     case ProbeResult::unreachable: return with_detail("unreachable");
     case ProbeResult::timed_out: return "no answer within " + base::format_ms(check.timeout);
     case ProbeResult::bad_status: return "HTTP " + std::to_string(outcome.http_status);
-    case ProbeResult::bad_digest: return "HTTP " + std::to_string(outcome.http_status) +
-                                         ", body digest differs";
+    case ProbeResult::bad_digest:
+        return "HTTP " + std::to_string(outcome.http_status) + ", body digest differs";
     case ProbeResult::bad_answer: return with_detail("not an HTTP answer");
     case ProbeResult::failed: return with_detail("probe failed");
     }
@@ -45,7 +45,8 @@ std::string format_transition(const LvsConfig& config, const Transition& t)
 }
 
 CheckerCore::CheckerCore(const LvsConfig& config, TimePoint now, HealthTable initial)
-    : config_(config), health_(std::move(initial))
+    : config_(config),
+      health_(std::move(initial))
 {
     health_.resize(config.services.size());
     for (std::size_t s = 0; s < config.services.size(); ++s) {

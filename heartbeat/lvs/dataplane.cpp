@@ -63,8 +63,9 @@ std::vector<int> build_table(const Service& service, std::size_t size, Include i
     for (std::size_t i = 0; i < service.servers.size(); ++i) {
         const RealServer& r = service.servers[i];
         const bool in = include(i) && r.weight > 0;
-        backends.push_back({format_endpoint(r.endpoint),
-                            !in ? 0 : sharing == Sharing::equal ? 1 : r.weight});
+        backends.push_back({format_endpoint(r.endpoint), !in                         ? 0
+                                                         : sharing == Sharing::equal ? 1
+                                                                                     : r.weight});
         if (in && (best < 0 || r.weight > service.servers[static_cast<std::size_t>(best)].weight)) {
             best = static_cast<int>(i);
         }
@@ -93,7 +94,8 @@ ServicePlan plan_service(const Service& service, const std::vector<Health>& heal
         plan.sorry_active = true;
         plan.current.assign(plan.size, static_cast<int>(sorry_index(service)));
     } else {
-        plan.current = build_table(service, plan.size, [&](std::size_t i) { return plan.usable[i]; });
+        plan.current =
+            build_table(service, plan.size, [&](std::size_t i) { return plan.usable[i]; });
     }
     return plan;
 }
@@ -118,8 +120,8 @@ std::vector<std::vector<IpvsServer>> plan_ipvs(const LvsConfig& config, const He
         bool any = false;
         for (std::size_t i = 0; i < service.servers.size(); ++i) {
             IpvsServer entry{service.servers[i], false};
-            const bool up = s >= health.size() || i >= health[s].size() ||
-                            health[s][i] == Health::up;
+            const bool up =
+                s >= health.size() || i >= health[s].size() || health[s][i] == Health::up;
             if (!up) {
                 entry.server.weight = 0;  // quiesced: established connections go on
             }

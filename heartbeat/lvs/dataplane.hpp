@@ -50,7 +50,10 @@ using HealthTable = std::vector<std::vector<Health>>;
 HealthTable all_up(const LvsConfig& config);
 
 /// The index that stands for a service's sorry server in slot tables.
-inline std::size_t sorry_index(const Service& service) { return service.servers.size(); }
+inline std::size_t sorry_index(const Service& service)
+{
+    return service.servers.size();
+}
 
 /// One service's slot tables.
 struct ServicePlan {

@@ -69,9 +69,9 @@ bool same_service_settings(const Service& a, const Service& b)
 {
     return a.scheduler == b.scheduler && a.scheduler_flags == b.scheduler_flags &&
            a.persistence == b.persistence &&
-           (a.persistence ? a.persistence_mask.value_or(full_mask) ==
-                                b.persistence_mask.value_or(full_mask)
-                          : true) &&
+           (a.persistence
+                ? a.persistence_mask.value_or(full_mask) == b.persistence_mask.value_or(full_mask)
+                : true) &&
            a.persistence_engine == b.persistence_engine;
 }
 

@@ -68,7 +68,7 @@ std::vector<int> build_maglev(std::span<const MaglevBackend> backends, std::size
         std::uint64_t offset;
         std::uint64_t skip;
         std::uint64_t next = 0;  // position in its permutation
-        long credit = 0;  // in units of 1/max_weight slot: integers, so every build agrees
+        long credit = 0;         // in units of 1/max_weight slot: integers, so every build agrees
     };
     std::vector<Turn> turns;
     for (std::size_t b : order) {

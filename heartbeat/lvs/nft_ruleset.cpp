@@ -40,7 +40,10 @@ bool is_dr(const Service& s)
                               : s.sorry && s.sorry->forwarding == Forwarding::direct_routing;
 }
 
-std::string prefix(std::size_t index) { return "s" + std::to_string(index); }
+std::string prefix(std::size_t index)
+{
+    return "s" + std::to_string(index);
+}
 
 std::string hex32(std::uint32_t v)
 {
@@ -49,7 +52,10 @@ std::string hex32(std::uint32_t v)
     return buf;
 }
 
-std::string_view l4(const Service& s) { return s.key.protocol == Protocol::udp ? "udp" : "tcp"; }
+std::string_view l4(const Service& s)
+{
+    return s.key.protocol == Protocol::udp ? "udp" : "tcp";
+}
 
 // The packet fields a service's choice depends on.
 std::string hash_fields(const Service& s)
@@ -89,12 +95,16 @@ std::string match(const Service& s)
     return m + std::string(l4(s)) + " dport " + std::to_string(s.key.port);
 }
 
-std::string flow_key(const Service& s) { return "ip saddr . " + std::string(l4(s)) + " sport"; }
+std::string flow_key(const Service& s)
+{
+    return "ip saddr . " + std::string(l4(s)) + " sport";
+}
 
 const RealServer& server_at(const Service& s, int index)
 {
-    return static_cast<std::size_t>(index) == sorry_index(s) ? *s.sorry
-                                                             : s.servers[static_cast<std::size_t>(index)];
+    return static_cast<std::size_t>(index) == sorry_index(s)
+               ? *s.sorry
+               : s.servers[static_cast<std::size_t>(index)];
 }
 
 // Elements `slot : value` for the slots where `pick` gives a value.
@@ -170,39 +180,41 @@ std::vector<MapContents> slot_maps(const LvsConfig& config, const std::vector<Se
             const std::string type = "typeof numgen inc mod 2 : verdict";
             const auto to = [&](int k) { return "goto " + p + "_r" + std::to_string(k); };
             if (s.key.protocol == Protocol::tcp) {
-                maps.push_back({"netdev", p + "_ref", type,
-                                elements(plan.size, [&](std::size_t slot) -> std::optional<std::string> {
-                                    const int ref = plan.reference[slot];
-                                    if (!mac_of(s, ref, facts)) {
-                                        return std::nullopt;
-                                    }
-                                    return to(ref);
-                                })});
-                maps.push_back({"netdev", p + "_moved", type,
-                                elements(plan.size, [&](std::size_t slot) -> std::optional<std::string> {
-                                    const int ref = plan.reference[slot];
-                                    const int cur = plan.current[slot];
-                                    if ((cur == ref && mac_of(s, ref, facts)) || !mac_of(s, cur, facts)) {
-                                        return std::nullopt;
-                                    }
-                                    return "jump " + p + "_new" + std::to_string(cur);
-                                })});
+                maps.push_back(
+                    {"netdev", p + "_ref", type,
+                     elements(plan.size, [&](std::size_t slot) -> std::optional<std::string> {
+                         const int ref = plan.reference[slot];
+                         if (!mac_of(s, ref, facts)) {
+                             return std::nullopt;
+                         }
+                         return to(ref);
+                     })});
+                maps.push_back(
+                    {"netdev", p + "_moved", type,
+                     elements(plan.size, [&](std::size_t slot) -> std::optional<std::string> {
+                         const int ref = plan.reference[slot];
+                         const int cur = plan.current[slot];
+                         if ((cur == ref && mac_of(s, ref, facts)) || !mac_of(s, cur, facts)) {
+                             return std::nullopt;
+                         }
+                         return "jump " + p + "_new" + std::to_string(cur);
+                     })});
             } else {
-                maps.push_back({"netdev", p + "_current", type,
-                                elements(plan.size, [&](std::size_t slot) -> std::optional<std::string> {
-                                    const int cur = plan.current[slot];
-                                    if (!mac_of(s, cur, facts)) {
-                                        return std::nullopt;
-                                    }
-                                    return to(cur);
-                                })});
+                maps.push_back(
+                    {"netdev", p + "_current", type,
+                     elements(plan.size, [&](std::size_t slot) -> std::optional<std::string> {
+                         const int cur = plan.current[slot];
+                         if (!mac_of(s, cur, facts)) {
+                             return std::nullopt;
+                         }
+                         return to(cur);
+                     })});
             }
         } else {
             const bool address_only = s.key.protocol == Protocol::fwmark || s.key.port == 0;
-            const std::string type = address_only
-                                         ? "typeof numgen inc mod 2 : ip daddr"
-                                         : "typeof numgen inc mod 2 : ip daddr . " +
-                                               std::string(l4(s)) + " dport";
+            const std::string type = address_only ? "typeof numgen inc mod 2 : ip daddr"
+                                                  : "typeof numgen inc mod 2 : ip daddr . " +
+                                                        std::string(l4(s)) + " dport";
             maps.push_back({"ip", p + "_current", type, elements(plan.size, [&](std::size_t slot) {
                                 return nat_target(s, plan.current[slot]);
                             })});
@@ -215,7 +227,8 @@ std::string sanitize(std::string_view text)
 {
     std::string out;
     for (char c : text) {
-        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        const bool keep =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         out += keep ? c : '_';
     }
     return out;
@@ -232,8 +245,10 @@ base::Result<DrEndpoints, std::string> dr_endpoints(const Service& s, const Fact
     DrEndpoints d;
     const auto vip = facts.route.find(s.key.address);
     if (vip == facts.route.end()) {
-        return "service " + to_option(s.key) + ": no interface of this director has a connected "
-               "route to " + format_ipv4(s.key.address) +
+        return "service " + to_option(s.key) +
+               ": no interface of this director has a connected "
+               "route to " +
+               format_ipv4(s.key.address) +
                " (direct routing needs the VIP's network on an interface)";
     }
     d.ingress = vip->second;
@@ -247,16 +262,18 @@ base::Result<DrEndpoints, std::string> dr_endpoints(const Service& s, const Fact
     for (const RealServer* r : all) {
         const auto it = facts.route.find(r->endpoint.address);
         if (it == facts.route.end()) {
-            return "real server " + format_endpoint(r->endpoint) +
-                   " (line " + std::to_string(r->where.line) +
+            return "real server " + format_endpoint(r->endpoint) + " (line " +
+                   std::to_string(r->where.line) +
                    "): no interface of this director has a connected route to it (direct "
                    "routing needs the real servers on a directly attached network)";
         }
         if (d.egress.name.empty()) {
             d.egress = it->second;
         } else if (!(d.egress == it->second)) {
-            return "service " + to_option(s.key) + ": its real servers are on different "
-                   "interfaces (" + d.egress.name + ", " + it->second.name +
+            return "service " + to_option(s.key) +
+                   ": its real servers are on different "
+                   "interfaces (" +
+                   d.egress.name + ", " + it->second.name +
                    "); direct routing through nftables sends a service's packets out of one";
         }
     }
@@ -285,7 +302,7 @@ struct DrService {
 };
 
 base::Result<std::vector<DrService>, RenderError> dr_services(const LvsConfig& config,
-                                                             const Facts& facts)
+                                                              const Facts& facts)
 {
     std::vector<DrService> out;
     for (std::size_t i = 0; i < config.services.size(); ++i) {
@@ -319,8 +336,9 @@ base::Diagnostics nftables_diagnostics(const LvsConfig& config)
         std::optional<Forwarding> method;
         for (const RealServer& r : s.servers) {
             if (r.forwarding == Forwarding::tunnel) {
-                d.error(r.where, "the nftables back end has no IP-in-IP tunnel (-i); use kernel "
-                                 "IPVS (#@backend ipvs) or direct routing (-g)");
+                d.error(r.where,
+                        "the nftables back end has no IP-in-IP tunnel (-i); use kernel "
+                        "IPVS (#@backend ipvs) or direct routing (-g)");
             } else if (method && *method != r.forwarding) {
                 d.error(r.where, "service " + to_option(s.key) + " mixes " +
                                      std::string(to_string(*method)) + " and " +
@@ -330,8 +348,9 @@ base::Diagnostics nftables_diagnostics(const LvsConfig& config)
             }
             method = method.value_or(r.forwarding);
             if (r.upper_threshold != 0 || r.lower_threshold != 0) {
-                d.warning(r.where, "connection thresholds (-x/-y) need connection counts, which "
-                                   "the nftables back end does not keep; ignored");
+                d.warning(r.where,
+                          "connection thresholds (-x/-y) need connection counts, which "
+                          "the nftables back end does not keep; ignored");
             }
         }
         if (s.sorry && method && s.sorry->forwarding != *method) {
@@ -441,16 +460,17 @@ base::Result<std::string, RenderError> render_nft(const LvsConfig& config,
                 for (int k = 0; k < dr_servers(s); ++k) {
                     const std::string pin = p + "_pin" + std::to_string(k);
                     body += "\tset " + pin + " {\n\t\ttypeof " + key + "\n\t\tsize " +
-                            std::to_string(pin_set_size) + "\n\t\tflags dynamic,timeout\n\t\ttimeout " +
-                            std::string(pin_timeout) + "\n\t}\n";
+                            std::to_string(pin_set_size) +
+                            "\n\t\tflags dynamic,timeout\n\t\ttimeout " + std::string(pin_timeout) +
+                            "\n\t}\n";
                     forget += " delete @" + pin + " { " + key + " }";
                     pinned += "\t\t" + key + " @" + pin + " update @" + pin + " { " + key +
                               " } goto " + p + "_r" + std::to_string(k) + "\n";
                     // A full pin set makes `add` fail: the chain returns and the connection
                     // takes its slot's reference server (step 3), consistent for all its packets.
-                    service_chains += "\tchain " + p + "_new" + std::to_string(k) + " {\n\t\tadd @" +
-                                      pin + " { " + key + " } goto " + p + "_r" + std::to_string(k) +
-                                      "\n\t}\n";
+                    service_chains += "\tchain " + p + "_new" + std::to_string(k) +
+                                      " {\n\t\tadd @" + pin + " { " + key + " } goto " + p + "_r" +
+                                      std::to_string(k) + "\n\t}\n";
                 }
                 chain += forget + "\n" + pinned;
                 chain += "\t\ttcp flags & (syn | ack) == syn " + hash + " vmap @" + p + "_moved\n";
@@ -461,8 +481,8 @@ base::Result<std::string, RenderError> render_nft(const LvsConfig& config,
             }
             chain += "\t\tdrop\n\t}\n";
             service_chains += chain;
-            const std::string jump = "\t\tether daddr " + d.ingress.mac + " " + match(s) +
-                                     " jump " + p + "\n";
+            const std::string jump =
+                "\t\tether daddr " + d.ingress.mac + " " + match(s) + " jump " + p + "\n";
             const std::string& device = d.ingress.name;  // (a structured binding: not captured)
             auto it = std::find_if(chains.begin(), chains.end(),
                                    [&device](const auto& c) { return c.first == device; });
@@ -479,8 +499,9 @@ base::Result<std::string, RenderError> render_nft(const LvsConfig& config,
         }
         body += service_chains;
         for (const auto& [device, jumps] : chains) {
-            body += "\tchain in_" + sanitize(device) + " {\n\t\ttype filter hook ingress device \"" +
-                    device + "\" priority 0; policy accept;\n" + jumps + "\t}\n";
+            body += "\tchain in_" + sanitize(device) +
+                    " {\n\t\ttype filter hook ingress device \"" + device +
+                    "\" priority 0; policy accept;\n" + jumps + "\t}\n";
         }
         out += "add table netdev " + name + "\ndelete table netdev " + name + "\ntable netdev " +
                name + " {\n" + body + "}\n";
@@ -523,12 +544,14 @@ base::Result<std::string, RenderError> render_nft(const LvsConfig& config,
             for (const std::string& e : servers) {
                 set += (set.empty() ? "" : ", ") + e;
             }
-            pickup += "\t\tip saddr . " + std::string(l4(s)) + " sport { " + set + " } snat ip to " +
-                      format_endpoint({s.key.address, s.key.port}) + "\n";
+            pickup += "\t\tip saddr . " + std::string(l4(s)) + " sport { " + set +
+                      " } snat ip to " + format_endpoint({s.key.address, s.key.port}) + "\n";
         }
         if (!dnat.empty()) {
-            body += "\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy "
-                    "accept;\n" + dnat + "\t}\n";
+            body +=
+                "\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy "
+                "accept;\n" +
+                dnat + "\t}\n";
         }
         if (!pickup.empty()) {
             // After a failover, the new director may first hear of a connection from the real
@@ -537,12 +560,16 @@ base::Result<std::string, RenderError> render_nft(const LvsConfig& config,
             // VIP makes it one the client knows, and the client's answers then match that
             // entry's reply direction back to the same server. (The nat hook sees only the
             // first packet of an entry, so connections DNATed here never reach this rule.)
-            body += "\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; "
-                    "policy accept;\n" + pickup + "\t}\n";
+            body +=
+                "\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; "
+                "policy accept;\n" +
+                pickup + "\t}\n";
         }
         if (!guard.empty()) {
-            body += "\tchain input {\n\t\ttype filter hook input priority filter; policy "
-                    "accept;\n" + guard + "\t}\n";
+            body +=
+                "\tchain input {\n\t\ttype filter hook input priority filter; policy "
+                "accept;\n" +
+                guard + "\t}\n";
         }
         out += "add table ip " + name + "\ndelete table ip " + name + "\ntable ip " + name +
                " {\n" + body + "}\n";
@@ -571,8 +598,8 @@ base::Result<std::string, RenderError> render_nft_maps(const LvsConfig& config,
     for (const MapContents& m : slot_maps(config, plans, facts)) {
         out += "flush map " + m.family + " " + name + " " + m.name + "\n";
         if (!m.elements.empty()) {
-            out += "add element " + m.family + " " + name + " " + m.name + " { " + m.elements +
-                   " }\n";
+            out +=
+                "add element " + m.family + " " + name + " " + m.name + " { " + m.elements + " }\n";
         }
     }
     return out;

@@ -28,7 +28,7 @@ struct RenderError {
 
 /// The tables a rules file owns: one per address family, both named `name`.
 struct NftTables {
-    std::string name;  ///< e.g. `hb_lvs_etc_ha_d_ipvsadm_rules`
+    std::string name;     ///< e.g. `hb_lvs_etc_ha_d_ipvsadm_rules`
     bool netdev = false;  ///< direct-routing services exist
     bool ip = false;      ///< always, once there is a service (NAT, and the input guard)
 };
@@ -50,8 +50,7 @@ base::Result<std::string, RenderError> render_nft(const LvsConfig& config,
 /// progress) and the service chains untouched.
 base::Result<std::string, RenderError> render_nft_maps(const LvsConfig& config,
                                                        const std::vector<ServicePlan>& plans,
-                                                       const Facts& facts,
-                                                       const std::string& name);
+                                                       const Facts& facts, const std::string& name);
 
 /// `delete table …` for each table (the agent's stop).
 std::string render_nft_delete(const NftTables& tables);

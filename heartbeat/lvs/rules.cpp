@@ -75,15 +75,15 @@ std::string_view to_string(Forwarding forwarding)
 namespace {
 
 constexpr std::pair<Scheduler, std::string_view> scheduler_names[] = {
-    {Scheduler::rr, "rr"},   {Scheduler::wrr, "wrr"},     {Scheduler::lc, "lc"},
-    {Scheduler::wlc, "wlc"}, {Scheduler::lblc, "lblc"},   {Scheduler::lblcr, "lblcr"},
-    {Scheduler::dh, "dh"},   {Scheduler::sh, "sh"},       {Scheduler::sed, "sed"},
-    {Scheduler::nq, "nq"},   {Scheduler::fo, "fo"},       {Scheduler::ovf, "ovf"},
+    {Scheduler::rr, "rr"},   {Scheduler::wrr, "wrr"},   {Scheduler::lc, "lc"},
+    {Scheduler::wlc, "wlc"}, {Scheduler::lblc, "lblc"}, {Scheduler::lblcr, "lblcr"},
+    {Scheduler::dh, "dh"},   {Scheduler::sh, "sh"},     {Scheduler::sed, "sed"},
+    {Scheduler::nq, "nq"},   {Scheduler::fo, "fo"},     {Scheduler::ovf, "ovf"},
     {Scheduler::mh, "mh"},
 };
 
-constexpr std::string_view scheduler_flag_names[] = {"sh-fallback", "sh-port", "mh-fallback",
-                                                     "mh-port", "flag-1", "flag-2", "flag-3"};
+constexpr std::string_view scheduler_flag_names[] = {
+    "sh-fallback", "sh-port", "mh-fallback", "mh-port", "flag-1", "flag-2", "flag-3"};
 
 }  // namespace
 
@@ -302,8 +302,8 @@ bool set_number(std::optional<T>& field, std::string_view value, long min, long 
 {
     const auto n = base::parse_integer(value, min, max);
     if (!n) {
-        error = std::string(what) + " " + quote(value) + " is not a number " +
-                std::to_string(min) + "-" + std::to_string(max);
+        error = std::string(what) + " " + quote(value) + " is not a number " + std::to_string(min) +
+                "-" + std::to_string(max);
         return false;
     }
     field = static_cast<T>(*n);
@@ -546,9 +546,10 @@ bool read_options(const std::vector<std::string_view>& words, LineOptions& optio
                 return false;
             }
         } else if (spec->short_name != 'A' && spec->short_name != 'a') {
-            error = "a rules line starts with -A (a virtual service) or -a (a real server), "
-                    "not " +
-                    quote(word);
+            error =
+                "a rules line starts with -A (a virtual service) or -a (a real server), "
+                "not " +
+                quote(word);
             return false;
         }
         if (!spec->apply(options, value, error)) {
@@ -606,7 +607,8 @@ bool apply_check_setting(Check& check, std::string_view key, std::string_view va
     }
     if (check.kind == CheckKind::http) {
         if (key == "path") {
-            if (!value.starts_with('/') || value.find_first_of(" \t\r\n") != std::string_view::npos) {
+            if (!value.starts_with('/') ||
+                value.find_first_of(" \t\r\n") != std::string_view::npos) {
                 error = "path " + quote(value) + " must start with '/' and hold no blanks";
                 return false;
             }
@@ -721,8 +723,7 @@ public:
         RulesResult result;
         result.diagnostics = diags_;
         if (config_.services.empty() && !diags_.has_errors()) {
-            result.diagnostics.error({config_.path, 0},
-                                     "no virtual service (-A line) in the file");
+            result.diagnostics.error({config_.path, 0}, "no virtual service (-A line) in the file");
         }
         if (!result.diagnostics.has_errors()) {
             result.config = std::move(config_);
@@ -815,8 +816,9 @@ private:
     void add_server(const LineOptions& o)
     {
         if (!o.service) {
-            diags_.error(where_, "-a needs the service it belongs to: -t ADDR:PORT, "
-                                 "-u ADDR:PORT or -f MARK");
+            diags_.error(where_,
+                         "-a needs the service it belongs to: -t ADDR:PORT, "
+                         "-u ADDR:PORT or -f MARK");
             return;
         }
         if (!o.server) {
@@ -908,8 +910,9 @@ private:
             if (words[i + 1].find(':') == std::string_view::npos) {
                 server->port = key->port;
             }
-            const bool known = std::any_of(service->servers.begin(), service->servers.end(),
-                                           [&](const RealServer& r) { return r.endpoint == *server; });
+            const bool known =
+                std::any_of(service->servers.begin(), service->servers.end(),
+                            [&](const RealServer& r) { return r.endpoint == *server; });
             if (!known) {
                 error = "real server " + format_endpoint(*server) + " is not in " +
                         to_option(*key) + " (its -a line must come first)";
@@ -954,9 +957,10 @@ private:
             return false;
         }
         if (key->protocol == Protocol::udp) {
-            error = "checks of UDP services are not supported (TCP_CHECK and HTTP_GET connect "
-                    "over TCP); check the servers through a TCP port with port=N on a TCP "
-                    "service, or leave the UDP service unchecked";
+            error =
+                "checks of UDP services are not supported (TCP_CHECK and HTTP_GET connect "
+                "over TCP); check the servers through a TCP port with port=N on a TCP "
+                "service, or leave the UDP service unchecked";
             return false;
         }
         if (server) {

@@ -32,9 +32,9 @@ std::string_view to_string(Protocol protocol);
 /// The identity of a virtual service.
 struct ServiceKey {
     Protocol protocol = Protocol::tcp;
-    Ipv4 address = 0;           ///< tcp/udp only
-    std::uint16_t port = 0;     ///< tcp/udp only; 0 = every port (persistent services)
-    std::uint32_t fwmark = 0;   ///< fwmark only
+    Ipv4 address = 0;          ///< tcp/udp only
+    std::uint16_t port = 0;    ///< tcp/udp only; 0 = every port (persistent services)
+    std::uint32_t fwmark = 0;  ///< fwmark only
 
     bool operator==(const ServiceKey&) const = default;
 };
@@ -97,15 +97,15 @@ std::string_view to_string(CheckKind kind);
 /// A real-server check (`#@check`): what to probe, how often, how many results count.
 struct Check {
     CheckKind kind = CheckKind::tcp;
-    Milliseconds interval{5000};  ///< from the start of one probe to the next
-    Milliseconds timeout{3000};   ///< the whole probe: connect, request and answer
-    int fall = 3;                 ///< consecutive failures that take a server out
-    int rise = 2;                 ///< consecutive successes that bring it back
-    std::uint16_t port = 0;       ///< 0: the real server's port
-    std::string path = "/";       ///< HTTP_GET only
+    Milliseconds interval{5000};   ///< from the start of one probe to the next
+    Milliseconds timeout{3000};    ///< the whole probe: connect, request and answer
+    int fall = 3;                  ///< consecutive failures that take a server out
+    int rise = 2;                  ///< consecutive successes that bring it back
+    std::uint16_t port = 0;        ///< 0: the real server's port
+    std::string path = "/";        ///< HTTP_GET only
     std::vector<int> status{200};  ///< accepted HTTP status codes
-    std::string digest;           ///< lower-case hex MD5 of the body; empty: not checked
-    std::string host;             ///< Host header; empty: the server's address
+    std::string digest;            ///< lower-case hex MD5 of the body; empty: not checked
+    std::string host;              ///< Host header; empty: the server's address
     base::SourceLocation where;
 };
 
@@ -120,7 +120,7 @@ struct Service {
     std::vector<RealServer> servers;           ///< in file order
     std::optional<Check> check;                ///< for every server without its own
     std::vector<std::pair<Endpoint, Check>> server_checks;  ///< `#@check … -r RIP:PORT`
-    std::optional<RealServer> sorry;           ///< takes new connections when all are down
+    std::optional<RealServer> sorry;  ///< takes new connections when all are down
     base::SourceLocation where;
 
     /// The check that applies to `server` (its own, else the service's), if any.

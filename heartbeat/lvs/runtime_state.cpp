@@ -200,8 +200,8 @@ std::string format_show_json(const LvsConfig& config, const std::optional<Runtim
                              bool running, bool checker_alive)
 {
     using base::json_string;
-    std::string out = "{\"rules\":" + json_string(config.path) +
-                      ",\"running\":" + (running ? "true" : "false");
+    std::string out =
+        "{\"rules\":" + json_string(config.path) + ",\"running\":" + (running ? "true" : "false");
     if (state) {
         out += ",\"backend\":" + json_string(to_string(state->backend)) +
                ",\"started_ms\":" + std::to_string(state->started_ms) +
@@ -218,8 +218,8 @@ std::string format_show_json(const LvsConfig& config, const std::optional<Runtim
         for (std::size_t i = 0; i < views.size(); ++i) {
             const ServerView& v = views[i];
             const Check* check = v.sorry ? nullptr : service.check_for(v.server->endpoint);
-            out += std::string(i ? "," : "") + "{\"address\":" +
-                   json_string(format_endpoint(v.server->endpoint)) +
+            out += std::string(i ? "," : "") +
+                   "{\"address\":" + json_string(format_endpoint(v.server->endpoint)) +
                    ",\"name\":" + json_string(config.name_of(v.server->endpoint.address)) +
                    ",\"forwarding\":" + json_string(to_option(v.server->forwarding)) +
                    ",\"weight\":" + std::to_string(v.server->weight) +
@@ -240,15 +240,15 @@ std::string format_show_text(const LvsConfig& config, const std::optional<Runtim
     if (state) {
         out += " (" + std::string(to_string(state->backend)) + ", checker " +
                (state->checker_pid == 0 ? std::string("none")
-                                        : checker_alive ? "pid " + std::to_string(state->checker_pid)
-                                                        : "pid " + std::to_string(state->checker_pid) +
-                                                              " gone") +
+                : checker_alive         ? "pid " + std::to_string(state->checker_pid)
+                                        : "pid " + std::to_string(state->checker_pid) + " gone") +
                ")";
     }
     out += "\n";
     for (std::size_t s = 0; s < config.services.size(); ++s) {
         const Service& service = config.services[s];
-        out += "  " + describe(service.key) + " " + std::string(to_string(service.scheduler)) + "\n";
+        out +=
+            "  " + describe(service.key) + " " + std::string(to_string(service.scheduler)) + "\n";
         for (const ServerView& v : server_views(config, s, state)) {
             out += "    " + (v.sorry ? std::string("sorry ") : std::string()) +
                    config.label(v.server->endpoint) + " " +

@@ -29,8 +29,8 @@ struct RuntimeState {
     Facts facts;
     HealthTable health;  ///< as the data plane has it (the checker writes it after applying)
     std::vector<std::vector<std::string>> reasons;  ///< [service][server]: last outcome
-    std::int64_t started_ms = 0;  ///< wall clock, ms since the epoch
-    std::int64_t updated_ms = 0;  ///< the checker's last round (0: no checker)
+    std::int64_t started_ms = 0;                    ///< wall clock, ms since the epoch
+    std::int64_t updated_ms = 0;                    ///< the checker's last round (0: no checker)
     int checker_pid = 0;
 };
 

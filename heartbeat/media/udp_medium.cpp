@@ -82,8 +82,7 @@ UdpMedium::UdpMedium(asio::io_context& io, std::size_t index, MediumSpec spec)
       receive_socket_(io),
       send_socket_(io),
       retry_timer_(io)
-{
-}
+{}
 
 void UdpMedium::start(ReceiveHandler on_receive, StateHandler on_state)
 {
@@ -165,9 +164,8 @@ bool UdpMedium::open(std::string& why)
         break;
     case MediumKind::mcast:
         if (!ec) {
-            send_socket_.set_option(asio::ip::multicast::outbound_interface(
-                                        asio::ip::address_v4(iface->address)),
-                                    ec);
+            send_socket_.set_option(
+                asio::ip::multicast::outbound_interface(asio::ip::address_v4(iface->address)), ec);
         }
         if (!ec) {
             send_socket_.set_option(asio::ip::multicast::hops(spec_.ttl), ec);
@@ -254,22 +252,22 @@ void UdpMedium::send(std::shared_ptr<const std::string> datagram)
         ++counters_.send_errors;
         return;
     }
-    send_socket_.async_send_to(
-        asio::buffer(*datagram), destination_,
-        [this, datagram](const boost::system::error_code& ec, std::size_t) {
-            if (ec == asio::error::operation_aborted || stopped_) {
-                return;
-            }
-            if (ec) {
-                ++counters_.send_errors;
-                // A down link (ENETDOWN, ENETUNREACH) is reported but the sockets stay; the
-                // next heartbeat tries again.
-                HB_LOG(debug) << "medium " << to_string(spec_.kind) << " " << spec_.interface
-                              << ": send failed: " << ec.message();
-                return;
-            }
-            ++counters_.sent;
-        });
+    send_socket_.async_send_to(asio::buffer(*datagram), destination_,
+                               [this, datagram](const boost::system::error_code& ec, std::size_t) {
+                                   if (ec == asio::error::operation_aborted || stopped_) {
+                                       return;
+                                   }
+                                   if (ec) {
+                                       ++counters_.send_errors;
+                                       // A down link (ENETDOWN, ENETUNREACH) is reported but the
+                                       // sockets stay; the next heartbeat tries again.
+                                       HB_LOG(debug)
+                                           << "medium " << to_string(spec_.kind) << " "
+                                           << spec_.interface << ": send failed: " << ec.message();
+                                       return;
+                                   }
+                                   ++counters_.sent;
+                               });
 }
 
 }  // namespace hb::media

@@ -30,8 +30,8 @@ struct MediumSpec {
     std::string peer;       ///< ucast: IPv4 address of the peer
     std::string group;      ///< mcast: IPv4 group
     std::uint16_t port = 694;
-    int ttl = 1;            ///< mcast TTL
-    bool loop = false;      ///< mcast loopback
+    int ttl = 1;        ///< mcast TTL
+    bool loop = false;  ///< mcast loopback
 };
 
 /// Counters a medium keeps for status and benchmarks.

@@ -87,9 +87,9 @@ std::string_view to_string(LinkStatus status)
 
 namespace {
 
-constexpr std::size_t max_history = 500;               // MAXMSGHIST
-constexpr unsigned ack_divisor = 10;                    // ACK_MSG_DIV
-constexpr std::size_t max_rexmit_batch = 50;            // MAX_REXMIT_BATCH
+constexpr std::size_t max_history = 500;      // MAXMSGHIST
+constexpr unsigned ack_divisor = 10;          // ACK_MSG_DIV
+constexpr std::size_t max_rexmit_batch = 50;  // MAX_REXMIT_BATCH
 constexpr Milliseconds startup_extra_deadtime{2000};
 constexpr Milliseconds startup_extra_period{5000};
 constexpr Milliseconds reqnodes_interval{1000};
@@ -152,7 +152,9 @@ Event link_event(const std::string& node, const std::string& link, LinkStatus st
 }  // namespace
 
 Membership::Membership(Settings settings, const HostInfo& host)
-    : settings_(std::move(settings)), host_(host), rng_(settings_.seed)
+    : settings_(std::move(settings)),
+      host_(host),
+      rng_(settings_.seed)
 {
     for (const std::string& name : settings_.nodes) {
         Node node;
@@ -276,7 +278,8 @@ void Membership::finish_and_queue(wire::Message m)
     const auto type = m.get("t").value_or("");
     const bool ns = starts_with(type, "NS_");
     // Control fields in heartbeat's order; destuuid goes right before src.
-    for (const char* name : {"destuuid", "src", "srcuuid", "seq", "hg", "ts", "ld", "ttl", "auth"}) {
+    for (const char* name :
+         {"destuuid", "src", "srcuuid", "seq", "hg", "ts", "ld", "ttl", "auth"}) {
         m.remove(name);
     }
     if (const auto dest = m.get("dest")) {
@@ -391,8 +394,8 @@ Membership::Verdict Membership::judge(const wire::Message& message) const
         }
         return v;
     }
-    const auto it = std::find_if(nodes_.begin(), nodes_.end(),
-                                 [&](const Node& n) { return n.name == *src; });
+    const auto it =
+        std::find_if(nodes_.begin(), nodes_.end(), [&](const Node& n) { return n.name == *src; });
     if (it == nodes_.end()) {
         v.reason = Drop::unknown_node;
         return v;
@@ -437,8 +440,8 @@ Membership::Verdict Membership::judge(const wire::Message& message) const
         }
     }
     // A new generation or a heal starts the sender's sequence afresh.
-    const SeqVerdict seen = v.change == Verdict::Generation::same ? node.seq.classify(*seq)
-                                                                  : SeqVerdict::accept;
+    const SeqVerdict seen =
+        v.change == Verdict::Generation::same ? node.seq.classify(*seq) : SeqVerdict::accept;
     switch (seen) {
     case SeqVerdict::duplicate:
         v.action = Verdict::Action::refresh_link;
@@ -705,8 +708,8 @@ void Membership::handle_status(TimePoint now, Node& node, const wire::Message& m
     }
     if (!message.get("protocol") && flow_control_) {
         flow_control_ = false;
-        HB_LOG(info) << "flow control disabled due to different version heartbeat ("
-                     << node.name << ")";
+        HB_LOG(info) << "flow control disabled due to different version heartbeat (" << node.name
+                     << ")";
     }
     if (node.last_status) {
         const auto interval = std::chrono::duration_cast<Milliseconds>(now - *node.last_status);
@@ -734,9 +737,9 @@ void Membership::handle_status(TimePoint now, Node& node, const wire::Message& m
         // A peer advertising an absurdly small dead time would be declared dead between
         // two of its own heartbeats; keep at least two keepalives.
         const Milliseconds floor = 2 * settings_.keepalive;
-        node.deadtime = std::max(Milliseconds(static_cast<long long>(std::min<std::uint64_t>(
-                                     *dt, 86'400'000ULL))),
-                                 floor);
+        node.deadtime = std::max(
+            Milliseconds(static_cast<long long>(std::min<std::uint64_t>(*dt, 86'400'000ULL))),
+            floor);
     }
     node.last_status = now;
     node.last_status_seq = seq;
@@ -822,7 +825,8 @@ void Membership::tick(TimePoint now)
             mark_dead(node, std::chrono::duration_cast<Milliseconds>(now - since), limit);
         }
         for (Link& link : node.links) {
-            if (link.status == LinkStatus::up && link.last_heard && now - *link.last_heard >= limit) {
+            if (link.status == LinkStatus::up && link.last_heard &&
+                now - *link.last_heard >= limit) {
                 link.status = LinkStatus::dead;
                 HB_LOG(info) << "Link " << node.name << ":" << link.name << " dead.";
                 events_.push_back(link_event(node.name, link.name, LinkStatus::dead));

@@ -49,18 +49,18 @@ public:
 
 /// What membership needs from the configuration and the state directory.
 struct Settings {
-    std::string self;                 ///< our node name, lower-cased
-    std::string self_uuid;            ///< 16 raw bytes
-    std::uint64_t generation = 1;     ///< this run's generation (hb_generation)
-    std::vector<std::string> nodes;   ///< normal nodes in ha.cf order, including ourselves
-    std::vector<std::string> media;   ///< link names in ha.cf order (bcast/ucast/mcast device)
+    std::string self;                ///< our node name, lower-cased
+    std::string self_uuid;           ///< 16 raw bytes
+    std::uint64_t generation = 1;    ///< this run's generation (hb_generation)
+    std::vector<std::string> nodes;  ///< normal nodes in ha.cf order, including ourselves
+    std::vector<std::string> media;  ///< link names in ha.cf order (bcast/ucast/mcast device)
     Milliseconds keepalive{1000};
     Milliseconds deadtime{30000};
     Milliseconds warntime{15000};
     Milliseconds initdead{30000};
     int hopfudge = 1;
     Milliseconds max_rexmit_delay{250};
-    std::uint32_t seed = 1;           ///< randomness: keepalive jitter, ack trigger, rexmit delay
+    std::uint32_t seed = 1;  ///< randomness: keepalive jitter, ack trigger, rexmit delay
 };
 
 /// A link: one medium as seen from one node.
@@ -73,19 +73,19 @@ struct Link {
 /// Everything we know about one node.
 struct Node {
     std::string name;
-    std::string uuid;               ///< learnt from srcuuid (16 bytes) or empty
+    std::string uuid;  ///< learnt from srcuuid (16 bytes) or empty
     NodeStatus status = NodeStatus::init;
     std::string reported_status = "init";  ///< `st` as the node last sent it
-    bool heard = false;             ///< any packet yet (heartbeat's anypacketsyet)
+    bool heard = false;                    ///< any packet yet (heartbeat's anypacketsyet)
     std::uint64_t generation = 0;
     SeqTracker seq;
-    Milliseconds deadtime{0};       ///< the `dt` it advertises (our deadtime until heard)
+    Milliseconds deadtime{0};  ///< the `dt` it advertises (our deadtime until heard)
     std::optional<TimePoint> last_status;
     std::uint64_t last_status_seq = 0;
     std::uint64_t last_status_ts = 0;
     std::vector<Link> links;
-    unsigned ack_trigger = 0;       ///< we ACK its seqs with seq % 10 == this
-    std::uint64_t acked = 0;        ///< highest of our seqs it has ACKed
+    unsigned ack_trigger = 0;                       ///< we ACK its seqs with seq % 10 == this
+    std::uint64_t acked = 0;                        ///< highest of our seqs it has ACKed
     std::map<std::uint64_t, TimePoint> rexmit_due;  ///< missing seq -> next request
     std::optional<TimePoint> late_logged;
 };

@@ -21,18 +21,18 @@ enum class SeqVerdict {
 /// Result of tracking one seq.
 struct SeqResult {
     SeqVerdict verdict = SeqVerdict::accept;
-    std::uint64_t lost_from = 0;   ///< first seq of a new gap (0: none)
-    std::uint64_t lost_to = 0;     ///< last seq of a new gap
+    std::uint64_t lost_from = 0;  ///< first seq of a new gap (0: none)
+    std::uint64_t lost_to = 0;    ///< last seq of a new gap
     bool reset_after_big_gap = false;
-    bool recovered = false;        ///< a missing seq arrived
+    bool recovered = false;            ///< a missing seq arrived
     bool nothing_missing_now = false;  ///< ... and it was the last one missing
 };
 
 /// Sequence state for one sender.
 class SeqTracker {
 public:
-    static constexpr std::size_t max_missing = 500;      // MAXMSGHIST
-    static constexpr std::uint64_t max_gap = 250;        // FLOWCONTROL_LIMIT
+    static constexpr std::size_t max_missing = 500;  // MAXMSGHIST
+    static constexpr std::uint64_t max_gap = 250;    // FLOWCONTROL_LIMIT
 
     /// What track(seq) would say, without tracking it.
     SeqVerdict classify(std::uint64_t seq) const;

@@ -17,14 +17,14 @@ std::optional<InterfaceAddress> interface_ipv4(std::string_view name)
     }
     std::optional<InterfaceAddress> found;
     for (struct ifaddrs* it = list; it != nullptr; it = it->ifa_next) {
-        if (it->ifa_addr == nullptr || it->ifa_addr->sa_family != AF_INET ||
-            name != it->ifa_name) {
+        if (it->ifa_addr == nullptr || it->ifa_addr->sa_family != AF_INET || name != it->ifa_name) {
             continue;
         }
         InterfaceAddress a;
         a.address = ntohl(reinterpret_cast<const sockaddr_in*>(it->ifa_addr)->sin_addr.s_addr);
         if (it->ifa_netmask != nullptr) {
-            a.netmask = ntohl(reinterpret_cast<const sockaddr_in*>(it->ifa_netmask)->sin_addr.s_addr);
+            a.netmask =
+                ntohl(reinterpret_cast<const sockaddr_in*>(it->ifa_netmask)->sin_addr.s_addr);
         }
         if ((it->ifa_flags & IFF_BROADCAST) != 0 && it->ifa_broadaddr != nullptr) {
             a.broadcast =
@@ -42,8 +42,9 @@ std::optional<InterfaceAddress> interface_ipv4(std::string_view name)
 
 std::string ipv4_to_string(std::uint32_t address)
 {
-    return std::to_string((address >> 24U) & 0xffU) + "." + std::to_string((address >> 16U) & 0xffU) +
-           "." + std::to_string((address >> 8U) & 0xffU) + "." + std::to_string(address & 0xffU);
+    return std::to_string((address >> 24U) & 0xffU) + "." +
+           std::to_string((address >> 16U) & 0xffU) + "." +
+           std::to_string((address >> 8U) & 0xffU) + "." + std::to_string(address & 0xffU);
 }
 
 }  // namespace hb::platform

@@ -164,7 +164,8 @@ RealtimeResult go_realtime(int priority)
     if (::mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) == 0) {
         r.locked = true;
     } else {
-        r.problem += (r.problem.empty() ? "" : "; ") + std::string("mlockall: ") + std::strerror(errno);
+        r.problem +=
+            (r.problem.empty() ? "" : "; ") + std::string("mlockall: ") + std::strerror(errno);
     }
     return r;
 }

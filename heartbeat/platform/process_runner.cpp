@@ -244,8 +244,7 @@ struct ProcessRunner::Child {
           pidfd(io),
           deadline(io),
           drain(io)
-    {
-    }
+    {}
 
     std::uint64_t id;
     ProcessSpec spec;
@@ -266,9 +265,7 @@ struct ProcessRunner::Child {
     ProcessResult result;
 };
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 /// Logs one line of a child's output under its subject (unless its output is data).
 void ProcessRunner::log_line(const Child& child, const Stream& stream)
@@ -495,8 +492,9 @@ void ProcessRunner::on_reaped(const std::shared_ptr<Child>& child)
 void ProcessRunner::on_drain_over(const std::shared_ptr<Child>& child)
 {
     if (child->out.open || child->err.open) {
-        HB_LOG(info) << child->subject << ": output still open 1 s after it exited (a background "
-                                          "process keeps it), no longer reading it";
+        HB_LOG(info) << child->subject
+                     << ": output still open 1 s after it exited (a background "
+                        "process keeps it), no longer reading it";
         close_stream(child, child->out);
         close_stream(child, child->err);
     }
@@ -523,8 +521,7 @@ void ProcessRunner::on_deadline(const std::shared_ptr<Child>& child)
     // Exited just now, its exit not handled yet: that is not a timeout.
     siginfo_t info{};
     const int pidfd = child->pidfd.is_open() ? child->pidfd.native_handle() : -1;
-    if (wait_child(pidfd, child->pid, info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-        info.si_pid != 0) {
+    if (wait_child(pidfd, child->pid, info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0) {
         return;
     }
     child->timed_out = true;
@@ -653,8 +650,8 @@ void ProcessRunner::deliver(const std::shared_ptr<Child>& child)
     result.errors_dropped = child->err.dropped;
     result.duration =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - child->started);
-    HB_LOG(debug) << child->subject << ": " << to_string(result.outcome)
-                  << " (exit code " << result.exit_code << ", signal " << result.signal << ", "
+    HB_LOG(debug) << child->subject << ": " << to_string(result.outcome) << " (exit code "
+                  << result.exit_code << ", signal " << result.signal << ", "
                   << result.duration.count() << " ms)";
     forget_if_done(child);
     DoneHandler done = std::move(child->on_done);

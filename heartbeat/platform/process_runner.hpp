@@ -42,7 +42,7 @@ struct ProcessSpec {
     std::chrono::milliseconds timeout{0};        ///< then SIGTERM to the group; 0: no limit
     std::chrono::milliseconds kill_grace{2000};  ///< SIGKILL this long after the SIGTERM
     std::size_t output_cap = 64 * 1024;          ///< bytes kept (and logged) per stream
-    std::string log_tag;  ///< lines are logged as `TAG[PID]: text`; default TAG: the path
+    std::string log_tag;     ///< lines are logged as `TAG[PID]: text`; default TAG: the path
     bool log_output = true;  ///< false: the output is data for the caller, not for the log
 };
 

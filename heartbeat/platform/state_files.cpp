@@ -89,7 +89,8 @@ std::optional<Generation> bump_generation(const std::string& state_dir, std::err
             ++i;
         }
         std::size_t digits = 0;
-        while (i + digits < text->size() && (*text)[i + digits] >= '0' && (*text)[i + digits] <= '9') {
+        while (i + digits < text->size() && (*text)[i + digits] >= '0' &&
+               (*text)[i + digits] <= '9') {
             previous = previous * 10 + static_cast<std::uint64_t>((*text)[i + digits] - '0');
             ++digits;
         }

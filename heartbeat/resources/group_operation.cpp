@@ -245,8 +245,8 @@ void GroupOperation::complete(TimePoint now, const ScriptResult& result)
                          << " still runs; it is left as it is and no other node may take "
                             "its group";
             verdict_ = Verdict::stuck;
-            failure_ += (failure_.empty() ? "" : "; ") + ("stop of " + name +
-                                                          " failed and it still runs");
+            failure_ +=
+                (failure_.empty() ? "" : "; ") + ("stop of " + name + " failed and it still runs");
         } else {
             HB_LOG(err) << "Resource script for " << name << " probably not LSB-compliant.";
             HB_LOG(warn) << "it (" << name << ") MUST succeed on a stop when already stopped";

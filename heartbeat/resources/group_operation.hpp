@@ -43,7 +43,7 @@ std::vector<std::size_t> start_order(const config::ResourceGroup& group);
 struct ScriptCall {
     std::size_t resource = 0;  ///< index in the group
     ScriptAction action = ScriptAction::status;
-    std::vector<std::string> argv;  ///< the resource's `::` arguments, then the action
+    std::vector<std::string> argv;        ///< the resource's `::` arguments, then the action
     std::optional<TimePoint> not_before;  ///< run no earlier than this (stop retries)
 };
 
@@ -55,8 +55,8 @@ std::string_view to_string(ScriptOutcome outcome);
 /// What came of a script call.
 struct ScriptResult {
     ScriptOutcome outcome = ScriptOutcome::spawn_failed;
-    int exit_code = -1;    ///< its exit status when it exited, else -1
-    std::string output;    ///< stdout
+    int exit_code = -1;  ///< its exit status when it exited, else -1
+    std::string output;  ///< stdout
     /// True when the call succeeded as heartbeat counts success (exit code 0).
     bool succeeded() const { return outcome == ScriptOutcome::exited && exit_code == 0; }
 };
@@ -105,8 +105,8 @@ private:
     Milliseconds retry_delay_;
     GroupOpState state_ = GroupOpState::running;
     Phase phase_ = Phase::check;
-    std::size_t index_ = 0;       ///< position in order_ of the resource being worked on
-    int attempts_ = 0;            ///< failed stops of the current resource
+    std::size_t index_ = 0;  ///< position in order_ of the resource being worked on
+    int attempts_ = 0;       ///< failed stops of the current resource
     bool outstanding_ = false;
     std::optional<TimePoint> not_before_;
     Verdict verdict_ = Verdict::clean;

@@ -42,9 +42,9 @@ ControllerSettings controller_settings(const config::HaCf& ha_cf, const std::str
 }
 
 ResourceController::ResourceController(ControllerSettings settings)
-    : settings_(std::move(settings)), manager_(settings_.manager)
-{
-}
+    : settings_(std::move(settings)),
+      manager_(settings_.manager)
+{}
 
 const config::ResourceGroup* ResourceController::group(const std::string& key) const
 {
@@ -288,8 +288,8 @@ void ResourceController::on_idle_status(const ScriptRun& run, const ScriptResult
     }
     // What 3.0.6's `ResourceManager verifyallidle` says, and then we act on it.
     HB_LOG(crit) << "Resource " << run.group << " is active, and should not be!";
-    HB_LOG(crit) << "Non-idle resources can affect data integrity! Releasing group "
-                 << run.group << " before joining the cluster";
+    HB_LOG(crit) << "Non-idle resources can affect data integrity! Releasing group " << run.group
+                 << " before joining the cluster";
     operation_.emplace(
         Operation{GroupOperation(*g, GroupOpKind::release, stop_retries()), Purpose::idle_release});
 }

@@ -29,8 +29,8 @@ enum class RunReason { idle_check, group_operation };
 struct ScriptRun {
     std::uint64_t id = 0;
     RunReason reason = RunReason::group_operation;
-    std::string group;              ///< the group's key
-    config::Resource resource;      ///< which script (`resource.script`) and its log tag
+    std::string group;          ///< the group's key
+    config::Resource resource;  ///< which script (`resource.script`) and its log tag
     ScriptAction action = ScriptAction::status;
     std::vector<std::string> argv;  ///< the resource's `::` arguments, then the action
     Milliseconds timeout{0};        ///< kill its process group after this

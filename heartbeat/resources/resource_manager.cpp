@@ -288,8 +288,7 @@ void ResourceManager::on_hb_takeover(TimePoint now, const wire::Message& message
     } else if (wanted == "foreign") {
         set = HoldSet::local;
     } else if (wanted != "all") {
-        HB_LOG(warn) << "ignored hb_takeover from " << settings_.peer << " for '" << wanted
-                     << "'";
+        HB_LOG(warn) << "ignored hb_takeover from " << settings_.peer << " for '" << wanted << "'";
         return;
     }
     HB_LOG(info) << settings_.peer << " asks to take over [" << wanted << "]: going standby ["
@@ -467,7 +466,8 @@ void ResourceManager::watch_contested_groups()
         if (!holds(held_, HoldSet::local) || state_ == RscState::shutdown) {
             return;
         }
-        HB_LOG(info) << settings_.peer << " released our groups: restarting them here to "
+        HB_LOG(info) << settings_.peer
+                     << " released our groups: restarting them here to "
                         "announce them again";
         release(HoldSet::local);
         acquire(HoldSet::local);
@@ -677,7 +677,8 @@ void ResourceManager::peer_dead()
     HB_LOG(info) << "Resources being acquired from " << settings_.peer << ".";
     held_ = HoldSet::all;
     acquire(missing);
-    add(Step{Step::Kind::mark_settled, {},
+    add(Step{Step::Kind::mark_settled,
+             {},
              holds(missing, HoldSet::foreign) ? HoldSet::foreign : HoldSet::none});
 }
 
@@ -691,8 +692,7 @@ void ResourceManager::peer_returned()
     // now and say so; its rc.d/ip-request-resp (or ours) starts whatever it does not run.
     // One of ours asks (ip-request) and is answered; an extra weown=yes would make it
     // restart the group.
-    release_peer_groups(peer_is_ours() ? GiveBack::to_returning_ours
-                                       : GiveBack::to_returning_306);
+    release_peer_groups(peer_is_ours() ? GiveBack::to_returning_ours : GiveBack::to_returning_306);
 }
 
 void ResourceManager::release_peer_groups(GiveBack why)
@@ -778,8 +778,7 @@ void ResourceManager::run_markers()
             const HoldSet stuck = stuck_in(step.set);
             if (stuck != HoldSet::none) {
                 HB_LOG(crit) << "standby: " << to_string(stuck) << " resources could not all be "
-                             << "stopped; they stay here and are not handed to "
-                             << settings_.peer;
+                             << "stopped; they stay here and are not handed to " << settings_.peer;
                 held_ = held_ | stuck;
             }
             const HoldSet given = step.set & ~stuck;

@@ -44,8 +44,8 @@ bool holds(HoldSet set, HoldSet part);
 /// The cluster message types the resource manager handles: 3.0.6's v1 resource messages,
 /// and hb_takeover (which 3.0.6 leaves to a script in rc.d).
 inline constexpr std::array<std::string_view, 7> resource_message_types = {
-    "starting", "resource", "ask_resources", "shutdone", "ip-request", "ip-request-resp",
-    "hb_takeover"};
+    "starting",   "resource",        "ask_resources", "shutdone",
+    "ip-request", "ip-request-resp", "hb_takeover"};
 /// True when messages of type `type` (their `t` field) go to the resource manager.
 bool is_resource_message(std::string_view type);
 
@@ -134,15 +134,15 @@ private:
     };
 
     /// The standby protocol (ask_resources me → other → done → done), one phase per side.
-    struct StandbyAsked {       ///< we sent `me`; without `other` by the deadline: cancelled
+    struct StandbyAsked {  ///< we sent `me`; without `other` by the deadline: cancelled
         TimePoint deadline;
     };
-    struct StandbyReleasing {   ///< the peer said `other`: we give the set up
+    struct StandbyReleasing {  ///< the peer said `other`: we give the set up
         TimePoint deadline;
     };
-    struct StandbyReleased {};  ///< we said `done`; waiting for the peer's
-    struct StandbyGranting {};  ///< the peer said `me`, we `other`; waiting for its `done`
-    struct StandbyAcquiring {}; ///< the peer released: we take the set
+    struct StandbyReleased {};   ///< we said `done`; waiting for the peer's
+    struct StandbyGranting {};   ///< the peer said `me`, we `other`; waiting for its `done`
+    struct StandbyAcquiring {};  ///< the peer released: we take the set
     using Standby = std::variant<std::monostate, StandbyAsked, StandbyReleasing, StandbyReleased,
                                  StandbyGranting, StandbyAcquiring>;
 
@@ -179,13 +179,22 @@ private:
     enum class WeOwn { no, yes };
 
     struct Step {
-        enum class Kind { acquire, release, mark_standby_released, mark_standby_acquired,
-                          mark_shutdown_released, mark_settled, reply_ip_request };
+        enum class Kind {
+            acquire,
+            release,
+            mark_standby_released,
+            mark_standby_acquired,
+            mark_shutdown_released,
+            mark_settled,
+            reply_ip_request
+        };
         explicit Step(Kind k, std::string group = {}, HoldSet s = HoldSet::none,
                       WeOwn w = WeOwn::no)
-            : kind(k), key(std::move(group)), set(s), weown(w)
-        {
-        }
+            : kind(k),
+              key(std::move(group)),
+              set(s),
+              weown(w)
+        {}
         Kind kind;
         std::string key;
         HoldSet set;

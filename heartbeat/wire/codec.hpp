@@ -22,19 +22,19 @@ enum class Format { netstring, classic };
 enum class DecodeError {
     empty,
     too_large,
-    unknown_format,      ///< starts with neither `###\n` nor `>>>\n`
-    bad_length,          ///< a netstring length that is not a number or runs past the end
-    missing_separator,   ///< no `:` after a length or no `,` after the data
-    bad_field_header,    ///< not `(T)name=value`
-    unsupported_type,    ///< a type digit we do not accept
+    unknown_format,     ///< starts with neither `###\n` nor `>>>\n`
+    bad_length,         ///< a netstring length that is not a number or runs past the end
+    missing_separator,  ///< no `:` after a length or no `,` after the data
+    bad_field_header,   ///< not `(T)name=value`
+    unsupported_type,   ///< a type digit we do not accept
     empty_name,
     name_too_long,
     too_many_fields,
-    missing_end,         ///< no `%%%\n` / `<<<\n`
-    bad_trailer,         ///< the auth trailer after `%%%\n` is malformed
-    trailing_bytes,      ///< bytes after the message (and its trailer)
+    missing_end,     ///< no `%%%\n` / `<<<\n`
+    bad_trailer,     ///< the auth trailer after `%%%\n` is malformed
+    trailing_bytes,  ///< bytes after the message (and its trailer)
     bad_base64,
-    bad_line,            ///< a classic line without `=` or with a forbidden byte
+    bad_line,  ///< a classic line without `=` or with a forbidden byte
 };
 
 /// Lower-case name of a decode error, for counters and logs.

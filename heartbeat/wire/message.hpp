@@ -16,7 +16,7 @@ namespace hb::wire {
 enum class FieldType : std::uint8_t {
     string = 0,
     binary = 1,
-    structure = 2,     ///< a nested message
+    structure = 2,  ///< a nested message
     list = 3,
     compressed = 4,
     uncompressed = 5,  ///< a nested message that was decompressed

@@ -38,7 +38,15 @@ tcp_serve lvs-02 8080
 cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
 start_lvs_02 "$P" lvs-02 "$state/conf-lvs-02"
 check "the VIP is on lvs-01" wait_until 25 has_vip lvs-01
-sleep 6
+# Both resource managers settled (3.0.6 says `transition` until the two are stable).
+settled() {
+    local h s
+    for h in lvs-01 lvs-02; do
+        s=$(netns_node_exec "$P" "$h" "$HB_STAGE/usr/bin/cl_status" rscstatus 2>/dev/null)
+        [ -n "$s" ] && [ "$s" != transition ] || return 1
+    done
+}
+check "both nodes settled before the partition" wait_until 15 settled
 
 netns_exec "$P" lvs-02 nft -f - <<'NFT'
 table inet hbsplit {

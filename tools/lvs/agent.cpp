@@ -34,8 +34,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void info(const std::string& text) { std::printf("INFO: %s\n", text.c_str()); }
-void fail(const std::string& text) { std::fprintf(stderr, "ERROR: %s\n", text.c_str()); }
+void info(const std::string& text)
+{
+    std::printf("INFO: %s\n", text.c_str());
+}
+void fail(const std::string& text)
+{
+    std::fprintf(stderr, "ERROR: %s\n", text.c_str());
+}
 
 void print_diagnostics(const base::Diagnostics& diags)
 {
@@ -50,8 +56,8 @@ std::optional<lvs::BackendChoice> backend_from_env(std::string& error)
     if (value == nullptr || *value == '\0') {
         return std::nullopt;
     }
-    for (lvs::BackendChoice c : {lvs::BackendChoice::automatic, lvs::BackendChoice::ipvs,
-                                 lvs::BackendChoice::nftables}) {
+    for (lvs::BackendChoice c :
+         {lvs::BackendChoice::automatic, lvs::BackendChoice::ipvs, lvs::BackendChoice::nftables}) {
         if (to_string(c) == value) {
             return c;
         }
@@ -230,8 +236,8 @@ int spawn_checker(const std::string& self, const std::string& rules_path, std::s
     sigset_t all;
     sigfillset(&all);
     posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-                                        POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setflags(&attr,
+                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     std::string arg0 = self;
     std::string arg1 = rules_path;
     std::string arg2 = "checker";
@@ -249,7 +255,8 @@ int spawn_checker(const std::string& self, const std::string& rules_path, std::s
 
 bool checker_alive(const Context& c)
 {
-    return c.state && c.state->checker_pid > 0 && is_our_checker(c.state->checker_pid, c.rules_path);
+    return c.state && c.state->checker_pid > 0 &&
+           is_our_checker(c.state->checker_pid, c.rules_path);
 }
 
 // ---- actions -------------------------------------------------------------------------------
@@ -438,8 +445,8 @@ int do_start(const std::string& self, Context& c)
         state.reasons[s].assign(state.health[s].size(), "");
     }
     state.started_ms = wall_ms();
-    const int rc = *backend == lvs::Backend::nftables ? start_nftables(c, state)
-                                                        : start_ipvs(c, state);
+    const int rc =
+        *backend == lvs::Backend::nftables ? start_nftables(c, state) : start_ipvs(c, state);
     if (rc != exit_ok) {
         return rc;
     }

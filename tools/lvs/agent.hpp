@@ -27,7 +27,8 @@ std::optional<lvs::LvsConfig> load_rules_text(const std::string& text, const std
 int run_action(const std::string& self, const std::string& rules_path, const std::string& action,
                bool json);
 
-/// The checker process (`ipvsadm-wrapper RULES checker`): runs until SIGTERM; returns the exit code.
+/// The checker process (`ipvsadm-wrapper RULES checker`): runs until SIGTERM; returns the exit
+/// code.
 int run_checker(const std::string& rules_path);
 
 }  // namespace hb::lvs_agent

@@ -47,8 +47,7 @@ lvs::ProbeOutcome outcome_of(const boost::system::error_code& ec)
     if (ec == err::connection_refused) {
         return {lvs::ProbeResult::refused, 0, {}};
     }
-    if (ec == err::host_unreachable || ec == err::network_unreachable ||
-        ec == err::network_down) {
+    if (ec == err::host_unreachable || ec == err::network_unreachable || ec == err::network_down) {
         return {lvs::ProbeResult::unreachable, 0, ec.message()};
     }
     if (ec == err::eof || ec == err::connection_reset) {
@@ -63,9 +62,11 @@ public:
     using Done = std::function<void(const lvs::ProbeOutcome&)>;
 
     Probe(asio::io_context& io, const lvs::ProbeRequest& request, Done done)
-        : socket_(io), timer_(io), request_(request), done_(std::move(done))
-    {
-    }
+        : socket_(io),
+          timer_(io),
+          request_(request),
+          done_(std::move(done))
+    {}
 
     void start()
     {
@@ -77,7 +78,8 @@ public:
             }
         });
         const tcp::endpoint to(asio::ip::address_v4(request_.target.address), request_.target.port);
-        socket_.async_connect(to, [self](const boost::system::error_code& ec) { self->on_connect(ec); });
+        socket_.async_connect(
+            to, [self](const boost::system::error_code& ec) { self->on_connect(ec); });
     }
 
 private:
@@ -173,8 +175,7 @@ public:
           housekeeping_(io),
           lock_retry_(io),
           runner_(io)
-    {
-    }
+    {}
 
     void start()
     {
@@ -182,7 +183,9 @@ public:
         for (const lvs::Service& s : config_.services) {
             for (const lvs::RealServer& r : s.servers) {
                 if (const lvs::Check* c = s.check_for(r.endpoint)) {
-                    watchdog_ = std::max(watchdog_, 3 * std::chrono::duration_cast<std::chrono::seconds>(c->interval) + 10s);
+                    watchdog_ = std::max(
+                        watchdog_,
+                        3 * std::chrono::duration_cast<std::chrono::seconds>(c->interval) + 10s);
                     HB_LOG(debug) << "checking " << config_.label(r.endpoint) << " with "
                                   << lvs::to_string(c->kind) << " every "
                                   << base::format_ms(c->interval);
@@ -253,8 +256,8 @@ private:
                 for (const auto& [address, mac] : state_.facts.neighbour) {
                     const auto it = before.find(address);
                     if (it == before.end() || it->second != mac) {
-                        HB_LOG(info) << "real server " << lvs::format_ipv4(address) << ": MAC "
-                                     << mac;
+                        HB_LOG(info)
+                            << "real server " << lvs::format_ipv4(address) << ": MAC " << mac;
                     }
                 }
                 request_apply();
@@ -272,7 +275,8 @@ private:
     {
         const lvs::Service& s = config_.services[index];
         const auto plan = lvs::plan_service(s, core_.health()[index], state_.facts);
-        const bool any = std::find(plan.usable.begin(), plan.usable.end(), true) != plan.usable.end();
+        const bool any =
+            std::find(plan.usable.begin(), plan.usable.end(), true) != plan.usable.end();
         if (!any) {
             HB_LOG(warn) << "virtual service " << lvs::describe(s.key) << ": no real server left; "
                          << (s.sorry ? "sorry server " + config_.label(s.sorry->endpoint) +
@@ -517,9 +521,8 @@ void set_up_logging()
         sinks.push_back(base::make_file_sink(debugfile, format, base::LogLevel::debug3));
     }
     if (facility != "none" && (!facility.empty() || sinks.empty())) {
-        sinks.push_back(base::make_syslog_sink("ipvsadm-wrapper",
-                                               facility.empty() ? "daemon" : facility,
-                                               base::LogLevel::info));
+        sinks.push_back(base::make_syslog_sink(
+            "ipvsadm-wrapper", facility.empty() ? "daemon" : facility, base::LogLevel::info));
     }
     base::Logger::instance().set_sinks(std::move(sinks));
     base::Logger::instance().set_debug_level(env("HA_debug").empty() ? 0 : 1);

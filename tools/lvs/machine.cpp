@@ -141,7 +141,8 @@ void provoke_resolution(lvs::Ipv4 address)
     to.sin_family = AF_INET;
     to.sin_port = htons(9);
     to.sin_addr.s_addr = htonl(address);
-    (void)::sendto(fd.get(), "", 0, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+    (void)::sendto(fd.get(), "", 0, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to),
+                   sizeof to);
 }
 
 }  // namespace

@@ -15,10 +15,11 @@ namespace {
 
 void usage(std::FILE* out)
 {
-    std::fputs("usage: ipvsadm-wrapper RULES_FILE {start|stop|status|monitor|show [--json]|check}\n"
-               "  RULES_FILE holds ipvsadm-save -n lines (-A services, -a real servers) and\n"
-               "  optional #@check, #@sorry, #@name, #@backend and #@sync lines.\n",
-               out);
+    std::fputs(
+        "usage: ipvsadm-wrapper RULES_FILE {start|stop|status|monitor|show [--json]|check}\n"
+        "  RULES_FILE holds ipvsadm-save -n lines (-A services, -a real servers) and\n"
+        "  optional #@check, #@sorry, #@name, #@backend and #@sync lines.\n",
+        out);
 }
 
 }  // namespace
