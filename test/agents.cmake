@@ -2,11 +2,6 @@
 # Tests of the helper programs (tools/send_arp, tools/findif) and the IPaddr/IPaddr2 agents
 # (resource.d/). Included from test/CMakeLists.txt, after hb_system_test is defined.
 
-# findif's pure logic: argument forms, netmask/broadcast arithmetic, route choice.
-add_executable(tools_tests unit/main.cpp unit/tools/address_spec_test.cpp)
-target_link_libraries(tools_tests PRIVATE hb_tools_net Catch2::Catch2)
-catch_discover_tests(tools_tests TEST_PREFIX "tools." PROPERTIES LABELS unit)
-
 # Bad command lines: refused with a message and the documented exit code (no root needed).
 add_test(NAME tools.cli
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/unit/tools/cli_test.sh

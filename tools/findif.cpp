@@ -15,12 +15,12 @@
 #include <string_view>
 #include <vector>
 
-#include "tools/address_spec.hpp"
+#include "base/address_spec.hpp"
 #include "tools/netlink.hpp"
 
 namespace {
 
-using hb::tools::ConnectedRoute;
+using hb::base::ConnectedRoute;
 
 constexpr int exit_found = 0;
 constexpr int exit_not_found = 1;
@@ -43,13 +43,13 @@ void print_usage(std::FILE* out)
 struct Answer {
     std::string device;
     int prefix = 0;
-    hb::tools::Ipv4 broadcast = 0;
+    hb::base::Ipv4 broadcast = 0;
 };
 
 // Fills `answer` for `spec`; prints why not and returns the exit code otherwise.
-int resolve(const hb::tools::AddressSpec& spec, Answer& answer)
+int resolve(const hb::base::AddressSpec& spec, Answer& answer)
 {
-    const std::string ip_text = hb::tools::format_ipv4(spec.ip);
+    const std::string ip_text = hb::base::format_ipv4(spec.ip);
     hb::tools::NetlinkView reader;
     std::string error;
     if (!reader.load(error)) {
@@ -64,7 +64,7 @@ int resolve(const hb::tools::AddressSpec& spec, Answer& answer)
     answer.prefix = spec.prefix.value_or(0);
     if (answer.device.empty() || !spec.prefix) {
         const auto routes = reader.connected_routes();
-        const auto route = hb::tools::select_route(routes, spec.ip, spec.device);
+        const auto route = hb::base::select_route(routes, spec.ip, spec.device);
         if (!route) {
             if (spec.device.empty()) {
                 std::fprintf(stderr,
@@ -81,7 +81,7 @@ int resolve(const hb::tools::AddressSpec& spec, Answer& answer)
         answer.device = route->device;
         answer.prefix = spec.prefix.value_or(route->prefix);
     }
-    answer.broadcast = spec.broadcast.value_or(hb::tools::broadcast_of(spec.ip, answer.prefix));
+    answer.broadcast = spec.broadcast.value_or(hb::base::broadcast_of(spec.ip, answer.prefix));
     return exit_found;
 }
 
@@ -107,17 +107,16 @@ int run_ocf_mode(bool cidr_bits)
 {
     Answer answer;
     const int rc =
-        answer_for(hb::tools::spec_from_fields(env("OCF_RESKEY_ip"), env("OCF_RESKEY_cidr_netmask"),
-                                               env("OCF_RESKEY_nic"), env("OCF_RESKEY_broadcast")),
+        answer_for(hb::base::spec_from_fields(env("OCF_RESKEY_ip"), env("OCF_RESKEY_cidr_netmask"),
+                                              env("OCF_RESKEY_nic"), env("OCF_RESKEY_broadcast")),
                    answer);
     if (rc != exit_found) {
         return rc;
     }
-    const std::string mask = cidr_bits
-                                 ? std::to_string(answer.prefix)
-                                 : hb::tools::format_ipv4(hb::tools::netmask_of(answer.prefix));
+    const std::string mask = cidr_bits ? std::to_string(answer.prefix)
+                                       : hb::base::format_ipv4(hb::base::netmask_of(answer.prefix));
     std::printf("%s\tnetmask %s\tbroadcast %s\n", answer.device.c_str(), mask.c_str(),
-                hb::tools::format_ipv4(answer.broadcast).c_str());
+                hb::base::format_ipv4(answer.broadcast).c_str());
     return exit_found;
 }
 
@@ -139,10 +138,10 @@ int main(int argc, char** argv)
         return exit_usage;
     }
     Answer answer;
-    if (const int rc = answer_for(hb::tools::parse_address_spec(first), answer); rc != exit_found) {
+    if (const int rc = answer_for(hb::base::parse_address_spec(first), answer); rc != exit_found) {
         return rc;
     }
     std::printf("%s %d %s\n", answer.device.c_str(), answer.prefix,
-                hb::tools::format_ipv4(answer.broadcast).c_str());
+                hb::base::format_ipv4(answer.broadcast).c_str());
     return exit_found;
 }

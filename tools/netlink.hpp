@@ -10,12 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "tools/address_spec.hpp"
+#include "base/address_spec.hpp"
 
 struct nl_sock;
 struct nl_cache;
 
 namespace hb::tools {
+
+using base::ConnectedRoute;
+using base::Ipv4;
 
 /// What the kernel said, read once by load().
 class NetlinkView {

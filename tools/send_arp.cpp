@@ -25,9 +25,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/address_spec.hpp"
 #include "base/unique_fd.hpp"
 #include "base/value_parsers.hpp"
-#include "tools/address_spec.hpp"
 
 namespace {
 
@@ -66,7 +66,7 @@ struct Options {
     long repeat = default_repeat;
     std::string pidfile;
     std::string device;
-    hb::tools::Ipv4 ip = 0;
+    hb::base::Ipv4 ip = 0;
     std::optional<Mac> mac;  // empty = "auto"
 };
 
@@ -158,7 +158,7 @@ bool parse_options(int argc, char** argv, Options& opt, bool& help)
         return false;
     }
     opt.device = argv[optind];
-    if (!hb::tools::is_valid_device_name(opt.device)) {
+    if (!hb::base::is_valid_device_name(opt.device)) {
         std::fprintf(stderr, "send_arp: '%s' is not an interface name\n", opt.device.c_str());
         return false;
     }
@@ -266,7 +266,7 @@ timespec add_ms(timespec t, long ms)
 using Frame = std::array<std::uint8_t, 42>;
 
 // Ethernet broadcast frame carrying an ARP request (op 1) or reply (op 2) for `ip`.
-Frame build_frame(const Mac& mac, hb::tools::Ipv4 ip, std::uint16_t op)
+Frame build_frame(const Mac& mac, hb::base::Ipv4 ip, std::uint16_t op)
 {
     Frame f{};
     std::size_t i = 0;
@@ -280,7 +280,7 @@ Frame build_frame(const Mac& mac, hb::tools::Ipv4 ip, std::uint16_t op)
             put8(b);
         }
     };
-    const auto put_ip = [&](hb::tools::Ipv4 a) {
+    const auto put_ip = [&](hb::base::Ipv4 a) {
         put16(static_cast<std::uint16_t>(a >> 16U));
         put16(static_cast<std::uint16_t>(a & 0xffffU));
     };

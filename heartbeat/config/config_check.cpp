@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "base/address_spec.hpp"
 #include "base/text.hpp"
 #include "base/value_parsers.hpp"
 
@@ -99,17 +100,14 @@ void check_accounts(const HaCf& cf, const SystemView& system, base::Diagnostics&
     }
 }
 
-// The base interface an IPaddr/IPaddr2 resource names (`ens32` of `IP/24/ens32:0/BCAST`).
-std::optional<std::string> address_interface(const Resource& r)
+// An IPaddr/IPaddr2 resource's argument, read by the one parser findif uses too; nullopt
+// for other resources.
+std::optional<base::AddressSpecResult> address_argument(const Resource& r)
 {
     if ((r.script != "IPaddr" && r.script != "IPaddr2") || r.args.size() != 1) {
         return std::nullopt;
     }
-    const auto parts = base::split(r.args[0], "/");
-    if (parts.size() < 3 || (parts[2][0] >= '0' && parts[2][0] <= '9')) {
-        return std::nullopt;
-    }
-    return std::string(parts[2].substr(0, parts[2].find(':')));
+    return base::parse_address_spec(r.args[0]);
 }
 
 void check_groups(const HaCf& cf, const std::vector<ResourceGroup>& groups, const ScriptDirs& dirs,
@@ -131,9 +129,12 @@ void check_groups(const HaCf& cf, const std::vector<ResourceGroup>& groups, cons
                                            "resource, so these two cannot be told apart");
         }
         for (const Resource& r : group.resources) {
-            if (const auto nic = address_interface(r); nic && !system.interface_exists(*nic)) {
-                diags.warning(r.where, "interface " + quote(*nic) + " of " + quote(r.text) +
-                                           " does not exist on this machine");
+            // (A malformed argument is haresources' own error, from the same parser.)
+            if (const auto address = address_argument(r);
+                address && address->spec && !address->spec->device.empty() &&
+                !system.interface_exists(address->spec->device)) {
+                diags.warning(r.where, "interface " + quote(address->spec->device) + " of " +
+                                           quote(r.text) + " does not exist on this machine");
             }
             if (!find_resource_script(r.script, dirs, system)) {
                 diags.warning(r.where, "resource script " + quote(r.script) +

@@ -5,6 +5,7 @@
 // the shell never did (script names, empty arguments, IPaddr address forms).
 #include "config/haresources.hpp"
 
+#include "base/address_spec.hpp"
 #include "base/text.hpp"
 #include "base/value_parsers.hpp"
 
@@ -49,50 +50,14 @@ bool is_ipaddr_agent(std::string_view script)
     return script == "IPaddr" || script == "IPaddr2";
 }
 
-// IPaddr/IPaddr2 argument: IP[/CIDR|/NETMASK[/NIC|/BROADCAST[/BROADCAST]]].
+// IPaddr/IPaddr2 argument: IP[/CIDR[/NIC[/BROADCAST]]], read by the parser findif uses, so
+// what is accepted here is what the agent will accept.
 void check_ip_argument(std::string_view arg, const base::SourceLocation& where,
                        std::string_view script, base::Diagnostics& diags)
 {
-    const auto parts = base::split(arg, "/");
-    const std::string what = std::string(script) + " address " + quote(arg);
-    if (parts.empty() || parts.size() > 4 || arg.back() == '/' ||
-        arg.find("//") != std::string_view::npos) {
-        diags.error(where, what + " is not of the form IP[/CIDR[/NIC[/BROADCAST]]]");
-        return;
-    }
-    if (!base::parse_ipv4(parts[0])) {
-        diags.error(where, what + ": " + quote(parts[0]) + " is not an IPv4 address");
-        return;
-    }
-    if (parts.size() >= 2 && !base::parse_integer(parts[1], 0, 32) && !base::parse_ipv4(parts[1])) {
-        diags.error(where, what + ": " + quote(parts[1]) +
-                               " is neither a prefix length (0-32) nor a dotted netmask");
-    }
-    if (parts.size() == 3 && parts[2][0] >= '0' && parts[2][0] <= '9' &&
-        !base::parse_ipv4(parts[2])) {
-        diags.error(where, what + ": " + quote(parts[2]) + " is not a broadcast address");
-    }
-    if (parts.size() == 4) {
-        if (parts[2][0] >= '0' && parts[2][0] <= '9') {
-            diags.error(where, what +
-                                   ": the third part must be an interface when a broadcast "
-                                   "address follows it");
-        }
-        if (!base::parse_ipv4(parts[3])) {
-            diags.error(where, what + ": " + quote(parts[3]) + " is not a broadcast address");
-        }
-    }
-    if (parts.size() >= 3 && !(parts[2][0] >= '0' && parts[2][0] <= '9')) {
-        const auto nic = parts[2];
-        const auto colon = nic.find(':');
-        const auto base_name = nic.substr(0, colon);
-        if (base_name.empty() || base_name.size() > 15 ||
-            (colon != std::string_view::npos && nic.size() - colon - 1 == 0)) {
-            diags.error(where, what + ": " + quote(nic) + " is not an interface name");
-        } else if (nic.size() > 15) {
-            diags.error(where, what + ": interface label " + quote(nic) +
-                                   " is longer than the kernel's 15 characters");
-        }
+    const auto parsed = base::parse_address_spec(arg);
+    if (!parsed.spec) {
+        diags.error(where, std::string(script) + " " + parsed.error);
     }
 }
 

@@ -105,7 +105,7 @@ namespace {
 std::optional<lvs::Interface> interface_for(const tools::NetlinkView& view, lvs::Ipv4 address)
 {
     const auto routes = view.connected_routes();
-    const auto route = tools::select_route(routes, address, "");
+    const auto route = base::select_route(routes, address, "");
     if (!route) {
         return std::nullopt;
     }

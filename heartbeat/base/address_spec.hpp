@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The IPaddr argument `IP[/CIDR[/NIC[/BROADCAST]]]`, IPv4 netmask and broadcast arithmetic,
-// and the choice of the connected route that serves an address: the pure logic of `findif`
-// (and of its unit tests). No sockets and no netlink here; findif.cpp reads the routes.
+// and the choice of the connected route that serves an address. One grammar, one parser:
+// `heartbeat --check-config` checks haresources' IPaddr arguments with it, and `findif`
+// reads them with it. No sockets and no netlink here; findif.cpp reads the routes.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace hb::tools {
+namespace hb::base {
 
 /// An IPv4 address in host byte order.
 using Ipv4 = std::uint32_t;
@@ -72,4 +73,4 @@ struct ConnectedRoute {
 std::optional<ConnectedRoute> select_route(std::span<const ConnectedRoute> routes, Ipv4 ip,
                                            std::string_view device);
 
-}  // namespace hb::tools
+}  // namespace hb::base

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// IPaddr argument parsing, netmask/broadcast arithmetic and route selection for findif.
-// Address and number forms are those of the configuration check (base/value_parsers), so
-// an argument that `heartbeat --check-config` accepts is read the same way here.
-#include "tools/address_spec.hpp"
+// IPaddr argument parsing, netmask/broadcast arithmetic and route selection, shared by the
+// configuration check and findif, so an argument that `heartbeat --check-config` accepts is
+// read the same way when the agent runs.
+#include "base/address_spec.hpp"
 
 #include <vector>
 
 #include "base/text.hpp"
 #include "base/value_parsers.hpp"
 
-namespace hb::tools {
+namespace hb::base {
 
 namespace {
 
@@ -215,4 +215,4 @@ std::optional<ConnectedRoute> select_route(std::span<const ConnectedRoute> route
     return *best;
 }
 
-}  // namespace hb::tools
+}  // namespace hb::base

@@ -6,12 +6,12 @@
 #include <vector>
 
 #include "base/value_parsers.hpp"
-#include "tools/address_spec.hpp"
+#include "base/address_spec.hpp"
 
-using hb::tools::AddressSpec;
-using hb::tools::ConnectedRoute;
-using hb::tools::Ipv4;
-using hb::tools::parse_address_spec;
+using hb::base::AddressSpec;
+using hb::base::ConnectedRoute;
+using hb::base::Ipv4;
+using hb::base::parse_address_spec;
 
 namespace {
 
@@ -24,9 +24,9 @@ Ipv4 ip(const char* text) {
 }  // namespace
 
 TEST_CASE("findif: addresses print as dotted quads", "[tools][findif]") {
-    CHECK(hb::tools::format_ipv4(0) == "0.0.0.0");
-    CHECK(hb::tools::format_ipv4(0xffffffffU) == "255.255.255.255");
-    CHECK(hb::tools::format_ipv4(ip("192.168.219.100")) == "192.168.219.100");
+    CHECK(hb::base::format_ipv4(0) == "0.0.0.0");
+    CHECK(hb::base::format_ipv4(0xffffffffU) == "255.255.255.255");
+    CHECK(hb::base::format_ipv4(ip("192.168.219.100")) == "192.168.219.100");
 }
 
 TEST_CASE("findif: netmasks are prefix lengths or contiguous dotted masks", "[tools][findif]") {
@@ -50,7 +50,7 @@ TEST_CASE("findif: netmasks are prefix lengths or contiguous dotted masks", "[to
     };
     for (const Row& row : good) {
         INFO(row.text);
-        const auto bits = hb::tools::parse_netmask(row.text);
+        const auto bits = hb::base::parse_netmask(row.text);
         REQUIRE(bits.has_value());
         CHECK(*bits == row.bits);
     }
@@ -66,29 +66,29 @@ TEST_CASE("findif: netmasks are prefix lengths or contiguous dotted masks", "[to
                          "255.255.255.256"};
     for (const char* text : bad) {
         INFO(text);
-        CHECK_FALSE(hb::tools::parse_netmask(text).has_value());
+        CHECK_FALSE(hb::base::parse_netmask(text).has_value());
     }
 }
 
 TEST_CASE("findif: netmask and broadcast arithmetic", "[tools][findif]") {
-    CHECK(hb::tools::netmask_of(0) == 0);
-    CHECK(hb::tools::netmask_of(1) == 0x80000000U);
-    CHECK(hb::tools::netmask_of(24) == ip("255.255.255.0"));
-    CHECK(hb::tools::netmask_of(32) == 0xffffffffU);
+    CHECK(hb::base::netmask_of(0) == 0);
+    CHECK(hb::base::netmask_of(1) == 0x80000000U);
+    CHECK(hb::base::netmask_of(24) == ip("255.255.255.0"));
+    CHECK(hb::base::netmask_of(32) == 0xffffffffU);
 
-    CHECK(hb::tools::broadcast_of(ip("192.168.219.100"), 24) == ip("192.168.219.255"));
-    CHECK(hb::tools::broadcast_of(ip("192.168.219.100"), 25) == ip("192.168.219.127"));
-    CHECK(hb::tools::broadcast_of(ip("192.168.219.200"), 25) == ip("192.168.219.255"));
-    CHECK(hb::tools::broadcast_of(ip("10.1.2.3"), 8) == ip("10.255.255.255"));
-    CHECK(hb::tools::broadcast_of(ip("10.1.2.3"), 0) == ip("255.255.255.255"));
-    CHECK(hb::tools::broadcast_of(ip("10.1.2.3"), 32) == ip("10.1.2.3"));
-    CHECK(hb::tools::broadcast_of(ip("10.1.2.2"), 31) == ip("10.1.2.3"));
+    CHECK(hb::base::broadcast_of(ip("192.168.219.100"), 24) == ip("192.168.219.255"));
+    CHECK(hb::base::broadcast_of(ip("192.168.219.100"), 25) == ip("192.168.219.127"));
+    CHECK(hb::base::broadcast_of(ip("192.168.219.200"), 25) == ip("192.168.219.255"));
+    CHECK(hb::base::broadcast_of(ip("10.1.2.3"), 8) == ip("10.255.255.255"));
+    CHECK(hb::base::broadcast_of(ip("10.1.2.3"), 0) == ip("255.255.255.255"));
+    CHECK(hb::base::broadcast_of(ip("10.1.2.3"), 32) == ip("10.1.2.3"));
+    CHECK(hb::base::broadcast_of(ip("10.1.2.2"), 31) == ip("10.1.2.3"));
 
-    CHECK(hb::tools::subnet_contains(ip("192.168.219.0"), 24, ip("192.168.219.100")));
-    CHECK_FALSE(hb::tools::subnet_contains(ip("192.168.219.0"), 24, ip("192.168.218.100")));
-    CHECK(hb::tools::subnet_contains(ip("0.0.0.0"), 0, ip("8.8.8.8")));
-    CHECK(hb::tools::subnet_contains(ip("10.0.0.5"), 32, ip("10.0.0.5")));
-    CHECK_FALSE(hb::tools::subnet_contains(ip("10.0.0.5"), 32, ip("10.0.0.6")));
+    CHECK(hb::base::subnet_contains(ip("192.168.219.0"), 24, ip("192.168.219.100")));
+    CHECK_FALSE(hb::base::subnet_contains(ip("192.168.219.0"), 24, ip("192.168.218.100")));
+    CHECK(hb::base::subnet_contains(ip("0.0.0.0"), 0, ip("8.8.8.8")));
+    CHECK(hb::base::subnet_contains(ip("10.0.0.5"), 32, ip("10.0.0.5")));
+    CHECK_FALSE(hb::base::subnet_contains(ip("10.0.0.5"), 32, ip("10.0.0.6")));
 }
 
 TEST_CASE("findif: every IPaddr argument form", "[tools][findif]") {
@@ -174,7 +174,7 @@ TEST_CASE("findif: malformed arguments are refused with a reason", "[tools][find
 
 TEST_CASE("findif: separate fields (resource-agents' OCF_RESKEY_* form)", "[tools][findif]") {
     const auto all =
-        hb::tools::spec_from_fields("10.0.0.10", "255.255.255.0", "eth0:web", "10.0.0.255");
+        hb::base::spec_from_fields("10.0.0.10", "255.255.255.0", "eth0:web", "10.0.0.255");
     REQUIRE(all.spec.has_value());
     CHECK(all.spec->prefix == 24);
     CHECK(all.spec->device == "eth0");
@@ -182,33 +182,33 @@ TEST_CASE("findif: separate fields (resource-agents' OCF_RESKEY_* form)", "[tool
     CHECK(all.spec->broadcast == ip("10.0.0.255"));
 
     // NIC and broadcast without a netmask: a form the slash syntax cannot express.
-    const auto no_mask = hb::tools::spec_from_fields("10.0.0.10", "", "eth0", "10.0.0.7");
+    const auto no_mask = hb::base::spec_from_fields("10.0.0.10", "", "eth0", "10.0.0.7");
     REQUIRE(no_mask.spec.has_value());
     CHECK_FALSE(no_mask.spec->prefix.has_value());
     CHECK(no_mask.spec->broadcast == ip("10.0.0.7"));
 
-    CHECK_THAT(hb::tools::spec_from_fields("", "", "", "").error,
+    CHECK_THAT(hb::base::spec_from_fields("", "", "", "").error,
                Catch::Contains("is not an IPv4 address"));
-    CHECK_THAT(hb::tools::spec_from_fields("10.0.0.10", "40", "", "").error,
+    CHECK_THAT(hb::base::spec_from_fields("10.0.0.10", "40", "", "").error,
                Catch::Contains("neither a prefix length"));
-    CHECK_THAT(hb::tools::spec_from_fields("10.0.0.10", "", "eth0/1", "").error,
+    CHECK_THAT(hb::base::spec_from_fields("10.0.0.10", "", "eth0/1", "").error,
                Catch::Contains("is not an interface name"));
-    CHECK_THAT(hb::tools::spec_from_fields("10.0.0.10", "", "", "x").error,
+    CHECK_THAT(hb::base::spec_from_fields("10.0.0.10", "", "", "x").error,
                Catch::Contains("is not a broadcast address"));
 }
 
 TEST_CASE("findif: interface names", "[tools][findif]") {
-    CHECK(hb::tools::is_valid_device_name("ens32"));
-    CHECK(hb::tools::is_valid_device_name("eth0.100"));
-    CHECK(hb::tools::is_valid_device_name("bond0"));
-    CHECK(hb::tools::is_valid_device_name("abcdefghijklmno"));
-    CHECK_FALSE(hb::tools::is_valid_device_name(""));
-    CHECK_FALSE(hb::tools::is_valid_device_name("abcdefghijklmnop"));
-    CHECK_FALSE(hb::tools::is_valid_device_name("."));
-    CHECK_FALSE(hb::tools::is_valid_device_name(".."));
-    CHECK_FALSE(hb::tools::is_valid_device_name("a/b"));
-    CHECK_FALSE(hb::tools::is_valid_device_name("a b"));
-    CHECK_FALSE(hb::tools::is_valid_device_name("ens32:0"));
+    CHECK(hb::base::is_valid_device_name("ens32"));
+    CHECK(hb::base::is_valid_device_name("eth0.100"));
+    CHECK(hb::base::is_valid_device_name("bond0"));
+    CHECK(hb::base::is_valid_device_name("abcdefghijklmno"));
+    CHECK_FALSE(hb::base::is_valid_device_name(""));
+    CHECK_FALSE(hb::base::is_valid_device_name("abcdefghijklmnop"));
+    CHECK_FALSE(hb::base::is_valid_device_name("."));
+    CHECK_FALSE(hb::base::is_valid_device_name(".."));
+    CHECK_FALSE(hb::base::is_valid_device_name("a/b"));
+    CHECK_FALSE(hb::base::is_valid_device_name("a b"));
+    CHECK_FALSE(hb::base::is_valid_device_name("ens32:0"));
 }
 
 TEST_CASE("findif: the longest connected prefix serves an address", "[tools][findif]") {
@@ -218,7 +218,7 @@ TEST_CASE("findif: the longest connected prefix serves an address", "[tools][fin
         {ip("172.16.0.9"), 32, "tun0"},
     };
     const auto pick = [&](const char* address, const char* device) {
-        return hb::tools::select_route(routes, ip(address), device);
+        return hb::base::select_route(routes, ip(address), device);
     };
     SECTION("without a NIC: the longest prefix anywhere") {
         CHECK(pick("192.168.219.100", "")->device == "ens32");
@@ -238,6 +238,6 @@ TEST_CASE("findif: the longest connected prefix serves an address", "[tools][fin
         CHECK_FALSE(pick("192.168.219.100", "nosuch").has_value());
     }
     SECTION("no routes at all") {
-        CHECK_FALSE(hb::tools::select_route({}, ip("192.168.219.100"), "").has_value());
+        CHECK_FALSE(hb::base::select_route({}, ip("192.168.219.100"), "").has_value());
     }
 }
