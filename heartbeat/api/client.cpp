@@ -47,12 +47,7 @@ bool succeeded(const wire::Message& reply)
     return result == "OK" || result == "ok/more";
 }
 
-ApiClient::~ApiClient()
-{
-    if (fd_ >= 0) {
-        ::close(fd_);
-    }
-}
+ApiClient::~ApiClient() = default;
 
 base::Result<wire::Message, ClientFailure> ApiClient::signon(std::string_view socket_path,
                                                              Clock::time_point deadline,
@@ -64,8 +59,8 @@ base::Result<wire::Message, ClientFailure> ApiClient::signon(std::string_view so
         return failure(ClientError::cannot_connect, "socket path too long");
     }
     std::memcpy(addr.sun_path, socket_path.data(), socket_path.size());
-    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd_ || ::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
         return failure(ClientError::cannot_connect, std::strerror(errno));
     }
     pid_ = std::to_string(::getpid());
@@ -144,11 +139,12 @@ bool ApiClient::send(const wire::Message& message, Clock::time_point deadline)
 bool ApiClient::write_all(std::string_view bytes, Clock::time_point deadline)
 {
     while (!bytes.empty()) {
-        pollfd p{fd_, POLLOUT, 0};
+        pollfd p{fd_.get(), POLLOUT, 0};
         if (::poll(&p, 1, millis_left(deadline)) <= 0) {
             return false;
         }
-        const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        const ssize_t n =
+            ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0) {
             if (errno == EAGAIN || errno == EINTR) {
                 continue;
@@ -174,7 +170,7 @@ base::Result<wire::Message, ClientFailure> ApiClient::receive(Clock::time_point 
             }
             return std::move(message).value();
         }
-        pollfd p{fd_, POLLIN, 0};
+        pollfd p{fd_.get(), POLLIN, 0};
         const int ready = ::poll(&p, 1, millis_left(deadline));
         if (ready == 0) {
             return failure(ClientError::timed_out, "no answer from heartbeat");
@@ -183,7 +179,7 @@ base::Result<wire::Message, ClientFailure> ApiClient::receive(Clock::time_point 
             return failure(ClientError::closed, std::strerror(errno));
         }
         char chunk[4096];
-        const ssize_t n = ::recv(fd_, chunk, sizeof chunk, MSG_DONTWAIT);
+        const ssize_t n = ::recv(fd_.get(), chunk, sizeof chunk, MSG_DONTWAIT);
         if (n == 0) {
             return failure(ClientError::closed, "heartbeat closed the connection");
         }
@@ -195,12 +191,11 @@ base::Result<wire::Message, ClientFailure> ApiClient::receive(Clock::time_point 
 
 void ApiClient::signoff(Clock::time_point deadline)
 {
-    if (fd_ < 0) {
+    if (!fd_) {
         return;
     }
     send(base_request("signoff"), deadline);
-    ::close(fd_);
-    fd_ = -1;
+    fd_.reset();
 }
 
 }  // namespace hb::api

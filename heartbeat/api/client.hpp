@@ -13,6 +13,7 @@
 
 #include "api/ipc_frame.hpp"
 #include "base/result.hpp"
+#include "base/unique_fd.hpp"
 #include "wire/message.hpp"
 
 namespace hb::api {
@@ -70,7 +71,7 @@ private:
     bool write_all(std::string_view bytes, Clock::time_point deadline);
     wire::Message base_request(std::string_view reqtype) const;
 
-    int fd_ = -1;
+    base::UniqueFd fd_;
     std::string pid_;
     std::string from_id_;
     std::string node_;

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/log.hpp"
+#include "base/unique_fd.hpp"
 
 namespace hb::api {
 
@@ -40,12 +41,18 @@ bool ClusterFifo::open()
         return false;
     }
     // Read and write: the FIFO then never reports end-of-file when a writer closes it.
-    const int fd = ::open(path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
+    base::UniqueFd fd(::open(path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+    if (!fd) {
         HB_LOG(err) << "cannot open " << path_ << ": " << std::strerror(errno);
         return false;
     }
-    fd_.assign(fd);
+    boost::system::error_code ec;
+    fd_.assign(fd.get(), ec);
+    if (ec) {
+        HB_LOG(err) << "cannot watch " << path_ << ": " << ec.message();
+        return false;
+    }
+    fd.release();  // the stream descriptor owns it now
     read();
     return true;
 }

@@ -24,72 +24,67 @@ Detacher Detacher::detach()
         std::perror("heartbeat: pipe");
         std::exit(1);
     }
+    base::UniqueFd read_end(fds[0]);
+    base::UniqueFd write_end(fds[1]);
     const pid_t pid = ::fork();
     if (pid < 0) {
         std::perror("heartbeat: fork");
         std::exit(1);
     }
     if (pid > 0) {
-        ::close(fds[1]);
+        write_end.reset();
         unsigned char status = 1;
         ssize_t n = 0;
         do {
-            n = ::read(fds[0], &status, 1);
+            n = ::read(read_end.get(), &status, 1);
         } while (n < 0 && errno == EINTR);
         // No byte: the child died before reporting.
         std::_Exit(n == 1 ? status : 1);
     }
-    ::close(fds[0]);
+    read_end.reset();
     ::setsid();
-    const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null >= 0) {
-        ::dup2(null, STDIN_FILENO);
-        if (null != STDIN_FILENO) {
-            ::close(null);
-        }
+    if (const base::UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC)); null) {
+        ::dup2(null.get(), STDIN_FILENO);
     }
-    return Detacher(fds[1]);
+    return Detacher(std::move(write_end));
 }
 
 void Detacher::ready()
 {
-    if (fd_ < 0) {
+    if (!pipe_) {
         return;
     }
-    const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null >= 0) {
-        ::dup2(null, STDOUT_FILENO);
-        ::dup2(null, STDERR_FILENO);
-        ::close(null);
+    if (const base::UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC)); null) {
+        ::dup2(null.get(), STDOUT_FILENO);
+        ::dup2(null.get(), STDERR_FILENO);
     }
     const unsigned char ok = 0;
-    (void)!::write(fd_, &ok, 1);
-    ::close(fd_);
-    fd_ = -1;
+    (void)!::write(pipe_.get(), &ok, 1);
+    pipe_.reset();
 }
 
 void Detacher::failed(int status)
 {
-    if (fd_ < 0) {
+    if (!pipe_) {
         return;
     }
     const auto byte = static_cast<unsigned char>(status);
-    (void)!::write(fd_, &byte, 1);
-    ::close(fd_);
-    fd_ = -1;
+    (void)!::write(pipe_.get(), &byte, 1);
+    pipe_.reset();
 }
 
 bool write_pid_file(const std::string& path, std::error_code& error)
 {
     const std::string tmp = path + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    base::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd) {
         error = {errno, std::generic_category()};
         return false;
     }
     const std::string text = std::to_string(::getpid()) + "\n";
-    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ::close(fd);
+    const bool ok =
+        ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    fd.reset();
     if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
         error = {errno, std::generic_category()};
         ::unlink(tmp.c_str());

@@ -8,6 +8,8 @@
 #include <string>
 #include <system_error>
 
+#include "base/unique_fd.hpp"
+
 namespace hb::platform {
 
 /// The parent side of a detach: it waits for the child to say it is ready (or failed).
@@ -22,8 +24,8 @@ public:
     void failed(int status);
 
 private:
-    explicit Detacher(int fd) : fd_(fd) {}
-    int fd_ = -1;
+    explicit Detacher(base::UniqueFd pipe) : pipe_(std::move(pipe)) {}
+    base::UniqueFd pipe_;  ///< write end of the pipe the parent reads its status from
 };
 
 /// Writes our pid to `path` (mode 0644).

@@ -381,15 +381,15 @@ std::uint64_t ProcessRunner::run(ProcessSpec spec, DoneHandler on_done)
 void ProcessRunner::start_exit_watch(const std::shared_ptr<Child>& child)
 {
     if (watch_ == ExitWatch::pidfd) {
-        const int fd = ::pidfd_open(child->pid, 0);
-        if (fd >= 0) {
+        base::UniqueFd fd(::pidfd_open(child->pid, 0));
+        if (fd) {
             boost::system::error_code ec;
-            child->pidfd.assign(fd, ec);
+            child->pidfd.assign(fd.get(), ec);
             if (!ec) {
+                fd.release();  // Asio owns it now
                 do_wait_pidfd(child);
                 return;
             }
-            ::close(fd);
             HB_LOG(warn) << child->subject << ": cannot watch its pidfd: " << ec.message()
                          << " (using SIGCHLD)";
         } else if (errno == ENOSYS) {

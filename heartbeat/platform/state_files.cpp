@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "base/unique_fd.hpp"
+
 namespace hb::platform {
 
 namespace {
@@ -24,43 +26,41 @@ std::error_code last_error()
 
 bool write_all_synced(const std::string& path, const std::string& bytes, std::error_code& error)
 {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_SYNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    const base::UniqueFd fd(
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_SYNC | O_CLOEXEC, 0644));
+    if (!fd) {
         error = last_error();
         return false;
     }
     std::size_t done = 0;
     while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        const ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
             error = last_error();
-            ::close(fd);
             return false;
         }
         done += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) != 0) {
+    if (::fsync(fd.get()) != 0) {
         error = last_error();
-        ::close(fd);
         return false;
     }
-    ::close(fd);
     return true;
 }
 
 std::optional<std::string> read_prefix(const std::string& path, std::size_t max)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    const base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
         return std::nullopt;
     }
     std::string out(max, '\0');
     std::size_t got = 0;
     while (got < max) {
-        const ssize_t n = ::read(fd, out.data() + got, max - got);
+        const ssize_t n = ::read(fd.get(), out.data() + got, max - got);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -69,7 +69,6 @@ std::optional<std::string> read_prefix(const std::string& path, std::size_t max)
         }
         got += static_cast<std::size_t>(n);
     }
-    ::close(fd);
     out.resize(got);
     return out;
 }
