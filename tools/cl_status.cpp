@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "api/client.hpp"
 #include "base/text.hpp"
 
@@ -31,8 +34,9 @@ namespace {
 using hb::api::ApiClient;
 using hb::api::ClientError;
 using hb::api::Clock;
-using hb::base::json_string;
 using hb::wire::Message;
+/// JSON objects that keep their keys in the order they were added.
+using Json = nlohmann::ordered_json;
 
 constexpr int exit_ok = 0;
 constexpr int exit_failure = 1;
@@ -103,6 +107,9 @@ int complain(const char* text, int code)
     return code;
 }
 
+/// How a sub-command answers: the text 3.0.6 prints, or one JSON object (`--json`).
+enum class Output { text, json };
+
 struct Link {
     std::string name;
     std::string status;
@@ -146,6 +153,7 @@ public:
             client_.signoff(deadline_);
         }
     }
+    bool signed_on() const { return signed_on_; }
     bool refused() const { return refused_; }
     const std::string& errmsg() const { return errmsg_; }
     const Message& signon_reply() const { return reply_; }
@@ -295,14 +303,15 @@ Args parse(int argc, char** argv, const char* optstring)
     return a;
 }
 
-/// 3.0.6's two wordings of a getopt failure: the single-node commands omit "code".
-enum class OptionWording { plain, with_code };
+/// 3.0.6's two wordings of a getopt failure (the single-node commands omit "code"), or
+/// none: `hbstatus` ignores bad options.
+enum class OptionWording { plain, with_code, lenient };
 
 /// Parses a sub-command's options; logs and returns nullopt on a bad option (exit 11).
 std::optional<Args> parse_or_complain(int argc, char** argv, const char* optstring, OptionWording w)
 {
     Args a = parse(argc, argv, optstring);
-    if (!a.bad_option) {
+    if (!a.bad_option || w == OptionWording::lenient) {
         return a;
     }
     log_error(std::string("Error: getopt returnedcharacter ") +
@@ -325,37 +334,42 @@ void print_links(const std::vector<Link>& links, bool verbose, bool human)
     }
 }
 
-std::string json_links(const std::vector<Link>& links)
+/// Prints one JSON object on a line. Keys keep the order they were added in; text that is
+/// not valid UTF-8 (a node name is the daemon's to choose) is replaced, never fatal.
+void print_json(const Json& object)
 {
-    std::string out = "[";
-    for (std::size_t i = 0; i < links.size(); ++i) {
-        out += (i ? "," : "") + std::string("{\"name\":") + json_string(links[i].name) +
-               ",\"status\":" + json_string(links[i].status) + "}";
+    std::printf("%s\n", object.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
+}
+
+Json json_links(const std::vector<Link>& links)
+{
+    Json out = Json::array();
+    for (const Link& l : links) {
+        out.push_back({{"name", l.name}, {"status", l.status}});
     }
-    return out + "]";
+    return out;
 }
 
 /// The nodes (daemon order, with their links) as a JSON array.
-std::string json_nodes(Session& s, const std::vector<Node>& nodes, const Args& a)
+Json json_nodes(Session& s, const std::vector<Node>& nodes, const Args& a)
 {
     const bool filter = a.ping_only != a.normal_only;
-    std::string out = "[";
-    bool first = true;
+    Json out = Json::array();
     for (const Node& n : nodes) {
         if (filter && n.type != (a.ping_only ? "ping" : "normal")) {
             continue;
         }
         const auto links = s.links(n.name);
-        out += (first ? "" : ",") + std::string("{\"name\":") + json_string(n.name) +
-               ",\"type\":" + json_string(n.type) + ",\"status\":" + json_string(n.status) +
-               ",\"links\":" + json_links(links.value_or(std::vector<Link>{})) + "}";
-        first = false;
+        out.push_back({{"name", n.name},
+                       {"type", n.type},
+                       {"status", n.status},
+                       {"links", json_links(links.value_or(std::vector<Link>{}))}});
     }
-    return out + "]";
+    return out;
 }
 
 /// `listnodes` (also the tail of `hbstatus -v`).
-int list_nodes(Session& s, const Args& a, bool json)
+int list_nodes(Session& s, const Args& a, Output output)
 {
     const auto nodes = s.nodes();
     if (!nodes) {
@@ -364,8 +378,8 @@ int list_nodes(Session& s, const Args& a, bool json)
         return exit_error;
     }
     const bool filter = a.ping_only != a.normal_only;
-    if (json) {
-        std::printf("{\"nodes\":%s}\n", json_nodes(s, *nodes, a).c_str());
+    if (output == Output::json) {
+        print_json({{"nodes", json_nodes(s, *nodes, a)}});
         return exit_ok;
     }
     if (a.human) {
@@ -392,15 +406,14 @@ int list_nodes(Session& s, const Args& a, bool json)
     return exit_ok;
 }
 
-int cmd_hbstatus(Session& s, bool up, int argc, char** argv, bool json)
+int cmd_hbstatus(Session& s, const Args& a, Output output)
 {
-    const Args a = parse(argc, argv, "vm");
-    if (!up) {
+    const bool json = output == Output::json;
+    if (!s.signed_on()) {
         // A refusal still carries the daemon's fields: it runs, but will not talk to us.
         const bool running = s.refused();
         if (json) {
-            std::printf("{\"running\":%s,\"error\":%s}\n", running ? "true" : "false",
-                        json_string(s.errmsg()).c_str());
+            print_json({{"running", running}, {"error", s.errmsg()}});
         } else if (running) {
             std::printf(
                 "Heartbeat is apparently running on this machine, but refuses my connection\n");
@@ -415,21 +428,20 @@ int cmd_hbstatus(Session& s, bool up, int argc, char** argv, bool json)
     const std::string version(s.signon_reply().get("hbversion").value_or("unknown"));
     const bool pacemaker = s.signon_reply().get("pacemaker").value_or("false") != "false";
     if (json) {
-        std::string out =
-            "{\"running\":true,\"node\":" + json_string(s.signon_reply().get("node").value_or("")) +
-            ",\"version\":" + json_string(version) +
-            ",\"managed_by\":" + json_string(pacemaker ? "pacemaker" : "haresources");
-        if (!a.verbose) {
-            std::printf("%s}\n", out.c_str());
-            return exit_ok;
+        Json out = {{"running", true},
+                    {"node", s.signon_reply().get("node").value_or("")},
+                    {"version", version},
+                    {"managed_by", pacemaker ? "pacemaker" : "haresources"}};
+        if (a.verbose) {
+            const auto nodes = s.nodes();
+            if (!nodes) {
+                log_error("Cannot start node walk.");
+                log_error("REASON: " + s.last_info());
+                return exit_error;
+            }
+            out["nodes"] = json_nodes(s, *nodes, Args{});
         }
-        const auto nodes = s.nodes();
-        if (!nodes) {
-            log_error("Cannot start node walk.");
-            log_error("REASON: " + s.last_info());
-            return exit_error;
-        }
-        std::printf("%s,\"nodes\":%s}\n", out.c_str(), json_nodes(s, *nodes, Args{}).c_str());
+        print_json(out);
         return exit_ok;
     }
     if (!a.verbose) {
@@ -452,25 +464,21 @@ int cmd_hbstatus(Session& s, bool up, int argc, char** argv, bool json)
     Args listing;
     listing.verbose = true;
     listing.human = a.human;
-    return list_nodes(s, listing, false);
+    return list_nodes(s, listing, Output::text);
 }
 
 /// `nodestatus`, `nodetype`, `nodeweight`, `nodesite`: one node, one value.
 struct NodeQuery {
     const char* reqtype;
     const char* field;
-    const char* missing;  ///< argument error without a node
-    const char* unknown;  ///< argument error for an unknown node
-    const char* human;    ///< -m format: node, value
+    const char* field_name;  ///< the value's key in the JSON form
+    const char* missing;     ///< argument error without a node
+    const char* unknown;     ///< argument error for an unknown node
+    const char* human;       ///< -m format: node, value
 };
 
-int cmd_node_query(Session& s, const NodeQuery& q, int argc, char** argv, bool json)
+int cmd_node_query(Session& s, const NodeQuery& q, const Args& a, Output output)
 {
-    const auto parsed = parse_or_complain(argc, argv, "m", OptionWording::plain);
-    if (!parsed) {
-        return exit_param;
-    }
-    const Args& a = *parsed;
     if (a.operands.empty()) {
         return complain(q.missing, exit_param);
     }
@@ -481,9 +489,8 @@ int cmd_node_query(Session& s, const NodeQuery& q, int argc, char** argv, bool j
     }
     const std::string value(reply->get(q.field).value_or(""));
     const bool is_status = std::strcmp(q.reqtype, "nodestatus") == 0;
-    if (json && is_status) {
-        std::printf("{\"node\":%s,\"status\":%s}\n", json_string(node).c_str(),
-                    json_string(value).c_str());
+    if (output == Output::json) {
+        print_json({{"node", node}, {q.field_name, value}});
     } else if (a.human) {
         std::printf(q.human, node.c_str(), value.c_str());
     } else {
@@ -495,13 +502,8 @@ int cmd_node_query(Session& s, const NodeQuery& q, int argc, char** argv, bool j
     return exit_ok;
 }
 
-int cmd_listhblinks(Session& s, int argc, char** argv, bool json)
+int cmd_listhblinks(Session& s, const Args& a, Output output)
 {
-    const auto parsed = parse_or_complain(argc, argv, "mv", OptionWording::with_code);
-    if (!parsed) {
-        return exit_param;
-    }
-    const Args& a = *parsed;
     if (a.operands.empty()) {
         return complain("No enough parameter.", exit_param);
     }
@@ -511,22 +513,16 @@ int cmd_listhblinks(Session& s, int argc, char** argv, bool json)
         log_error("REASON: " + s.last_info());
         return exit_error;
     }
-    if (json) {
-        std::printf("{\"node\":%s,\"links\":%s}\n", json_string(a.operands[0]).c_str(),
-                    json_links(*links).c_str());
+    if (output == Output::json) {
+        print_json({{"node", a.operands[0]}, {"links", json_links(*links)}});
     } else {
         print_links(*links, a.verbose, a.human);
     }
     return exit_ok;
 }
 
-int cmd_hblinkstatus(Session& s, int argc, char** argv)
+int cmd_hblinkstatus(Session& s, const Args& a, Output)
 {
-    const auto parsed = parse_or_complain(argc, argv, "m", OptionWording::plain);
-    if (!parsed) {
-        return exit_param;
-    }
-    const Args& a = *parsed;
     if (a.operands.size() < 2) {
         return complain("No enough parameter.", exit_param);
     }
@@ -547,13 +543,8 @@ int cmd_hblinkstatus(Session& s, int argc, char** argv)
     return st == "up" ? exit_ok : exit_failure;
 }
 
-int cmd_clientstatus(Session& s, int argc, char** argv)
+int cmd_clientstatus(Session& s, const Args& a, Output)
 {
-    const auto parsed = parse_or_complain(argc, argv, "m", OptionWording::plain);
-    if (!parsed) {
-        return exit_param;
-    }
-    const Args& a = *parsed;
     if (a.operands.size() < 2) {
         return complain("No enough parameter.", exit_param);
     }
@@ -581,13 +572,8 @@ int cmd_clientstatus(Session& s, int argc, char** argv)
     return exit_failure;
 }
 
-int cmd_rscstatus(Session& s, int argc, char** argv, bool json)
+int cmd_rscstatus(Session& s, const Args& a, Output output)
 {
-    const auto parsed = parse_or_complain(argc, argv, "m", OptionWording::plain);
-    if (!parsed) {
-        return exit_param;
-    }
-    const Args& a = *parsed;
     if (s.signon_reply().get("pacemaker").value_or("false") != "false") {
         log_error("Cannot get cluster resource status of a pacemaker cluster; try crm_mon");
         return exit_failure;
@@ -599,10 +585,8 @@ int cmd_rscstatus(Session& s, int argc, char** argv, bool json)
         return exit_error;
     }
     const std::string held(reply->get("rsc_hold").value_or(""));
-    if (json) {
-        std::printf("{\"node\":%s,\"resources\":%s}\n",
-                    json_string(s.signon_reply().get("node").value_or("")).c_str(),
-                    json_string(held).c_str());
+    if (output == Output::json) {
+        print_json({{"node", s.signon_reply().get("node").value_or("")}, {"resources", held}});
     } else if (a.human) {
         std::printf("This node is holding %s resources.\n", held.c_str());
     } else {
@@ -611,13 +595,8 @@ int cmd_rscstatus(Session& s, int argc, char** argv, bool json)
     return exit_ok;
 }
 
-int cmd_hbparameter(Session& s, int argc, char** argv)
+int cmd_hbparameter(Session& s, const Args& a, Output)
 {
-    const auto parsed = parse_or_complain(argc, argv, "mp:", OptionWording::with_code);
-    if (!parsed) {
-        return exit_param;
-    }
-    const Args& a = *parsed;
     if (!a.param) {
         log_error("parameter name required");
         return exit_param;
@@ -646,20 +625,62 @@ int cmd_hbparameter(Session& s, int argc, char** argv)
     return exit_ok;
 }
 
-const NodeQuery node_status{"nodestatus", "st", "Not enough parameters.",
+const NodeQuery node_status{"nodestatus",
+                            "st",
+                            "status",
+                            "Not enough parameters.",
                             "Error. May be due to incorrect node name",
                             "The cluster node %s is %s\n"};
-const NodeQuery node_type{"nodetype", "nodetype", "No enough parameter.",
-                          "Error. May be due to incorrect node name", "The node %s's type: %s\n"};
-const NodeQuery node_weight{"nodeweight", "weight", "Not enough parameters.",
+const NodeQuery node_type{"nodetype",
+                          "nodetype",
+                          "type",
+                          "No enough parameter.",
+                          "Error. May be due to incorrect node name",
+                          "The node %s's type: %s\n"};
+const NodeQuery node_weight{"nodeweight",
+                            "weight",
+                            "weight",
+                            "Not enough parameters.",
                             "Error. Maybe due to incorrect node name.",
                             "The weight of the cluster node %s is %s\n"};
-const NodeQuery node_site{"nodesite", "site", "Not enough parameters.",
+const NodeQuery node_site{"nodesite",
+                          "site",
+                          "site",
+                          "Not enough parameters.",
                           "Error. May be due to incorrect node name",
                           "The site of the cluster node %s is %s\n"};
 
-const char* const json_commands[] = {"hbstatus", "listnodes", "nodestatus", "listhblinks",
-                                     "rscstatus"};
+/// Whether a sub-command needs the daemon to answer its sign-on (hbstatus reports either).
+enum class Needs { daemon, nothing };
+
+/// Every sub-command, in one place: its name, its getopt options and how a bad one is
+/// worded (3.0.6's), whether it has a --json form, what it needs, and what runs it.
+struct SubCommand {
+    const char* name;
+    const char* options;
+    OptionWording wording;
+    bool json;
+    Needs needs;
+    int (*run)(Session&, const Args&, Output);
+};
+
+const SubCommand sub_commands[] = {
+    {"listnodes", "mpnv", OptionWording::with_code, true, Needs::daemon, list_nodes},
+    {"nodestatus", "m", OptionWording::plain, true, Needs::daemon,
+     [](Session& s, const Args& a, Output o) { return cmd_node_query(s, node_status, a, o); }},
+    {"nodeweight", "m", OptionWording::plain, false, Needs::daemon,
+     [](Session& s, const Args& a, Output o) { return cmd_node_query(s, node_weight, a, o); }},
+    {"nodesite", "m", OptionWording::plain, false, Needs::daemon,
+     [](Session& s, const Args& a, Output o) { return cmd_node_query(s, node_site, a, o); }},
+    {"nodetype", "m", OptionWording::plain, false, Needs::daemon,
+     [](Session& s, const Args& a, Output o) { return cmd_node_query(s, node_type, a, o); }},
+    {"listhblinks", "mv", OptionWording::with_code, true, Needs::daemon, cmd_listhblinks},
+    {"hblinkstatus", "m", OptionWording::plain, false, Needs::daemon, cmd_hblinkstatus},
+    {"clientstatus", "m", OptionWording::plain, false, Needs::daemon, cmd_clientstatus},
+    {"rscstatus", "m", OptionWording::plain, true, Needs::daemon, cmd_rscstatus},
+    {"hbstatus", "vm", OptionWording::lenient, true, Needs::nothing, cmd_hbstatus},
+    {"hbparameter", "mp:", OptionWording::with_code, false, Needs::daemon, cmd_hbparameter},
+};
 
 int run(int argc, char** argv)
 {
@@ -682,53 +703,34 @@ int run(int argc, char** argv)
         return exit_ok;
     }
     const std::string sub = argv[1];
-    static const char* const known[] = {"listnodes", "nodestatus",  "nodeweight",   "nodesite",
-                                        "nodetype",  "listhblinks", "hblinkstatus", "clientstatus",
-                                        "rscstatus", "hbstatus",    "hbparameter"};
-    if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return sub == k; }) ==
-        std::end(known)) {
+    const auto command = std::find_if(std::begin(sub_commands), std::end(sub_commands),
+                                      [&](const SubCommand& c) { return sub == c.name; });
+    if (command == std::end(sub_commands)) {
         log_error(sub + ": invalid sub-command.");
         return exit_param;
     }
-    if (json && std::find_if(std::begin(json_commands), std::end(json_commands),
-                             [&](const char* k) { return sub == k; }) == std::end(json_commands)) {
-        std::fprintf(stderr, "cl_status: --json is not available for %s\n", sub.c_str());
+    if (json && !command->json) {
+        std::string with_json;
+        for (const SubCommand& c : sub_commands) {
+            if (c.json) {
+                with_json += std::string(with_json.empty() ? "" : ", ") + c.name;
+            }
+        }
+        std::fprintf(stderr, "cl_status: --json is not available for %s (it is for %s)\n",
+                     sub.c_str(), with_json.c_str());
         return exit_param;
     }
 
     Session s;
-    const bool up = s.signon();
-    if (!up && sub != "hbstatus") {
+    if (!s.signon() && command->needs == Needs::daemon) {
         log_error("Cannot signon with heartbeat");
         log_error("REASON: " + s.errmsg());
         return exit_failure;
     }
-    const int sub_argc = argc - 1;
-    char** sub_argv = argv + 1;
-    int rc = exit_ok;
-    if (sub == "hbstatus") {
-        rc = cmd_hbstatus(s, up, sub_argc, sub_argv, json);
-    } else if (sub == "listnodes") {
-        const auto a = parse_or_complain(sub_argc, sub_argv, "mpnv", OptionWording::with_code);
-        rc = a ? list_nodes(s, *a, json) : exit_param;
-    } else if (sub == "nodestatus") {
-        rc = cmd_node_query(s, node_status, sub_argc, sub_argv, json);
-    } else if (sub == "nodetype") {
-        rc = cmd_node_query(s, node_type, sub_argc, sub_argv, false);
-    } else if (sub == "nodeweight") {
-        rc = cmd_node_query(s, node_weight, sub_argc, sub_argv, false);
-    } else if (sub == "nodesite") {
-        rc = cmd_node_query(s, node_site, sub_argc, sub_argv, false);
-    } else if (sub == "listhblinks") {
-        rc = cmd_listhblinks(s, sub_argc, sub_argv, json);
-    } else if (sub == "hblinkstatus") {
-        rc = cmd_hblinkstatus(s, sub_argc, sub_argv);
-    } else if (sub == "clientstatus") {
-        rc = cmd_clientstatus(s, sub_argc, sub_argv);
-    } else if (sub == "rscstatus") {
-        rc = cmd_rscstatus(s, sub_argc, sub_argv, json);
-    } else {
-        rc = cmd_hbparameter(s, sub_argc, sub_argv);
+    int rc = exit_param;
+    if (const auto parsed =
+            parse_or_complain(argc - 1, argv + 1, command->options, command->wording)) {
+        rc = command->run(s, *parsed, json ? Output::json : Output::text);
     }
     std::fflush(stdout);
     s.signoff();
