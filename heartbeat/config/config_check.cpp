@@ -66,6 +66,18 @@ void check_media(const HaCf& cf, const SystemView& system, base::Diagnostics& di
             diags.error(m.where, "ucast peer " + quote(m.peer) +
                                      " is neither an IPv4 address nor a host name that resolves");
         }
+        // A ping host that does not resolve is never pinged: its ping node stays dead.
+        const std::vector<std::string> ping_hosts =
+            m.type == MediumType::ping         ? std::vector<std::string>{m.interface}
+            : m.type == MediumType::ping_group ? m.hosts
+                                               : std::vector<std::string>{};
+        for (const std::string& host : ping_hosts) {
+            if (!system.resolves_ipv4(host)) {
+                diags.warning(m.where, "ping host " + quote(host) +
+                                           " is neither an IPv4 address nor a host name that "
+                                           "resolves; it will never answer");
+            }
+        }
     }
 }
 

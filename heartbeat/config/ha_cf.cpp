@@ -908,7 +908,7 @@ const std::vector<Directive>& directives()
         opt("hopfudge", apply_hopfudge, "1"),
         opt("keepalive", apply_keepalive, "1000ms"),
         opt("deadtime", apply_deadtime, "30000ms"),
-        opt("deadping", apply_deadping, {}, Support::not_implemented),
+        opt("deadping", apply_deadping, {}),
         opt("initdead", apply_initdead),
         opt("warntime", apply_warntime),
         opt("watchdog", apply_watchdog, {}, Support::not_implemented),
@@ -960,9 +960,9 @@ const std::vector<Directive>& directives()
         medium("mcast6", Form::whole_line, apply_mcast, Support::not_implemented),
         medium("ucast6", Form::whole_line, apply_ucast6, Support::not_implemented),
         medium("serial", Form::per_value, apply_serial, Support::not_implemented),
-        medium("ping", Form::per_value, apply_ping, Support::not_implemented),
+        medium("ping", Form::per_value, apply_ping, Support::implemented),
         medium("ping6", Form::per_value, apply_ping6, Support::not_implemented),
-        medium("ping_group", Form::whole_line, apply_ping_group, Support::not_implemented),
+        medium("ping_group", Form::whole_line, apply_ping_group, Support::implemented),
     };
     return table;
 }

@@ -91,7 +91,32 @@ membership::Settings membership_settings(const config::Config& cfg, const Engine
     s.hopfudge = cfg.ha_cf.hopfudge;
     s.max_rexmit_delay = membership::Milliseconds(cfg.ha_cf.max_rexmit_delay_ms);
     s.seed = random_seed();
+    s.deadping = cfg.ha_cf.deadping;
+    for (const config::Medium& m : cfg.ha_cf.media) {
+        if (m.type == config::MediumType::ping) {
+            s.ping_nodes.push_back({base::to_lower(m.interface), {m.interface}});
+        } else if (m.type == config::MediumType::ping_group) {
+            s.ping_nodes.push_back({base::to_lower(m.group), m.hosts});
+        }
+    }
     return s;
+}
+
+/// The hosts to ping, resolved once at start (before the event loop; a name that does not
+/// resolve is left out, and its ping node is then declared dead).
+std::vector<media::PingTarget> ping_targets(const membership::Settings& s)
+{
+    std::vector<media::PingTarget> out;
+    for (const auto& node : s.ping_nodes) {
+        for (const std::string& host : node.hosts) {
+            if (const auto address = platform::resolve_ipv4(host)) {
+                out.push_back({node.name, host, boost::asio::ip::address_v4(*address)});
+            } else {
+                HB_LOG(err) << "ping node " << node.name << ": cannot resolve " << host;
+            }
+        }
+    }
+    return out;
 }
 
 /// `apiauth` with names looked up once, at start (an unknown name allows nobody).
@@ -135,8 +160,11 @@ Engine::Engine(asio::io_context& io, config::Config config, EngineSettings setti
     signals_.add(SIGUSR1);
     signals_.add(SIGUSR2);
     const auto specs = media_specs(config_.ha_cf);
-    membership_ = std::make_unique<membership::Membership>(
-        membership_settings(config_, settings_, specs), host_);
+    const auto membership = membership_settings(config_, settings_, specs);
+    membership_ = std::make_unique<membership::Membership>(membership, host_);
+    if (auto targets = ping_targets(membership); !targets.empty()) {
+        pinger_ = std::make_unique<media::IcmpMedium>(io_, std::move(targets));
+    }
     for (std::size_t i = 0; i < specs.size(); ++i) {
         media_.push_back(std::make_unique<media::UdpMedium>(io_, i, specs[i]));
     }
@@ -157,6 +185,11 @@ void Engine::start()
                       [this](std::size_t m, bool up, const std::string& why) {
                           on_medium_state(m, up, why);
                       });
+    }
+    if (pinger_) {
+        pinger_->start([this](const std::string& host, std::string_view payload) {
+            on_ping_reply(host, payload);
+        });
     }
     if (resources_) {
         resources_->start(membership::Clock::now());
@@ -215,6 +248,24 @@ void Engine::on_datagram(std::size_t medium, std::string_view bytes)
     arm_timer();
 }
 
+void Engine::on_ping_reply(const std::string& host, std::string_view payload)
+{
+    if (stopping_) {
+        return;
+    }
+    // What came back must be what we signed: anything else is someone else's packet.
+    auto verified = authenticator_->verify(payload);
+    if (!verified.ok()) {
+        ++rejected_[verified.error().error];
+        HB_LOG(debug) << "ping reply from " << host
+                      << " refused: " << auth::to_string(verified.error().error);
+        return;
+    }
+    membership_->receive_ping(membership::Clock::now(), host, verified.value().message);
+    flush();
+    arm_timer();
+}
+
 void Engine::flush()
 {
     // Events can make the resource manager send, which can make membership send: go round
@@ -246,6 +297,11 @@ void Engine::flush()
         auto datagram = std::make_shared<const std::string>(authenticator_->sign(m));
         for (auto& medium : media_) {
             medium->send(datagram);
+        }
+    }
+    for (const membership::Ping& p : membership_->take_pings()) {
+        if (pinger_) {
+            pinger_->send(p.node, authenticator_->sign(p.message));
         }
     }
 }
@@ -353,6 +409,7 @@ std::vector<api::NodeInfo> Engine::nodes() const
     for (const membership::Node& n : membership_->nodes()) {
         api::NodeInfo info;
         info.name = n.name;
+        info.type = n.type == membership::NodeType::ping ? "ping" : "normal";
         info.status = std::string(membership::to_string(n.status));
         for (const membership::Link& l : n.links) {
             info.links.push_back({l.name, std::string(membership::to_string(l.status))});
@@ -608,6 +665,9 @@ void Engine::finish_stop()
         }
         for (auto& medium : media_) {
             medium->stop();
+        }
+        if (pinger_) {
+            pinger_->stop();
         }
         signals_.cancel();
         std::uint64_t rejected = 0;

@@ -23,6 +23,7 @@
 #include "base/log.hpp"
 #include "config/config_check.hpp"
 #include "daemon/resource_driver.hpp"
+#include "media/icmp_medium.hpp"
 #include "media/udp_medium.hpp"
 #include "membership/membership.hpp"
 
@@ -65,6 +66,7 @@ public:
 private:
     void on_datagram(std::size_t medium, std::string_view bytes);
     void on_medium_state(std::size_t medium, bool up, const std::string& why);
+    void on_ping_reply(const std::string& host, std::string_view payload);
     void flush();
     void arm_timer();
     void on_timer(const boost::system::error_code& ec);
@@ -95,6 +97,7 @@ private:
     std::unique_ptr<auth::Authenticator> authenticator_;
     std::unique_ptr<membership::Membership> membership_;
     std::vector<std::unique_ptr<media::UdpMedium>> media_;
+    std::unique_ptr<media::IcmpMedium> pinger_;  ///< ping nodes' ICMP echo (none without)
     std::unique_ptr<ResourceDriver> resources_;
     platform::ProcessRunner reload_runner_;      ///< the SIGHUP check, out of the event loop
     std::optional<std::uint64_t> reload_check_;  ///< that check, while it runs

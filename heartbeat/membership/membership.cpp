@@ -41,6 +41,7 @@ std::string_view to_string(NodeStatus status)
     case NodeStatus::up: return "up";
     case NodeStatus::active: return "active";
     case NodeStatus::dead: return "dead";
+    case NodeStatus::ping: return "ping";
     }
     return "init";
 }
@@ -109,6 +110,9 @@ NodeStatus status_from(std::string_view st)
     }
     if (st == "dead") {
         return NodeStatus::dead;
+    }
+    if (st == "ping") {
+        return NodeStatus::ping;
     }
     return NodeStatus::up;
 }
@@ -181,6 +185,16 @@ Membership::Membership(Settings settings, const HostInfo& host)
     }
     nodes_[self_index_].uuid = settings_.self_uuid;
     nodes_[self_index_].generation = settings_.generation;
+    for (const Settings::PingNode& p : settings_.ping_nodes) {
+        Node node;
+        node.name = p.name;
+        node.type = NodeType::ping;
+        node.deadtime = settings_.deadping;
+        for (const std::string& address : p.hosts) {
+            node.links.push_back(Link{address, LinkStatus::dead, std::nullopt});
+        }
+        nodes_.push_back(std::move(node));
+    }
 }
 
 Node* Membership::find(std::string_view name)
@@ -266,6 +280,64 @@ void Membership::send_status()
         m.add("protocol", "1");
     }
     finish_and_queue(std::move(m));
+    // Each of our heartbeats pings every ping node (3.0.6: only `status` triggers pings).
+    // The echo comes back with this payload; signed, it proves the reply answers us.
+    for (const Node& n : nodes_) {
+        if (n.type != NodeType::ping) {
+            continue;
+        }
+        wire::Message ping;
+        ping.add("t", "NS_st");
+        ping.add("st", "ping");
+        ping.add("info", "ping");
+        ping.add("src", n.name);
+        ping.add("ts", wire::to_hex(host_.unix_time()));
+        pings_.push_back(Ping{n.name, std::move(ping)});
+    }
+}
+
+std::vector<Ping> Membership::take_pings()
+{
+    std::vector<Ping> out;
+    out.swap(pings_);
+    return out;
+}
+
+void Membership::receive_ping(TimePoint now, std::string_view host, const wire::Message& message)
+{
+    // Only our own ping, echoed, is a ping node's heartbeat: t=NS_st st=ping from a ping
+    // node, through one of its hosts, stamped recently. An old reply replayed must not keep
+    // a dead ping node alive: its ts is our wall time when we sent it.
+    Node* node = find(message.get("src").value_or(""));
+    if (node == nullptr || node->type != NodeType::ping) {
+        count_drop(Drop::unknown_node, message);
+        return;
+    }
+    const auto ts = message.get_hex("ts");
+    const std::uint64_t unix_now = host_.unix_time();
+    const auto window = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(node->deadtime).count() + 1);
+    if (message.get("t") != std::optional<std::string_view>("NS_st") ||
+        message.get("st") != std::optional<std::string_view>("ping") || !ts ||
+        *ts + window < unix_now || *ts > unix_now + 1) {
+        count_drop(Drop::old, message);
+        return;
+    }
+    const auto link = std::find_if(node->links.begin(), node->links.end(),
+                                   [&](const Link& l) { return l.name == host; });
+    if (link == node->links.end()) {
+        count_drop(Drop::not_for_us, message);
+        return;
+    }
+    ++counters_.accepted;
+    node->heard = true;
+    node->last_status = now;
+    if (node->reported_status != "ping") {
+        HB_LOG(info) << "Status update for node " << node->name << ": status ping";
+        node->reported_status = "ping";
+    }
+    set_node_status(*node, NodeStatus::ping);
+    refresh_link(now, *node, static_cast<std::size_t>(link - node->links.begin()));
 }
 
 void Membership::send(wire::Message message)
@@ -398,6 +470,10 @@ Membership::Verdict Membership::judge(const wire::Message& message) const
         std::find_if(nodes_.begin(), nodes_.end(), [&](const Node& n) { return n.name == *src; });
     if (it == nodes_.end()) {
         v.reason = Drop::unknown_node;
+        return v;
+    }
+    if (it->type == NodeType::ping) {
+        v.reason = Drop::unknown_node;  // a ping node only ever answers our ICMP echo
         return v;
     }
     v.sender = static_cast<std::size_t>(it - nodes_.begin());
@@ -763,13 +839,17 @@ void Membership::check_comm_up(TimePoint now)
         return;
     }
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
-        if (i != self_index_ && !nodes_[i].heard && nodes_[i].status != NodeStatus::dead) {
+        // Ping nodes do not hold comm up back: a host that never answers must not delay
+        // the cluster by initdead.
+        if (i != self_index_ && nodes_[i].type == NodeType::normal && !nodes_[i].heard &&
+            nodes_[i].status != NodeStatus::dead) {
             return;
         }
     }
     const Node* peer = nullptr;
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
-        if (i != self_index_ && nodes_[i].status != NodeStatus::dead) {
+        if (i != self_index_ && nodes_[i].type == NodeType::normal &&
+            nodes_[i].status != NodeStatus::dead) {
             peer = &nodes_[i];
             break;
         }

@@ -30,7 +30,10 @@ using TimePoint = Clock::time_point;
 using base::Milliseconds;
 
 /// A node's status as heartbeat reports it (`cl_status nodestatus`).
-enum class NodeStatus { init, up, active, dead };
+enum class NodeStatus { init, up, active, dead, ping };
+/// A normal cluster node, or a ping node (`ping`/`ping_group`): a host that only answers
+/// ICMP echo, whose status is `ping` while it answers and `dead` when it stops.
+enum class NodeType { normal, ping };
 /// A link's status (one link per node and medium).
 enum class LinkStatus { up, dead };
 
@@ -61,6 +64,20 @@ struct Settings {
     int hopfudge = 1;
     Milliseconds max_rexmit_delay{250};
     std::uint32_t seed = 1;  ///< randomness: keepalive jitter, ack trigger, rexmit delay
+    /// A ping node and the hosts it is reached by (one for `ping`, several for `ping_group`,
+    /// alive while any answers); each host is one of its links.
+    struct PingNode {
+        std::string name;
+        std::vector<std::string> hosts;
+    };
+    std::vector<PingNode> ping_nodes;
+    Milliseconds deadping{30000};
+};
+
+/// An ICMP echo to send: its payload is `message` signed, as if sent by ping node `node`.
+struct Ping {
+    std::string node;
+    wire::Message message;
 };
 
 /// A link: one medium as seen from one node.
@@ -73,6 +90,7 @@ struct Link {
 /// Everything we know about one node.
 struct Node {
     std::string name;
+    NodeType type = NodeType::normal;
     std::string uuid;  ///< learnt from srcuuid (16 bytes) or empty
     NodeStatus status = NodeStatus::init;
     std::string reported_status = "init";  ///< `st` as the node last sent it
@@ -170,6 +188,10 @@ public:
     std::vector<wire::Message> take_outgoing();
     /// Events since the last call; clears the queue.
     std::vector<Event> take_events();
+    /// Pings to send (one per ping node at each of our heartbeats); clears them.
+    std::vector<Ping> take_pings();
+    /// An echo reply's payload, verified: ping node `message.src` answered through `host`.
+    void receive_ping(TimePoint now, std::string_view host, const wire::Message& message);
     /// Gives events taken but not handled back, ahead of any newer ones.
     void put_back_events(std::vector<Event> events);
 
@@ -257,6 +279,7 @@ private:
 
     std::vector<wire::Message> outgoing_;
     std::vector<Event> events_;
+    std::vector<Ping> pings_;
     Counters counters_;
 };
 

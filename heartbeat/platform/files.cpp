@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <net/if.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -113,7 +114,7 @@ bool group_exists(std::string_view name)
     return group_id(name).has_value();
 }
 
-bool resolves_ipv4(std::string_view host)
+std::optional<std::uint32_t> resolve_ipv4(std::string_view host)
 {
     const std::string copy(host);
     struct addrinfo hints {};
@@ -121,10 +122,19 @@ bool resolves_ipv4(std::string_view host)
     hints.ai_socktype = SOCK_DGRAM;
     struct addrinfo* result = nullptr;
     const int rc = ::getaddrinfo(copy.c_str(), nullptr, &hints, &result);
+    std::optional<std::uint32_t> address;
+    if (rc == 0 && result != nullptr && result->ai_family == AF_INET) {
+        address = ntohl(reinterpret_cast<const sockaddr_in*>(result->ai_addr)->sin_addr.s_addr);
+    }
     if (result != nullptr) {
         ::freeaddrinfo(result);
     }
-    return rc == 0;
+    return address;
+}
+
+bool resolves_ipv4(std::string_view host)
+{
+    return resolve_ipv4(host).has_value();
 }
 
 bool kernel_has_ipvs()

@@ -45,6 +45,9 @@ bool user_exists(std::string_view name);
 bool group_exists(std::string_view name);
 
 /// True when `host` is a dotted IPv4 address or resolves to one (may block on DNS).
+/// `host` (a dotted quad or a name) as an IPv4 address in host byte order; blocking (DNS):
+/// for start-up, before the event loop runs.
+std::optional<std::uint32_t> resolve_ipv4(std::string_view host);
 bool resolves_ipv4(std::string_view host);
 
 /// True when this kernel has IPVS loaded (`/proc/net/ip_vs` exists).

@@ -296,6 +296,11 @@ std::vector<Row> table()
     add(cf_replace("ucast without a peer", 5, "ucast eth0", 5, error, {"ucast", "peer"}));
     add(cf_replace("ucast peer that does not resolve", 5, "ucast eth0 nosuchhost.invalid", 5,
                    error, {"ucast", "nosuchhost.invalid"}));
+    add(cf_append("ping host that does not resolve", "ping nosuchhost.invalid\n", 7, warning,
+                  {"ping host", "nosuchhost.invalid", "never answer"}));
+    add(cf_append("ping_group member that does not resolve",
+                  "ping_group routers 10.0.0.1 nosuchhost.invalid\n", 7, warning,
+                  {"ping host", "nosuchhost.invalid"}));
     add(cf_replace("bcast interface name too long", 5, "bcast abcdefghijklmnopq", 5, error,
                    {"interface", "abcdefghijklmnopq"}));
     add(cf_replace("no media at all", 5, "", 0, error, {"no heartbeat media"}));

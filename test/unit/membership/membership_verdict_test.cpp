@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "membership/membership.hpp"
+#include "support/status_message.hpp"
 
 using namespace hb;
 using membership::Drop;
@@ -35,18 +36,7 @@ membership::Settings settings()
 
 wire::Message status(const std::string& src, std::uint64_t gen, std::uint64_t seq)
 {
-    wire::Message m;
-    m.add("t", "status");
-    m.add("st", "active");
-    m.add("dt", "1388");
-    m.add("protocol", "1");
-    m.add("src", src);
-    m.add("seq", wire::to_hex(seq));
-    m.add("hg", wire::to_hex(gen));
-    m.add("ts", wire::to_hex(1'795'568'434ULL));
-    m.add("ld", "0.00 0.01 0.05 1/123 4567");
-    m.add("ttl", "3");
-    return m;
+    return test::status_message(src, gen, seq, 1'795'568'434ULL);
 }
 
 }  // namespace
