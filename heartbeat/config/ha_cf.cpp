@@ -951,8 +951,8 @@ const std::vector<Directive>& directives()
         line_directive("stonith", apply_stonith, Support::not_implemented),
         line_directive("stonith_host", apply_stonith_host, Support::not_implemented),
         line_directive("apiauth", apply_apiauth, Support::implemented),
-        line_directive("respawn", apply_client_child, Support::not_implemented),
-        line_directive("failfast", apply_client_child, Support::not_implemented),
+        line_directive("respawn", apply_client_child, Support::implemented),
+        line_directive("failfast", apply_client_child, Support::implemented),
         // Media: the HBcomm plugins Debian 12 ships.
         medium("bcast", Form::per_value, apply_bcast, Support::implemented),
         medium("ucast", Form::whole_line, apply_ucast, Support::implemented),

@@ -102,6 +102,28 @@ membership::Settings membership_settings(const config::Config& cfg, const Engine
     return s;
 }
 
+std::vector<api::ChildSpec> child_specs(const config::HaCf& cf)
+{
+    std::vector<api::ChildSpec> out;
+    for (const config::ClientChild& c : cf.clients) {
+        out.push_back({c.user, c.command, c.failfast});
+    }
+    return out;
+}
+
+/// `env FAILFAST=reboot` asks for 3.0.6's reboot when a failfast child dies; anything else
+/// (or nothing) gives the resources up and exits instead.
+api::FailfastAction failfast_action(const config::HaCf& cf)
+{
+    for (const auto& [name, value] : cf.env) {
+        if (name == "FAILFAST") {
+            return value == "reboot" ? api::FailfastAction::reboot
+                                     : api::FailfastAction::release_and_exit;
+        }
+    }
+    return api::FailfastAction::release_and_exit;
+}
+
 /// The hosts to ping, resolved once at start (before the event loop; a name that does not
 /// resolve is left out, and its ping node is then declared dead).
 std::vector<media::PingTarget> ping_targets(const membership::Settings& s)
@@ -153,6 +175,8 @@ Engine::Engine(asio::io_context& io, config::Config config, EngineSettings setti
       settings_(std::move(settings)),
       authenticator_(std::make_unique<auth::Authenticator>(config_.authkeys)),
       reload_runner_(io),
+      children_(child_specs(config_.ha_cf), failfast_action(config_.ha_cf)),
+      children_runner_(io),
       timer_(io),
       stop_timer_(io),
       signals_(io, SIGTERM, SIGINT, SIGHUP)
@@ -165,6 +189,12 @@ Engine::Engine(asio::io_context& io, config::Config config, EngineSettings setti
     if (auto targets = ping_targets(membership); !targets.empty()) {
         pinger_ = std::make_unique<media::IcmpMedium>(io_, std::move(targets));
     }
+    // The children's users, looked up now: name lookups may block, and the loop has not
+    // started yet.
+    for (const config::ClientChild& c : config_.ha_cf.clients) {
+        child_ids_.push_back(platform::user_ids(c.user));
+    }
+    child_runs_.resize(config_.ha_cf.clients.size(), 0);
     for (std::size_t i = 0; i < specs.size(); ++i) {
         media_.push_back(std::make_unique<media::UdpMedium>(io_, i, specs[i]));
     }
@@ -325,6 +355,8 @@ void Engine::handle_event(const membership::Event& event)
     }
     if (event.kind == membership::EventKind::comm_up) {
         HB_LOG(debug) << "communication with all nodes is up";
+        children_.comm_up(api::ChildClock::now());
+        run_child_actions();
     } else if (!resources_ && event.kind == membership::EventKind::message &&
                event.message.get("t") == std::optional<std::string_view>("shutdone")) {
         HB_LOG(info) << "Received shutdown notice from '" << event.node << "'.";
@@ -629,7 +661,7 @@ void Engine::stop(const std::string& why)
     platform::notify_stopping("releasing resources (" + why + ")");
     if (resources_ && resources_->started()) {
         // Heartbeats go on while the groups are released; `shutdone` follows, then we go.
-        resources_->shutdown(membership::Clock::now(), [this] { finish_stop(); });
+        resources_->shutdown(membership::Clock::now(), [this] { stop_children_then_finish(); });
         flush();
         arm_timer();
         return;
@@ -640,7 +672,91 @@ void Engine::stop(const std::string& why)
     done.add("st", "dead");
     membership_->send(std::move(done));
     flush();
-    finish_stop();
+    stop_children_then_finish();
+}
+
+void Engine::stop_children_then_finish()
+{
+    // As 3.0.6: the resources first, then the respawned clients, the last one first.
+    after_children_ = [this] { finish_stop(); };
+    children_.shutdown();
+    run_child_actions();
+}
+
+void Engine::run_child_actions()
+{
+    for (const api::ClientChildren::Action& a : children_.take_actions()) {
+        switch (a.kind) {
+        case api::ClientChildren::ActionKind::start: start_child(a.child); break;
+        case api::ClientChildren::ActionKind::stop:
+            HB_LOG(info) << "Shutting down client " << children_.spec(a.child).command;
+            children_runner_.terminate(child_runs_[a.child]);
+            break;
+        case api::ClientChildren::ActionKind::failfast:
+            if (failfast_action(config_.ha_cf) == api::FailfastAction::reboot) {
+                HB_LOG(crit) << "failfast: rebooting this machine (env FAILFAST=reboot)";
+                platform::ProcessSpec reboot;
+                reboot.path = "/sbin/reboot";
+                reboot.args = {"-f"};
+                reboot.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+                reboot_runs_.push_back(children_runner_.run(std::move(reboot), [](const auto&) {}));
+            } else {
+                exit_status_ = 1;
+                stop("failfast client " + children_.spec(a.child).command + " died");
+            }
+            break;
+        }
+    }
+    if (after_children_ && children_.all_stopped()) {
+        auto next = std::move(after_children_);
+        after_children_ = nullptr;
+        next();
+    }
+}
+
+void Engine::start_child(std::size_t i)
+{
+    const api::ChildSpec& spec = children_.spec(i);
+    const auto& ids = child_ids_[i];
+    if (!ids) {
+        HB_LOG(err) << "Cannot start client " << spec.command << ": no user " << spec.user;
+        children_.start_failed(i);
+        return;
+    }
+    HB_LOG(info) << "Starting child client \"" << spec.command << "\" (" << ids->first << ","
+                 << ids->second << ")";
+    platform::ProcessSpec p;
+    const std::vector<std::string> shell = {"/bin/sh", "-c", "exec " + spec.command};
+    if (ids->first == 0) {
+        p.path = shell[0];
+        p.args.assign(shell.begin() + 1, shell.end());
+    } else {
+        // posix_spawn cannot change user: setpriv (util-linux) does it, then execs the shell.
+        p.path = "/usr/bin/setpriv";
+        p.args = {"--reuid=" + std::to_string(ids->first), "--regid=" + std::to_string(ids->second),
+                  "--init-groups", "--"};
+        p.args.insert(p.args.end(), shell.begin(), shell.end());
+    }
+    p.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C", "HA_DIR=" + config_.config_dir};
+    p.log_tag = spec.command.substr(spec.command.rfind('/', spec.command.find(' ')) + 1);
+    child_runs_[i] = children_runner_.run(
+        std::move(p), [this, i](const platform::ProcessResult& r) { on_child_exit(i, r); });
+}
+
+void Engine::on_child_exit(std::size_t i, const platform::ProcessResult& result)
+{
+    switch (result.outcome) {
+    case platform::ProcessOutcome::spawn_failed:
+        HB_LOG(err) << "Cannot exec " << children_.spec(i).command << ": " << result.spawn_error;
+        children_.start_failed(i);
+        break;
+    case platform::ProcessOutcome::exited:
+        children_.exited(api::ChildClock::now(), i, {result.exit_code, 0});
+        break;
+    default: children_.exited(api::ChildClock::now(), i, {std::nullopt, result.signal}); break;
+    }
+    run_child_actions();
+    flush();
 }
 
 void Engine::finish_stop()
@@ -669,6 +785,7 @@ void Engine::finish_stop()
         if (pinger_) {
             pinger_->stop();
         }
+        children_runner_.cancel_all();
         signals_.cancel();
         std::uint64_t rejected = 0;
         for (const auto& [reason, n] : rejected_) {

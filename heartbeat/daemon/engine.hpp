@@ -18,6 +18,7 @@
 
 #include "api/api_server.hpp"
 #include "api/api_service.hpp"
+#include "api/client_children.hpp"
 #include "api/cluster_fifo.hpp"
 #include "auth/authenticator.hpp"
 #include "base/log.hpp"
@@ -62,11 +63,17 @@ public:
     /// Called once everything is closed at the end of a stop (so the caller's own timers go
     /// too and run() returns).
     void on_stopped(std::function<void()> handler) { on_stopped_ = std::move(handler); }
+    /// What the process exits with: 0, or 1 after a failfast child's death.
+    int exit_status() const { return exit_status_; }
 
 private:
     void on_datagram(std::size_t medium, std::string_view bytes);
     void on_medium_state(std::size_t medium, bool up, const std::string& why);
     void on_ping_reply(const std::string& host, std::string_view payload);
+    void run_child_actions();
+    void start_child(std::size_t i);
+    void on_child_exit(std::size_t i, const platform::ProcessResult& result);
+    void stop_children_then_finish();
     void flush();
     void arm_timer();
     void on_timer(const boost::system::error_code& ec);
@@ -101,6 +108,13 @@ private:
     std::unique_ptr<ResourceDriver> resources_;
     platform::ProcessRunner reload_runner_;      ///< the SIGHUP check, out of the event loop
     std::optional<std::uint64_t> reload_check_;  ///< that check, while it runs
+    api::ClientChildren children_;               ///< respawn/failfast lines
+    std::vector<std::optional<std::pair<unsigned, unsigned>>> child_ids_;  ///< uid, gid each
+    std::vector<std::uint64_t> child_runs_;  ///< the runner's id of each child's last run
+    platform::ProcessRunner children_runner_;
+    std::function<void()> after_children_;  ///< shutdown goes on once they all stopped
+    std::vector<std::uint64_t> reboot_runs_;
+    int exit_status_ = 0;
     std::unique_ptr<api::ClusterFifo> fifo_;
     std::unique_ptr<api::ApiService> api_;
     std::unique_ptr<api::ApiServer> api_server_;

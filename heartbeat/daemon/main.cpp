@@ -310,7 +310,7 @@ int run(const daemon::Options& o)
     engine.on_stopped([&watchdog] { watchdog.stop(); });
     io.run();
     platform::remove_pid_file(o.pid_file);
-    return exit_ok;
+    return engine.exit_status();
 }
 
 }  // namespace

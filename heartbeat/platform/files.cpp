@@ -80,7 +80,7 @@ bool is_executable_file(const std::string& path)
            ::access(path.c_str(), X_OK) == 0;
 }
 
-std::optional<unsigned> user_id(std::string_view name)
+std::optional<std::pair<unsigned, unsigned>> user_ids(std::string_view name)
 {
     const std::string copy(name);
     std::vector<char> buf(16384);
@@ -89,7 +89,16 @@ std::optional<unsigned> user_id(std::string_view name)
     if (::getpwnam_r(copy.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
         return std::nullopt;
     }
-    return static_cast<unsigned>(found->pw_uid);
+    return std::make_pair(static_cast<unsigned>(found->pw_uid),
+                          static_cast<unsigned>(found->pw_gid));
+}
+
+std::optional<unsigned> user_id(std::string_view name)
+{
+    if (const auto ids = user_ids(name)) {
+        return ids->first;
+    }
+    return std::nullopt;
 }
 
 std::optional<unsigned> group_id(std::string_view name)

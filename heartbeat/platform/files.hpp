@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace hb::platform {
 
@@ -32,6 +33,8 @@ std::string own_executable(const std::string& fallback);
 /// True when `path` is a regular file and executable by us.
 bool is_executable_file(const std::string& path);
 
+/// A user's uid and primary gid in the password database, if it exists.
+std::optional<std::pair<unsigned, unsigned>> user_ids(std::string_view name);
 /// The uid of a user in the password database, if it exists.
 std::optional<unsigned> user_id(std::string_view name);
 

@@ -538,6 +538,25 @@ void ProcessRunner::on_deadline(const std::shared_ptr<Child>& child)
         });
 }
 
+void ProcessRunner::terminate(std::uint64_t id)
+{
+    const auto it = children_.find(id);
+    if (it == children_.end() || it->second->reaped || it->second->delivered ||
+        it->second->pid == 0) {
+        return;
+    }
+    const std::shared_ptr<Child> child = it->second;
+    kill_group(child->pid, SIGTERM);
+    child->deadline.expires_after(child->spec.kill_grace);
+    child->deadline.async_wait(
+        [this, alive = std::weak_ptr<bool>(alive_), child](const boost::system::error_code& ec) {
+            if (alive.expired() || ec || child->reaped || child->delivered) {
+                return;
+            }
+            on_grace_over(child);
+        });
+}
+
 void ProcessRunner::on_grace_over(const std::shared_ptr<Child>& child)
 {
     HB_LOG(warn) << child->subject << ": still running " << child->spec.kill_grace.count()

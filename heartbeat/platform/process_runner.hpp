@@ -88,6 +88,9 @@ public:
     /// timeout, the real outcome for those that had exited. The runner reaps them afterwards.
     /// Runs that those result handlers start are left running.
     void cancel_all();
+    /// Asks run `id` to end: SIGTERM to its process group, SIGKILL after its kill_grace. Its
+    /// result comes as usual (signalled, or exited if it handled the SIGTERM).
+    void terminate(std::uint64_t id);
     /// Runs whose result has not been delivered yet.
     std::size_t running() const { return undelivered_; }
 
