@@ -527,15 +527,7 @@ void ProcessRunner::on_deadline(const std::shared_ptr<Child>& child)
     child->timed_out = true;
     HB_LOG(err) << child->subject << ": timed out after " << child->spec.timeout.count()
                 << " ms, killed";
-    kill_group(child->pid, SIGTERM);
-    child->deadline.expires_after(child->spec.kill_grace);
-    child->deadline.async_wait(
-        [this, alive = std::weak_ptr<bool>(alive_), child](const boost::system::error_code& ec) {
-            if (alive.expired() || ec || child->reaped || child->delivered) {
-                return;
-            }
-            on_grace_over(child);
-        });
+    terminate_group(child);
 }
 
 void ProcessRunner::terminate(std::uint64_t id)
@@ -546,6 +538,11 @@ void ProcessRunner::terminate(std::uint64_t id)
         return;
     }
     const std::shared_ptr<Child> child = it->second;
+    terminate_group(child);
+}
+
+void ProcessRunner::terminate_group(const std::shared_ptr<Child>& child)
+{
     kill_group(child->pid, SIGTERM);
     child->deadline.expires_after(child->spec.kill_grace);
     child->deadline.async_wait(

@@ -102,6 +102,8 @@ private:
     void do_wait_pidfd(const std::shared_ptr<Child>& child);
     void start_deadline(const std::shared_ptr<Child>& child);
     void on_deadline(const std::shared_ptr<Child>& child);
+    /// SIGTERM to the child's group now, SIGKILL after its kill_grace.
+    void terminate_group(const std::shared_ptr<Child>& child);
     void on_grace_over(const std::shared_ptr<Child>& child);
     void do_read(const std::shared_ptr<Child>& child, Stream& stream);
     void on_read(const std::shared_ptr<Child>& child, Stream& stream, std::size_t n);
