@@ -368,6 +368,16 @@ void Engine::on_local_message(wire::Message message)
     if (stopping_) {
         return;
     }
+    route_local(std::move(message), "the FIFO");
+    flush();
+    arm_timer();
+}
+
+void Engine::route_local(wire::Message message, std::string_view from)
+{
+    // A message from this machine (a script through the FIFO, an API client such as
+    // ipfail): 3.0.6 handles its own cluster messages as it sends them, so a standby
+    // request takes effect here, and the resource manager's own types are not forged.
     const std::string type(message.get("t").value_or(""));
     const auto now = membership::Clock::now();
     if (type == "ask_resources") {
@@ -381,15 +391,13 @@ void Engine::on_local_message(wire::Message message)
             resources_->request_standby(now, *set);
         }
     } else if (type.empty() || (resources::is_resource_message(type) && type != "hb_takeover")) {
-        HB_LOG(warn) << "ignored a message of type '" << type << "' written to the FIFO: "
-                     << "that type belongs to the resource manager itself";
+        HB_LOG(warn) << "ignored a message of type '" << type << "' from " << from
+                     << ": that type belongs to the resource manager itself";
     } else {
-        // hb_takeover, or any script's ha_clustermsg: to the cluster, as 3.0.6 does.
-        HB_LOG(debug) << "sending a '" << type << "' message written to the FIFO";
+        // hb_takeover, ipfail's num_ping_nodes, any script's ha_clustermsg: to the cluster.
+        HB_LOG(debug) << "sending a '" << type << "' message from " << from;
         membership_->send(std::move(message));
     }
-    flush();
-    arm_timer();
 }
 
 void Engine::start_api()
@@ -423,7 +431,7 @@ void Engine::send_from_api(std::vector<wire::Message> messages)
         return;
     }
     for (auto& m : messages) {
-        membership_->send(std::move(m));
+        route_local(std::move(m), "an API client");
     }
     // Called from socket handlers and from inside flush(); sending is picked up by the
     // next flush, which a posted call guarantees without re-entering this one.

@@ -70,6 +70,7 @@ private:
     void on_datagram(std::size_t medium, std::string_view bytes);
     void on_medium_state(std::size_t medium, bool up, const std::string& why);
     void on_ping_reply(const std::string& host, std::string_view payload);
+    void route_local(wire::Message message, std::string_view from);
     void run_child_actions();
     void start_child(std::size_t i);
     void on_child_exit(std::size_t i, const platform::ProcessResult& result);
