@@ -52,11 +52,7 @@ check "…and on lvs-02 ($MODE)" wait_until 20 is lvs-02 online clientstatus lvs
 check "both see the ping node" wait_until 5 is lvs-01 ping nodestatus 192.168.219.50
 sleep 3  # ipfail compares ping counts once both have joined
 
-netns_exec "$P" lvs-01 nft -f - <<'NFT'
-table inet hbipfail {
-    chain input { type filter hook input priority 0; ip protocol icmp icmp type echo-reply drop; }
-}
-NFT
+drop_echo_replies lvs-01 hbipfail
 cut=$(now_ms)
 check "lvs-01 loses the ping node" wait_until 5 is lvs-01 dead nodestatus 192.168.219.50
 check "ipfail moves the VIP to lvs-02" wait_until 20 has_addr lvs-02 "$VIP"
@@ -66,7 +62,7 @@ check "the directors still see each other" is lvs-01 active nodestatus lvs-02
 check "lvs-01 went standby at its ipfail's request" \
     cluster_wait "$P" lvs-01 "lvs-01 wants to go standby \\[all\\]" 1
 
-netns_exec "$P" lvs-01 nft delete table inet hbipfail
+allow_echo_replies lvs-01 hbipfail
 check "restored: lvs-01 sees the ping node again" wait_until 5 is lvs-01 ping nodestatus 192.168.219.50
 check "auto_failback on brings the VIP back to lvs-01" wait_until 30 has_addr lvs-01 "$VIP"
 check "…and off lvs-02" wait_until 5 lacks_addr lvs-02 "$VIP"

@@ -120,6 +120,17 @@ wait_until() {
     return 1
 }
 
+# drop_echo_replies HOST TABLE / allow_echo_replies HOST TABLE : HOST stops (starts again)
+# hearing ICMP echo replies, so its ping nodes fall silent while heartbeats go on.
+drop_echo_replies() {
+    netns_exec "$P" "$1" nft -f - <<NFT
+table inet $2 {
+    chain input { type filter hook input priority 0; ip protocol icmp icmp type echo-reply drop; }
+}
+NFT
+}
+allow_echo_replies() { netns_exec "$P" "$1" nft delete table inet "$2"; }
+
 # has_addr HOST ADDR : HOST's ens32 carries ADDR (any prefix); lacks_addr: the opposite.
 has_addr() { netns_exec "$P" "$1" ip -4 -o addr show dev ens32 | grep -q " $2/"; }
 lacks_addr() { ! has_addr "$@"; }
