@@ -382,6 +382,17 @@ void Membership::finish_and_queue(wire::Message m)
         Node& self = nodes_[self_index_];
         self.heard = true;
         self.seq.track(seq);
+        // 3.0.6 also handles its own messages as it sends them, so the layers above (API
+        // clients) see what this node says, as they see what the others say. Not what is
+        // addressed to another node, and not membership's own types.
+        const auto dest = m.get("dest");
+        const auto t = m.get("t").value_or("");  // `type` above may point into moved fields
+        if ((!dest || *dest == settings_.self) && t != "status" && t != "reqnodes" &&
+            t != "repnodes") {
+            Event e = simple_event(EventKind::message, settings_.self);
+            e.message = m;
+            events_.push_back(std::move(e));
+        }
     }
     outgoing_.push_back(std::move(m));
 }

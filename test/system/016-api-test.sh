@@ -60,6 +60,8 @@ check "ours: the node walk sees both nodes active" \
 check "ours: the interface walk of both nodes works" \
     bash -c "grep -q 'node lvs-01: intf: ens32 ifstatus: up' '$state/api_test-lvs-01.out' && grep -q 'node lvs-02: intf: ens32 ifstatus: up' '$state/api_test-lvs-01.out'"
 check "ours: no request failed" bash -c "! grep -Eq 'FAIL|Cannot|REASON: .+' '$state/api_test-lvs-01.out'"
+check "ours hands its client its own ping too, as 3.0.6 does" \
+    grep -Eq 'Got message [0-9]+ of type \[ping\] from \[lvs-01\]' "$state/api_test-lvs-01.out"
 if grep -q 'Sent ping request to cluster' "$state/api_test-lvs-02.out"; then
     check "ours delivers 3.0.6's api_test ping to its client" \
         grep -Eq 'Got message [0-9]+ of type \[ping\] from \[lvs-02\]' "$state/api_test-lvs-01.out"

@@ -87,3 +87,25 @@ TEST_CASE("each dropped message is counted under its reason and changes nothing"
           "missing_fields 1, unknown_node 1, name_clash 1, replay 1, old 1, duplicate 1, "
           "not_for_us 1");
 }
+
+TEST_CASE("our own cluster messages reach the layers above, as 3.0.6's loopback does", "[membership]")
+{
+    const FixedHost host;
+    membership::Membership m(settings(), host);
+    const TimePoint t0{std::chrono::hours(1)};
+    m.start(t0);
+    m.take_events();
+    wire::Message ping;
+    ping.add("t", "ping");
+    m.send(ping);
+    wire::Message to_peer;
+    to_peer.add("t", "pingreply");
+    to_peer.add("dest", "lvs-02");
+    m.send(to_peer);
+    const auto events = m.take_events();
+    REQUIRE(events.size() == 1);  // not the one addressed to lvs-02, not our status messages
+    CHECK(events[0].kind == membership::EventKind::message);
+    CHECK(events[0].node == "lvs-01");
+    CHECK(events[0].message.get("t") == std::optional<std::string_view>("ping"));
+    CHECK(events[0].message.get("src") == std::optional<std::string_view>("lvs-01"));
+}
