@@ -69,6 +69,8 @@ public:
     State state(std::size_t i) const { return children_.at(i).state; }
     const ChildSpec& spec(std::size_t i) const { return children_.at(i).spec; }
     std::size_t size() const { return children_.size(); }
+    /// What a failfast child's death does here.
+    FailfastAction failfast_action() const { return failfast_; }
 
 private:
     struct Child {

@@ -358,6 +358,7 @@ void Engine::handle_event(const membership::Event& event)
         children_.comm_up(api::ChildClock::now());
         run_child_actions();
     } else if (!resources_ && event.kind == membership::EventKind::message &&
+               event.node != config_.node_name &&  // our own, looped back, is not news
                event.message.get("t") == std::optional<std::string_view>("shutdone")) {
         HB_LOG(info) << "Received shutdown notice from '" << event.node << "'.";
     }
@@ -701,7 +702,7 @@ void Engine::run_child_actions()
             children_runner_.terminate(child_runs_[a.child]);
             break;
         case api::ClientChildren::ActionKind::failfast:
-            if (failfast_action(config_.ha_cf) == api::FailfastAction::reboot) {
+            if (children_.failfast_action() == api::FailfastAction::reboot) {
                 HB_LOG(crit) << "failfast: rebooting this machine (env FAILFAST=reboot)";
                 platform::ProcessSpec reboot;
                 reboot.path = "/sbin/reboot";
