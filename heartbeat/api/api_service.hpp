@@ -97,6 +97,9 @@ std::string_view to_string(DropReason reason);
 class ApiService {
 public:
     ApiService(ApiSettings settings, const ClusterView& view);
+    /// A reload: new parameters, timings and apiauth rules. Clients already signed on stay;
+    /// the new rules judge the next sign-ons.
+    void reconfigure(ApiSettings next) { settings_ = std::move(next); }
 
     /// A new connection.
     ClientHandle accept(const Credentials& peer);

@@ -38,9 +38,10 @@ void ClientChildren::start(ChildClock::time_point now, std::size_t i)
 
 void ClientChildren::comm_up(ChildClock::time_point now)
 {
-    if (phase_ != Phase::supervising) {
+    if (phase_ == Phase::shutting_down) {
         return;
     }
+    phase_ = Phase::supervising;
     for (std::size_t i = 0; i < children_.size(); ++i) {
         if (children_[i].state == State::waiting) {
             start(now, i);
@@ -68,6 +69,10 @@ void ClientChildren::exited(ChildClock::time_point now, std::size_t i, ChildExit
         stop_next();
         return;
     }
+    if (c.state == State::stopping) {  // its line went at a reload
+        c.state = State::stopped;
+        return;
+    }
     if (how.exit_code && *how.exit_code != 0) {
         HB_LOG(err) << "Client " << c.spec.command << " exited with return code " << *how.exit_code
                     << ".";
@@ -93,6 +98,50 @@ void ClientChildren::exited(ChildClock::time_point now, std::size_t i, ChildExit
     }
     HB_LOG(err) << "Respawning client \"" << c.spec.command << "\":";
     start(now, i);
+}
+
+void ClientChildren::reconfigure(ChildClock::time_point now, const std::vector<ChildSpec>& children,
+                                 FailfastAction failfast)
+{
+    failfast_ = failfast;
+    if (phase_ == Phase::shutting_down) {
+        return;
+    }
+    // Each new line takes the first child of an equal line that is still in service.
+    const auto in_service = [](State st) { return st != State::stopping && st != State::stopped; };
+    std::vector<bool> kept(children_.size(), false);
+    std::vector<ChildSpec> added;
+    for (const ChildSpec& spec : children) {
+        bool found = false;
+        for (std::size_t i = 0; i < children_.size() && !found; ++i) {
+            if (!kept[i] && in_service(children_[i].state) && children_[i].spec == spec) {
+                kept[i] = true;
+                found = true;
+            }
+        }
+        if (!found) {
+            added.push_back(spec);
+        }
+    }
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        Child& c = children_[i];
+        if (kept[i] || !in_service(c.state)) {
+            continue;
+        }
+        HB_LOG(info) << "reload: client " << c.spec.command << " is no longer configured";
+        if (c.state == State::running) {
+            c.state = State::stopping;
+            actions_.push_back({ActionKind::stop, i});
+        } else {
+            c.state = State::stopped;
+        }
+    }
+    for (ChildSpec& spec : added) {
+        children_.push_back(Child{std::move(spec)});
+        if (phase_ == Phase::supervising) {
+            start(now, children_.size() - 1);
+        }
+    }
 }
 
 void ClientChildren::shutdown()

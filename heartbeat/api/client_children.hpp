@@ -32,6 +32,8 @@ struct ChildSpec {
     std::string user;
     std::string command;  ///< the whole command line, run by /bin/sh as `exec COMMAND`
     bool failfast = false;
+
+    bool operator==(const ChildSpec&) const = default;
 };
 
 /// How a child ended.
@@ -58,6 +60,12 @@ public:
     void start_failed(std::size_t i);
     /// Child `i` ended at `now`.
     void exited(ChildClock::time_point now, std::size_t i, ChildExit how);
+    /// A reload: the lines are now `children`. A line that stays keeps its child as it is;
+    /// the child of a line that is gone is stopped and not started again; a new line's
+    /// child starts now if comm is up, else at comm up. Indexes never move: removed children
+    /// stay (stopped) and new ones are appended.
+    void reconfigure(ChildClock::time_point now, const std::vector<ChildSpec>& children,
+                     FailfastAction failfast);
     /// Shutdown: stop the children, the last one first, one at a time.
     void shutdown();
     /// True once shutdown() was called and no child runs any more.
@@ -82,11 +90,11 @@ private:
     void start(ChildClock::time_point now, std::size_t i);
     void stop_next();
 
-    enum class Phase { supervising, shutting_down };
+    enum class Phase { before_comm_up, supervising, shutting_down };
 
     std::vector<Child> children_;
     FailfastAction failfast_;
-    Phase phase_ = Phase::supervising;
+    Phase phase_ = Phase::before_comm_up;
     std::vector<Action> actions_;
 };
 

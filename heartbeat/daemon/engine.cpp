@@ -11,6 +11,7 @@
 #include <ctime>
 
 #include "base/text.hpp"
+#include "config/reload_plan.hpp"
 #include "daemon/config_loader.hpp"
 #include "platform/files.hpp"
 #include "platform/service_manager.hpp"
@@ -42,11 +43,11 @@ std::uint32_t random_seed()
     return seed;
 }
 
-/// Our media in ha.cf order: the UDP ones we implement.
+/// Our media in ha.cf order: the UDP ones we implement (the reload plan's link media).
 std::vector<media::MediumSpec> media_specs(const config::HaCf& cf)
 {
     std::vector<media::MediumSpec> out;
-    for (const config::Medium& m : cf.media) {
+    for (const config::Medium& m : config::link_media(cf)) {
         media::MediumSpec spec;
         spec.interface = m.interface;
         spec.port = m.port;
@@ -208,13 +209,17 @@ Engine::Engine(asio::io_context& io, config::Config config, EngineSettings setti
     }
 }
 
+void Engine::start_medium(media::UdpMedium& medium)
+{
+    medium.start(
+        [this](std::size_t m, std::string_view bytes) { on_datagram(m, bytes); },
+        [this](std::size_t m, bool up, const std::string& why) { on_medium_state(m, up, why); });
+}
+
 void Engine::start()
 {
     for (auto& medium : media_) {
-        medium->start([this](std::size_t m, std::string_view bytes) { on_datagram(m, bytes); },
-                      [this](std::size_t m, bool up, const std::string& why) {
-                          on_medium_state(m, up, why);
-                      });
+        start_medium(*medium);
     }
     if (pinger_) {
         pinger_->start([this](const std::string& host, std::string_view payload) {
@@ -406,6 +411,17 @@ void Engine::start_api()
     if (settings_.run_dir.empty()) {
         return;
     }
+    api_ = std::make_unique<api::ApiService>(api_settings(), *this);
+    api_server_ = std::make_unique<api::ApiServer>(
+        io_, settings_.run_dir + "/register", *api_,
+        [this](std::vector<wire::Message> messages) { send_from_api(std::move(messages)); });
+    if (!api_server_->open()) {
+        api_server_.reset();
+    }
+}
+
+api::ApiSettings Engine::api_settings() const
+{
     const config::HaCf& cf = config_.ha_cf;
     api::ApiSettings s;
     s.node = config_.node_name;
@@ -417,13 +433,7 @@ void Engine::start_api()
     s.parameters = cf.parameters;
     s.auth = resolve_apiauth(cf.apiauth);
     s.daemon_uid = ::geteuid();
-    api_ = std::make_unique<api::ApiService>(std::move(s), *this);
-    api_server_ = std::make_unique<api::ApiServer>(
-        io_, settings_.run_dir + "/register", *api_,
-        [this](std::vector<wire::Message> messages) { send_from_api(std::move(messages)); });
-    if (!api_server_->open()) {
-        api_server_.reset();
-    }
+    return s;
 }
 
 void Engine::send_from_api(std::vector<wire::Message> messages)
@@ -623,9 +633,8 @@ void Engine::on_reload_checked(const platform::ProcessResult& check)
 
 void Engine::apply_reload()
 {
-    // New keys apply at once; other changes need a restart (heartbeat re-executes itself
-    // for those), which we say rather than half-apply. Whole configurations are compared;
-    // where a value was written (its line) is not part of it.
+    // The plan (config/reload_plan) judges what changes; here it is carried out. What did
+    // not change is not touched: its sockets stay open and its groups keep running.
     LoadOptions options;
     options.config_dir = settings_.config_dir;
     options.node_name = settings_.node_name;
@@ -636,27 +645,90 @@ void Engine::apply_reload()
                        "running one";
         return;
     }
-    const config::Config& next = *result.config;
-    bool changed = false;
-    if (next.authkeys != config_.authkeys) {
-        config_.authkeys = next.authkeys;
+    const config::ReloadPlan plan = config::plan_reload(config_, *result.config);
+    for (const config::RestartNeeded& r : plan.restart_needed) {
+        HB_LOG(warn) << "SIGHUP: " << r.where.file
+                     << (r.where.line > 0 ? ":" + std::to_string(r.where.line) : std::string())
+                     << ": '" << r.directive
+                     << "' changed; that change takes effect when heartbeat is restarted";
+    }
+    if (plan.changes.empty()) {
+        HB_LOG(info) << (plan.restart_needed.empty() ? "Configuration unchanged."
+                                                     : "Configuration reloaded: nothing in place");
+        return;
+    }
+    config_ = plan.applied;  // the resource driver reads the scripts' environment from it
+    const auto now = membership::Clock::now();
+    if (plan.has(config::Change::authkeys)) {
         authenticator_ = std::make_unique<auth::Authenticator>(config_.authkeys);
         HB_LOG(info) << "Authentication keys reloaded (signing with key "
                      << config_.authkeys.active_index << ")";
-        changed = true;
     }
-    const bool ha_cf = next.ha_cf != config_.ha_cf;
-    const bool haresources = next.groups != config_.groups;
-    if (ha_cf || haresources) {
-        HB_LOG(warn) << "SIGHUP: "
-                     << (ha_cf && haresources ? "ha.cf and haresources"
-                         : ha_cf              ? "ha.cf"
-                                              : "haresources")
-                     << " changed; those changes take effect when heartbeat is restarted";
-        changed = true;
+    if (plan.has(config::Change::media)) {
+        reload_media(plan.media_from);
     }
-    if (!changed) {
-        HB_LOG(info) << "Configuration unchanged.";
+    if (plan.has(config::Change::media) || plan.has(config::Change::timing)) {
+        membership_->reconfigure(
+            now, membership_settings(config_, settings_, media_specs(config_.ha_cf)),
+            plan.media_from);
+    }
+    if (resources_ &&
+        (plan.has(config::Change::groups) || plan.has(config::Change::auto_failback) ||
+         plan.has(config::Change::scripts))) {
+        resources_->reconfigure(
+            now, resources::controller_settings(config_.ha_cf, config_.node_name, config_.groups));
+    }
+    if (plan.has(config::Change::clients) || plan.has(config::Change::scripts)) {
+        children_.reconfigure(api::ChildClock::now(), child_specs(config_.ha_cf),
+                              failfast_action(config_.ha_cf));
+        // New children are appended; their users are looked up now (local files here;
+        // the check that ran first has already found them).
+        for (std::size_t i = child_ids_.size(); i < children_.size(); ++i) {
+            child_ids_.push_back(platform::user_ids(children_.spec(i).user));
+        }
+        child_runs_.resize(children_.size(), 0);
+        run_child_actions();
+    }
+    if (api_ && plan.has(config::Change::api)) {
+        api_->reconfigure(api_settings());
+    }
+    if (plan.has(config::Change::logging)) {
+        base::Logger::instance().set_debug_level(config_.ha_cf.debug);
+    }
+    HB_LOG(info) << "Configuration reloaded: " << plan.summary();
+    flush();
+    arm_timer();
+}
+
+void Engine::reload_media(const std::vector<std::optional<std::size_t>>& media_from)
+{
+    const auto specs = media_specs(config_.ha_cf);
+    std::vector<std::unique_ptr<media::UdpMedium>> next;
+    std::vector<bool> kept(media_.size(), false);
+    std::vector<std::size_t> opened;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        if (const auto from = media_from[i]; from && *from < media_.size()) {
+            kept[*from] = true;
+            next.push_back(std::move(media_[*from]));
+            next.back()->renumber(i);
+        } else {
+            next.push_back(std::make_unique<media::UdpMedium>(io_, i, specs[i]));
+            opened.push_back(i);
+        }
+    }
+    for (std::size_t j = 0; j < media_.size(); ++j) {
+        if (!kept[j]) {
+            HB_LOG(info) << "UDP " << media::to_string(media_[j]->spec().kind)
+                         << " heartbeat stopped on port " << media_[j]->spec().port << " interface "
+                         << media_[j]->spec().interface << " (reload)";
+            media_[j]->stop();
+            retired_media_.push_back(std::move(media_[j]));
+        }
+    }
+    media_ = std::move(next);
+    // Opened once they are in place: a medium reports its state (by index) as it opens.
+    for (const std::size_t i : opened) {
+        start_medium(*media_[i]);
     }
 }
 

@@ -85,6 +85,11 @@ private:
     void reload();
     void on_reload_checked(const platform::ProcessResult& check);
     void apply_reload();
+    /// A reload's media: kept ones keep their sockets (renumbered), removed ones close, new
+    /// ones open; `media_from` is the plan's.
+    void reload_media(const std::vector<std::optional<std::size_t>>& media_from);
+    void start_medium(media::UdpMedium& medium);
+    api::ApiSettings api_settings() const;
     /// Runs what is due on the timers at `now`, then settles and re-arms (the timer's turn).
     void run_timers(membership::TimePoint now);
     void finish_stop();
@@ -105,6 +110,8 @@ private:
     std::unique_ptr<auth::Authenticator> authenticator_;
     std::unique_ptr<membership::Membership> membership_;
     std::vector<std::unique_ptr<media::UdpMedium>> media_;
+    /// Media a reload removed: stopped, kept until the end so no handler outlives its medium.
+    std::vector<std::unique_ptr<media::UdpMedium>> retired_media_;
     std::unique_ptr<media::IcmpMedium> pinger_;  ///< ping nodes' ICMP echo (none without)
     std::unique_ptr<ResourceDriver> resources_;
     platform::ProcessRunner reload_runner_;      ///< the SIGHUP check, out of the event loop

@@ -103,6 +103,12 @@ void ResourceDriver::tick(membership::TimePoint now)
     pump(now);
 }
 
+void ResourceDriver::reconfigure(membership::TimePoint now, resources::ControllerSettings next)
+{
+    controller_.reconfigure(now, std::move(next));
+    pump(now);
+}
+
 std::optional<membership::TimePoint> ResourceDriver::next_deadline() const
 {
     return controller_.next_deadline();

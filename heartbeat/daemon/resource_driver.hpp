@@ -34,6 +34,8 @@ public:
     void on_event(membership::TimePoint now, const membership::Event& event,
                   const membership::Membership& membership);
     void tick(membership::TimePoint now);
+    /// A reload: the controller's new settings (groups, auto_failback, script limits).
+    void reconfigure(membership::TimePoint now, resources::ControllerSettings next);
     std::optional<membership::TimePoint> next_deadline() const;
 
     /// hb_standby: give `set` (our point of view) to the peer.

@@ -61,6 +61,9 @@ public:
     /// Closes sockets and cancels timers.
     void stop();
 
+    /// A reload moved this medium to position `index` among the media (its socket stays).
+    void renumber(std::size_t index) { index_ = index; }
+
     bool is_up() const { return up_; }
     const MediumSpec& spec() const { return spec_; }
     const MediumCounters& counters() const { return counters_; }

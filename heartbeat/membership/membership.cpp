@@ -197,6 +197,42 @@ Membership::Membership(Settings settings, const HostInfo& host)
     }
 }
 
+void Membership::reconfigure(TimePoint now, const Settings& next,
+                             const std::vector<std::optional<std::size_t>>& media_from)
+{
+    HB_ASSERT(media_from.size() == next.media.size());
+    settings_.keepalive = next.keepalive;
+    settings_.deadtime = next.deadtime;
+    settings_.warntime = next.warntime;
+    settings_.initdead = next.initdead;
+    settings_.deadping = next.deadping;
+    settings_.hopfudge = next.hopfudge;
+    settings_.max_rexmit_delay = next.max_rexmit_delay;
+    settings_.media = next.media;
+    for (Node& node : nodes_) {
+        if (node.type == NodeType::ping) {
+            node.deadtime = settings_.deadping;
+            continue;
+        }
+        std::vector<Link> links;
+        for (std::size_t i = 0; i < media_from.size(); ++i) {
+            const auto from = media_from[i];
+            links.push_back(from && *from < node.links.size()
+                                ? node.links[*from]
+                                : Link{next.media[i], LinkStatus::dead, std::nullopt});
+            links.back().name = next.media[i];
+        }
+        node.links = std::move(links);
+        if (!node.heard) {
+            node.deadtime = settings_.deadtime;
+        }
+    }
+    // A shorter keepalive takes effect with the next heartbeat, not after the old interval.
+    if (started_) {
+        keepalive_due_ = std::min(keepalive_due_, next_keepalive(now));
+    }
+}
+
 Node* Membership::find(std::string_view name)
 {
     for (Node& n : nodes_) {

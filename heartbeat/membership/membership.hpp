@@ -192,6 +192,13 @@ public:
     std::vector<Ping> take_pings();
     /// An echo reply's payload, verified: ping node `message.src` answered through `host`.
     void receive_ping(TimePoint now, std::string_view host, const wire::Message& message);
+    /// A reload: `next` brings new timings and heartbeat media; the nodes, the ping nodes
+    /// and our identity stay as they are. `media_from[i]` is the running medium that new
+    /// medium i continues (its links keep their state), or nullopt for a new one (its
+    /// links start dead, until heard). Nodes not heard yet are judged by the new deadtime;
+    /// the others keep the one they advertise, as before.
+    void reconfigure(TimePoint now, const Settings& next,
+                     const std::vector<std::optional<std::size_t>>& media_from);
     /// Gives events taken but not handled back, ahead of any newer ones.
     void put_back_events(std::vector<Event> events);
 

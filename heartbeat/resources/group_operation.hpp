@@ -85,6 +85,8 @@ public:
     GroupOpState state() const { return state_; }
     GroupOpKind kind() const { return kind_; }
     const std::string& key() const { return group_.key(); }
+    /// The group as this operation runs it (its definition when the operation began).
+    const config::ResourceGroup& group() const { return group_; }
     /// Why it failed (empty unless failed or stuck).
     const std::string& failure() const { return failure_; }
 

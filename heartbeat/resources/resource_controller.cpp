@@ -166,6 +166,15 @@ void ResourceController::shutdown(TimePoint now)
     pump(now);
 }
 
+void ResourceController::reconfigure(TimePoint now, ControllerSettings next)
+{
+    settings_.limits = next.limits;
+    settings_.manager.groups = next.manager.groups;
+    settings_.manager.auto_failback = next.manager.auto_failback;
+    manager_.reconfigure(now, std::move(next.manager.groups), next.manager.auto_failback);
+    pump(now);
+}
+
 void ResourceController::tick(TimePoint now)
 {
     manager_.tick(now);
@@ -213,9 +222,9 @@ void ResourceController::pump(TimePoint now)
             if (!next) {
                 return;  // its call is out; on_result() goes on
             }
-            const config::ResourceGroup* g = group(operation_->op.key());
             queue_call(RunReason::group_operation, operation_->op.key(),
-                       g->resources[next->resource], next->action, next->argv, next->not_before);
+                       operation_->op.group().resources[next->resource], next->action, next->argv,
+                       next->not_before);
             return;
         }
         if (!managing()) {
@@ -225,12 +234,8 @@ void ResourceController::pump(TimePoint now)
         if (!request) {
             return;
         }
-        if (const config::ResourceGroup* g = group(request->key)) {
-            operation_.emplace(
-                Operation{GroupOperation(*g, request->kind, stop_retries()), Purpose::protocol});
-        } else {
-            manager_.group_done(now, request->key, GroupOpState::failed);
-        }
+        operation_.emplace(Operation{GroupOperation(request->group, request->kind, stop_retries()),
+                                     Purpose::protocol});
     }
 }
 

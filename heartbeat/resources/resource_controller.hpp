@@ -64,6 +64,9 @@ public:
     void request_standby(TimePoint now, HoldSet set);
     /// Gives every group up, then says `shutdone`; shutdown_complete() says when.
     void shutdown(TimePoint now);
+    /// A reload: new groups, auto_failback (on/off) and script limits. The manager decides
+    /// what to stop and start; an operation under way finishes with what it started with.
+    void reconfigure(TimePoint now, ControllerSettings next);
     /// Runs what is due at `now`.
     void tick(TimePoint now);
     /// When tick() must next run (nullopt: nothing pending on time).

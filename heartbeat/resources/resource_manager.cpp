@@ -37,6 +37,7 @@
 #include <algorithm>
 
 #include "base/log.hpp"
+#include "config/reload_plan.hpp"
 
 namespace hb::resources {
 
@@ -154,15 +155,134 @@ bool ResourceManager::runs(const std::string& key) const
 
 HoldSet ResourceManager::stuck_in(HoldSet set) const
 {
+    // A group removed by a reload whose stop failed still counts: it still runs.
     HoldSet stuck = HoldSet::none;
-    for (const config::ResourceGroup& g : settings_.groups) {
-        const HoldSet side = g.node == settings_.self ? HoldSet::local : HoldSet::foreign;
-        const auto it = groups_.find(g.key());
-        if (holds(set, side) && it != groups_.end() && it->second == GroupState::stuck) {
-            stuck = stuck | side;
+    for (const auto& [key, state] : groups_) {
+        if (state != GroupState::stuck) {
+            continue;
+        }
+        const auto started = running_defs_.find(key);
+        const config::ResourceGroup* g =
+            started != running_defs_.end() ? &started->second : current_group(key);
+        if (g != nullptr && holds(set, side_of(*g))) {
+            stuck = stuck | side_of(*g);
         }
     }
     return stuck;
+}
+
+const config::ResourceGroup* ResourceManager::current_group(const std::string& key) const
+{
+    for (const config::ResourceGroup& g : settings_.groups) {
+        if (!g.resources.empty() && g.key() == key) {
+            return &g;
+        }
+    }
+    return nullptr;
+}
+
+HoldSet ResourceManager::side_of(const config::ResourceGroup& group) const
+{
+    return group.node == settings_.self ? HoldSet::local : HoldSet::foreign;
+}
+
+const config::ResourceGroup* ResourceManager::definition_for(const Step& step) const
+{
+    // Stop what was started; start what is configured now.
+    if (step.kind == Step::Kind::release) {
+        if (const auto it = running_defs_.find(step.key); it != running_defs_.end()) {
+            return &it->second;
+        }
+    }
+    return current_group(step.key);
+}
+
+void ResourceManager::drop_queued(const std::string& key)
+{
+    std::erase_if(steps_, [&](const Step& s) {
+        return s.key == key && (s.kind == Step::Kind::acquire || s.kind == Step::Kind::release);
+    });
+}
+
+bool ResourceManager::can_regroup() const
+{
+    // Which sides we hold is only settled outside transitions and standby.
+    return standby_idle() &&
+           (state_ == RscState::init || state_ == RscState::stable || state_ == RscState::shutdown);
+}
+
+void ResourceManager::reconfigure(TimePoint now, std::vector<config::ResourceGroup> groups,
+                                  config::AutoFailback mode)
+{
+    regroup_ = Regroup{std::move(groups), mode, now};
+    maybe_regroup(now);
+}
+
+void ResourceManager::maybe_regroup(TimePoint now)
+{
+    if (!regroup_) {
+        return;
+    }
+    if (!can_regroup()) {
+        regroup_->retry_at = now + failback_retry;
+        return;
+    }
+    Regroup next = std::move(*regroup_);
+    regroup_.reset();
+    regroup(now, std::move(next));
+}
+
+void ResourceManager::regroup(TimePoint now, Regroup next)
+{
+    const config::GroupChanges changes = config::diff_groups(settings_.groups, next.groups);
+    settings_.groups = std::move(next.groups);
+    const config::AutoFailback before = settings_.auto_failback;
+    settings_.auto_failback = next.mode;
+    if (state_ == RscState::init) {
+        return;  // comm up takes the new groups
+    }
+    // In play here: it runs, or an operation on it is queued or out.
+    const auto in_play = [&](const std::string& key) {
+        return runs(key) || runs_or_starts(key) || (handed_out_ && handed_out_->key == key) ||
+               std::any_of(steps_.begin(), steps_.end(),
+                           [&](const Step& s) { return s.key == key; });
+    };
+    for (const std::string& key : changes.removed) {
+        if (in_play(key)) {
+            drop_queued(key);
+            HB_LOG(info) << "reload: resource group " << key << " removed; releasing it";
+            add(Step{Step::Kind::release, key});
+        }
+    }
+    for (const std::string& key : changes.changed) {
+        const config::ResourceGroup& g = *current_group(key);
+        const bool held = holds(held_, side_of(g));
+        if (in_play(key)) {
+            drop_queued(key);
+            HB_LOG(info) << "reload: resource group " << key << " changed; "
+                         << (held ? "restarting it" : "releasing it (now " + g.node + "'s)");
+            add(Step{Step::Kind::release, key});
+        } else if (held) {
+            HB_LOG(info) << "reload: resource group " << key << " changed; starting it here";
+        }
+        if (held) {
+            add(Step{Step::Kind::acquire, key});
+        }
+    }
+    for (const std::string& key : changes.added) {
+        if (holds(held_, side_of(*current_group(key)))) {
+            HB_LOG(info) << "reload: resource group " << key << " added; starting it";
+            add(Step{Step::Kind::acquire, key});
+        }
+    }
+    if (before == config::AutoFailback::off && next.mode == config::AutoFailback::on &&
+        holds(held_, HoldSet::foreign) && peer_.presence == Presence::alive) {
+        // What a takeover under `on` would have left due: give the peer its groups back.
+        failback_ = FailbackDue{};
+        if (work_idle()) {
+            perform_auto_failback(now);
+        }
+    }
 }
 
 void ResourceManager::add(Step step)
@@ -849,15 +969,25 @@ void ResourceManager::run_markers()
 
 std::optional<GroupRequest> ResourceManager::next_request()
 {
-    run_markers();
-    if (handed_out_ || steps_.empty()) {
-        return std::nullopt;
+    for (;;) {
+        run_markers();
+        if (handed_out_ || steps_.empty()) {
+            return std::nullopt;
+        }
+        Step step = std::move(steps_.front());
+        steps_.pop_front();
+        const config::ResourceGroup* g = definition_for(step);
+        if (g == nullptr) {
+            // Removed by a reload before it ran here: there is nothing to start or stop.
+            continue;
+        }
+        step.group = *g;
+        handed_out_ = std::move(step);
+        return GroupRequest{
+            handed_out_->key,
+            handed_out_->kind == Step::Kind::acquire ? GroupOpKind::acquire : GroupOpKind::release,
+            handed_out_->group};
     }
-    handed_out_ = std::move(steps_.front());
-    steps_.pop_front();
-    return GroupRequest{handed_out_->key, handed_out_->kind == Step::Kind::acquire
-                                              ? GroupOpKind::acquire
-                                              : GroupOpKind::release};
 }
 
 void ResourceManager::group_done(TimePoint now, const std::string& key, GroupOpState result)
@@ -866,6 +996,7 @@ void ResourceManager::group_done(TimePoint now, const std::string& key, GroupOpS
         return;
     }
     const bool acquire_step = handed_out_->kind == Step::Kind::acquire;
+    config::ResourceGroup group = std::move(handed_out_->group);
     handed_out_.reset();
     switch (result) {
     case GroupOpState::succeeded:
@@ -875,6 +1006,11 @@ void ResourceManager::group_done(TimePoint now, const std::string& key, GroupOpS
     case GroupOpState::stuck: groups_[key] = GroupState::stuck; break;
     case GroupOpState::running: break;  // not finished: not a result
     }
+    if (groups_[key] == GroupState::stopped) {
+        running_defs_.erase(key);
+    } else if (acquire_step || running_defs_.count(key) == 0) {
+        running_defs_[key] = std::move(group);
+    }
     run_markers();
     if (auto* blocked = std::get_if<ShutdownBlocked>(&shutdown_); blocked && !blocked->retry_at) {
         blocked->retry_at = now + shutdown_retry;
@@ -882,10 +1018,14 @@ void ResourceManager::group_done(TimePoint now, const std::string& key, GroupOpS
     if (failback_ && work_idle()) {
         perform_auto_failback(now);
     }
+    maybe_regroup(now);
 }
 
 void ResourceManager::tick(TimePoint now)
 {
+    if (regroup_ && now >= regroup_->retry_at) {
+        maybe_regroup(now);
+    }
     if (state_ == RscState::rscrcvd && local_takeover_at_ && now >= *local_takeover_at_) {
         HB_LOG(info) << "local resource transition completed.";
         become_stable();
@@ -936,6 +1076,9 @@ std::optional<TimePoint> ResourceManager::next_deadline() const
     }
     if (failback_) {
         consider(failback_->retry_at);
+    }
+    if (regroup_) {
+        consider(regroup_->retry_at);
     }
     if (const auto* blocked = std::get_if<ShutdownBlocked>(&shutdown_)) {
         consider(blocked->retry_at);

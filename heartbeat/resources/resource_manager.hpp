@@ -57,6 +57,9 @@ std::string_view to_string(RscState state);
 struct GroupRequest {
     std::string key;
     GroupOpKind kind = GroupOpKind::acquire;
+    /// The group to run it on: for a release, the definition it was started with (a reload
+    /// may have changed or removed it since); for an acquire, the current one.
+    config::ResourceGroup group;
 };
 
 /// Whether a node is there: heard since it last died or shut down, or not.
@@ -98,6 +101,13 @@ public:
     StandbyAnswer request_standby(TimePoint now, HoldSet set);
     /// Give everything up and tell the peer (SIGTERM). shutdown_complete() says when done.
     void shutdown();
+    /// A reload: the groups are now `groups`, auto_failback `mode` (on or off; legacy is
+    /// only changed by a restart). A removed group that runs here is stopped; a changed one
+    /// that runs here is stopped, then started again if its side is held here; a new one is
+    /// started if its side is held here. Unchanged groups are not touched. While a
+    /// transition or a standby is under way, this waits until it is over.
+    void reconfigure(TimePoint now, std::vector<config::ResourceGroup> groups,
+                     config::AutoFailback mode);
     /// Runs timers due at `now`.
     void tick(TimePoint now);
     /// When tick() must next run (nullopt: no timer).
@@ -159,6 +169,13 @@ private:
     /// run again, so that it is announced from here.
     enum class OnShutdone { nothing, reannounce };
 
+    /// A reload's new groups, waiting for the end of a transition (tried again at retry_at).
+    struct Regroup {
+        std::vector<config::ResourceGroup> groups;
+        config::AutoFailback mode;
+        TimePoint retry_at;
+    };
+
     /// Shutdown's progress: releasing; blocked by a group that would not stop (its release
     /// is tried again at retry_at); complete (`shutdone` queued).
     struct ShutdownReleasing {};
@@ -188,17 +205,18 @@ private:
             mark_settled,
             reply_ip_request
         };
-        explicit Step(Kind k, std::string group = {}, HoldSet s = HoldSet::none,
+        explicit Step(Kind k, std::string group_key = {}, HoldSet s = HoldSet::none,
                       WeOwn w = WeOwn::no)
             : kind(k),
-              key(std::move(group)),
+              key(std::move(group_key)),
               set(s),
               weown(w)
         {}
         Kind kind;
         std::string key;
         HoldSet set;
-        WeOwn weown;  ///< reply_ip_request: we held the group and released it
+        WeOwn weown;                  ///< reply_ip_request: we held the group and released it
+        config::ResourceGroup group;  ///< acquire/release: resolved when handed out
     };
 
     std::vector<std::string> keys_of(HoldSet set) const;
@@ -232,6 +250,16 @@ private:
     void ask_again(TimePoint now, Resend which);
     void run_markers();
     void add(Step step);
+    /// The definition an acquire or release of `step.key` runs on now (nullptr: none, the
+    /// group was removed and does not run here).
+    const config::ResourceGroup* definition_for(const Step& step) const;
+    const config::ResourceGroup* current_group(const std::string& key) const;
+    HoldSet side_of(const config::ResourceGroup& group) const;
+    bool can_regroup() const;
+    void maybe_regroup(TimePoint now);
+    void regroup(TimePoint now, Regroup next);
+    /// Drops the queued (not handed out) acquires and releases of `key`.
+    void drop_queued(const std::string& key);
 
     RscSettings settings_;
     RscState state_ = RscState::init;
@@ -248,6 +276,9 @@ private:
     std::deque<Step> steps_;
     std::optional<Step> handed_out_;  ///< the operation next_request() handed out
     std::map<std::string, GroupState> groups_;
+    /// What each group that runs (or is stuck) here was started with.
+    std::map<std::string, config::ResourceGroup> running_defs_;
+    std::optional<Regroup> regroup_;
     std::vector<wire::Message> messages_;
 };
 

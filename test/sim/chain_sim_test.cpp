@@ -476,3 +476,129 @@ TEST_CASE("chain, 3.0.6 peer in legacy mode: it restarts inside our takeover and
     INFO(chain.violation());
     CHECK(chain.violation().empty());
 }
+
+namespace {
+
+/// lvs-NN's settings after a reload to `haresources`.
+resources::ControllerSettings reloaded(const std::string& self, config::AutoFailback mode,
+                                       const std::string& haresources)
+{
+    auto parsed = config::parse_haresources(haresources, "haresources");
+    REQUIRE(parsed.ok());
+    auto s = settings_for(self, mode);
+    s.manager.groups = parsed.groups;
+    return s;
+}
+
+const std::string kept_a = "lvs-01 IPaddr::10.0.0.100 web-a\n";
+
+}  // namespace
+
+TEST_CASE("chain: a reload starts new groups where they belong, stops removed ones, and "
+          "never touches the others", "[sim][chain][reload]")
+{
+    const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off);
+    INFO("auto_failback " << name_of(mode));
+    Chain chain(mode);
+    settle_pair(chain);
+    REQUIRE(chain.holds(n1, group_a()));
+    const std::string next = kept_a +
+                             "lvs-01 IPaddr::10.0.0.150 web-c\n"
+                             "lvs-02 IPaddr::10.0.0.250 web-d\n";
+    chain.cluster().reload(n1, reloaded(n1, mode, next));
+    chain.cluster().reload(n2, reloaded(n2, mode, next));
+    chain.run_for(Milliseconds(3000));
+    CHECK(chain.holds(n1, *reloaded(n1, mode, next).manager.groups.begin()));
+    CHECK(chain.cluster().host(n1).running.count("web-c") == 1);
+    CHECK(chain.cluster().host(n2).running.count("web-d") == 1);
+    CHECK(chain.cluster().host(n1).running.count("web-d") == 0);
+    CHECK(chain.owners(group_b()) == 0);  // removed: stopped on lvs-02
+    // web-a was started once, at the joint start, and never again.
+    CHECK(chain.cluster().host(n1).starts["web-a"] == 1);
+    CHECK(chain.rscstatus(n1) == "local");
+    CHECK(chain.rscstatus(n2) == "local");
+
+    SECTION("after a takeover, the new groups of the dead node's side start on the survivor")
+    {
+        chain.cluster().kill(n2);
+        chain.run_for(Milliseconds(4000));
+        REQUIRE(chain.holds(n1, group_a()));
+        REQUIRE(chain.cluster().host(n1).running.count("web-d") == 1);
+        const std::string more = next + "lvs-02 IPaddr::10.0.0.251 web-e\n";
+        chain.cluster().reload(n1, reloaded(n1, mode, more));
+        chain.run_for(Milliseconds(2000));
+        CHECK(chain.cluster().host(n1).running.count("web-e") == 1);
+    }
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}
+
+TEST_CASE("chain: a reload restarts a changed group, and moves one given to the peer",
+          "[sim][chain][reload]")
+{
+    Chain chain(config::AutoFailback::on);
+    settle_pair(chain);
+    // web-a's group gains web-c; web-b's group now belongs to lvs-01.
+    const std::string next =
+        "lvs-01 IPaddr::10.0.0.100 web-a web-c\nlvs-01 IPaddr::10.0.0.200 web-b\n";
+    // The node that gives a group up reloads first, so it is never held twice.
+    chain.cluster().reload(n2, reloaded(n2, config::AutoFailback::on, next));
+    chain.run_for(Milliseconds(2000));
+    CHECK(chain.owners(group_b()) == 0);
+    chain.cluster().reload(n1, reloaded(n1, config::AutoFailback::on, next));
+    chain.run_for(Milliseconds(3000));
+    CHECK(chain.cluster().host(n1).running.count("web-c") == 1);
+    CHECK(chain.cluster().host(n1).starts["web-a"] == 2);  // stopped, then started again
+    CHECK(chain.holds(n1, group_b()));
+    CHECK_FALSE(chain.holds(n2, group_b()));
+    CHECK(chain.rscstatus(n1) == "local");
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}
+
+TEST_CASE("chain: a reload during a standby waits for its end, then follows what is held",
+          "[sim][chain][reload]")
+{
+    Chain chain(config::AutoFailback::off);
+    settle_pair(chain);
+    const std::string next =
+        kept_a + "lvs-02 IPaddr::10.0.0.200 web-b\nlvs-01 IPaddr::10.0.0.150 web-c\n";
+    chain.cluster().request_standby(n1, resources::HoldSet::all);
+    REQUIRE(chain.rscstatus(n1) == "transition");
+    chain.cluster().reload(n1, reloaded(n1, config::AutoFailback::off, next));
+    chain.run_for(Milliseconds(5000));
+    // lvs-01 gave everything up; web-c's side is lvs-02's now, which has not reloaded.
+    CHECK(chain.holds(n2, group_a()));
+    CHECK(chain.holds(n2, group_b()));
+    CHECK(chain.cluster().host(n1).running.empty());
+    CHECK(chain.cluster().host(n1).starts.count("web-c") == 0);  // not started, then stopped
+    CHECK(chain.rscstatus(n1) == "none");
+    chain.cluster().reload(n2, reloaded(n2, config::AutoFailback::off, next));
+    chain.run_for(Milliseconds(2000));
+    CHECK(chain.cluster().host(n2).running.count("web-c") == 1);
+    CHECK(chain.cluster().host(n1).running.empty());
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}
+
+TEST_CASE("chain: a removed group whose stop fails stays stuck and holds the shutdown back",
+          "[sim][chain][reload]")
+{
+    Chain chain(config::AutoFailback::on);
+    settle_pair(chain);
+    chain.cluster().host(n2).add_fault("web-b", sim::ScriptAction::stop, Fault::fails);
+    chain.cluster().reload(n2, reloaded(n2, config::AutoFailback::on, kept_a));
+    chain.run_for(Milliseconds(6000));
+    CHECK(chain.holds(n2, group_b()));
+    chain.cluster().stop(n2);
+    chain.run_for(Milliseconds(5000));
+    CHECK(chain.cluster().is_running(n2));  // blocked: web-b still runs there
+    chain.cluster().host(n2).faults.clear();
+    chain.run_for(Milliseconds(15000));
+    CHECK_FALSE(chain.cluster().is_running(n2));
+    // lvs-01 has not reloaded: it takes web-b over, once lvs-02 has really stopped it.
+    CHECK_FALSE(chain.holds(n2, group_b()));
+    CHECK(chain.holds(n1, group_b()));
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}

@@ -132,6 +132,14 @@ public:
             drain(name);
         }
     }
+    /// A reload of node `name` (SIGHUP) with new resource settings.
+    void reload(const std::string& name, resources::ControllerSettings next)
+    {
+        if (Running* n = running(name); n != nullptr && n->resources) {
+            n->resources->reconfigure(now_, std::move(next));
+            drain(name);
+        }
+    }
     /// Graceful stop of node `name` (SIGTERM): its resources are given up, then it leaves.
     void stop(const std::string& name)
     {

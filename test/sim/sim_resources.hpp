@@ -44,6 +44,7 @@ enum class Fault { fails, hangs };
 /// One node's machine: what runs there, and how its scripts misbehave.
 struct FakeHost {
     std::set<std::string> running;  ///< resource texts (`IPaddr::10.0.0.100`)
+    std::map<std::string, int> starts;  ///< resource text → how many times it was started
     /// (resource text, action) → the fault and how many more calls it hits (-1: all).
     std::map<std::pair<std::string, ScriptAction>, std::pair<Fault, int>> faults;
 
@@ -139,6 +140,7 @@ public:
             }
             if (it->starts) {
                 it->host->running.insert(it->resource);
+                ++it->host->starts[it->resource];
             }
             out.push_back(Done{it->node, it->daemon, it->id, it->result});
             it = pending_.erase(it);
@@ -176,6 +178,9 @@ public:
     virtual void shutdown(TimePoint now) = 0;
     virtual bool shutdown_complete() const = 0;
     virtual std::string rscstatus() const = 0;
+    /// A reload (SIGHUP) with new settings. heartbeat 3.0.6 re-executes itself instead, so
+    /// its model has nothing to do here.
+    virtual void reconfigure(TimePoint /*now*/, resources::ControllerSettings /*next*/) {}
     /// When this node wants to be run again as a new process (3.0.6 after a healed
     /// partition, once it has given everything up).
     virtual std::optional<TimePoint> restart_at() const { return std::nullopt; }
@@ -206,6 +211,10 @@ public:
     void shutdown(TimePoint now) override { controller_.shutdown(now); }
     bool shutdown_complete() const override { return controller_.shutdown_complete(); }
     std::string rscstatus() const override { return controller_.rscstatus(); }
+    void reconfigure(TimePoint now, resources::ControllerSettings next) override
+    {
+        controller_.reconfigure(now, std::move(next));
+    }
     const resources::ResourceController& controller() const { return controller_; }
 
 private:

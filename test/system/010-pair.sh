@@ -93,8 +93,10 @@ check "SIGHUP after a comment: Configuration unchanged." \
     cluster_wait "$P" lvs-01 'Configuration unchanged\.' 5
 sed -i 's/^warntime .*/warntime 1500ms/' "$ha"
 reload_01
-check "SIGHUP after a changed warntime: ha.cf changed, restart to apply" \
-    cluster_wait "$P" lvs-01 'SIGHUP: ha\.cf changed; those changes take effect when heartbeat is restarted' 5
+check "SIGHUP after a changed warntime: applied in place" \
+    cluster_wait "$P" lvs-01 'Configuration reloaded: timing, api' 5
+check "…cl_status reads the new warntime" test "$(netns_node_exec "$P" lvs-01 \
+    "$HB_STAGE/usr/bin/cl_status" hbparameter -p warntime 2>/dev/null)" = 1500ms
 printf 'deadtime ten\n' >>"$ha"
 kill -HUP "$(cluster_pid "$P" lvs-01)"
 check "SIGHUP with a broken ha.cf: the running configuration stays" \

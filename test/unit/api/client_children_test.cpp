@@ -108,3 +108,42 @@ TEST_CASE("shutdown stops the last child first, one at a time, and respawns noth
     CHECK(actions(d).empty());
     CHECK(d.all_stopped());
 }
+
+TEST_CASE("a reload keeps the children of lines that stay, stops removed ones, starts new ones",
+          "[api][respawn][reload]")
+{
+    using Actions = std::vector<std::pair<Kind, std::size_t>>;
+    auto c = two();
+    // Before comm up a new line waits for it like the others.
+    c.reconfigure(t0, {{"hacluster", "/usr/libexec/heartbeat/ipfail", false},
+                       {"root", "/usr/local/bin/monitor -x", true},
+                       {"nobody", "/usr/bin/early", false}},
+                  FailfastAction::release_and_exit);
+    CHECK(actions(c).empty());
+    c.comm_up(t0);
+    CHECK(actions(c) == Actions{{Kind::start, 0}, {Kind::start, 1}, {Kind::start, 2}});
+
+    // The failfast monitor's line goes, a new one comes; ipfail and early stay untouched.
+    c.reconfigure(t0 + std::chrono::minutes(1),
+                  {{"nobody", "/usr/bin/early", false},
+                   {"hacluster", "/usr/libexec/heartbeat/ipfail", false},
+                   {"root", "/usr/bin/late", false}},
+                  FailfastAction::reboot);
+    CHECK(actions(c) == Actions{{Kind::stop, 1}, {Kind::start, 3}});
+    CHECK(c.failfast_action() == FailfastAction::reboot);
+    CHECK(c.state(0) == ClientChildren::State::running);
+    CHECK(c.state(1) == ClientChildren::State::stopping);
+    // The stopped failfast child is not a failfast death, and is not started again.
+    c.exited(t0 + std::chrono::minutes(1), 1, {std::nullopt, 15});
+    CHECK(actions(c).empty());
+    CHECK(c.state(1) == ClientChildren::State::stopped);
+    // A line given back later is a new child.
+    c.reconfigure(t0 + std::chrono::minutes(2),
+                  {{"nobody", "/usr/bin/early", false},
+                   {"hacluster", "/usr/libexec/heartbeat/ipfail", false},
+                   {"root", "/usr/bin/late", false},
+                   {"root", "/usr/local/bin/monitor -x", true}},
+                  FailfastAction::reboot);
+    CHECK(actions(c) == Actions{{Kind::start, 4}});
+    CHECK(c.size() == 5);
+}

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "membership/membership.hpp"
+#include "support/membership_fixture.hpp"
 #include "support/status_message.hpp"
 
 using namespace hb;
@@ -13,26 +14,9 @@ using membership::TimePoint;
 
 namespace {
 
-class FixedHost final : public membership::HostInfo {
-public:
-    std::uint64_t unix_time() const override { return 1'795'568'434ULL; }
-    std::string load_average() const override { return "0.00 0.01 0.05 1/123 4567"; }
-};
+using test::FixedHost;
 
-membership::Settings settings()
-{
-    membership::Settings s;
-    s.self = "lvs-01";
-    s.self_uuid = std::string(16, 'a');
-    s.generation = 7;
-    s.nodes = {"lvs-01", "lvs-02"};
-    s.media = {"eth0"};
-    s.keepalive = Milliseconds(1000);
-    s.deadtime = Milliseconds(5000);
-    s.warntime = Milliseconds(3000);
-    s.initdead = Milliseconds(10000);
-    return s;
-}
+membership::Settings settings() { return test::pair_settings(); }
 
 wire::Message status(const std::string& src, std::uint64_t gen, std::uint64_t seq)
 {
