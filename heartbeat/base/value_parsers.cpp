@@ -2,6 +2,8 @@
 // Scalar value parsers for heartbeat's configuration files.
 #include "base/value_parsers.hpp"
 
+#include <arpa/inet.h>
+
 #include <array>
 #include <cmath>
 #include <string>
@@ -98,6 +100,21 @@ std::optional<long> parse_integer(std::string_view text, long min, long max, boo
         return std::nullopt;
     }
     return value;
+}
+
+std::optional<std::array<std::uint8_t, 16>> parse_ipv6(std::string_view text)
+{
+    // inet_pton reads exactly RFC 4291's forms; it needs a terminated string, and the
+    // longest form (eight groups and an embedded IPv4 address) is 45 characters.
+    if (text.empty() || text.size() > 45) {
+        return std::nullopt;
+    }
+    const std::string terminated(text);
+    std::array<std::uint8_t, 16> bytes{};
+    if (::inet_pton(AF_INET6, terminated.c_str(), bytes.data()) != 1) {
+        return std::nullopt;
+    }
+    return bytes;
 }
 
 std::optional<std::uint32_t> parse_ipv4(std::string_view text)

@@ -4,6 +4,7 @@
 // the documented forms and report anything else as invalid; they never guess.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -27,6 +28,15 @@ std::optional<long> parse_integer(std::string_view text, long min, long max,
 
 /// A dotted-quad IPv4 address (four decimal octets 0-255), in host byte order.
 std::optional<std::uint32_t> parse_ipv4(std::string_view text);
+
+/// An IPv6 address in its text forms (RFC 4291: `2001:db8::100`, `::ffff:192.0.2.1`; no
+/// zone, no brackets), as its 16 bytes in network order.
+std::optional<std::array<std::uint8_t, 16>> parse_ipv6(std::string_view text);
+/// True when `text` is an IPv6 address as parse_ipv6 reads it.
+inline bool is_ipv6_literal(std::string_view text)
+{
+    return parse_ipv6(text).has_value();
+}
 
 /// Renders a duration as heartbeat records derived ones, e.g. `15000ms`.
 std::string format_ms(Milliseconds value);

@@ -747,6 +747,18 @@ bool apply_ucast6(Context& ctx, std::string_view line)
         ctx.error("'ucast6' needs an interface and a peer address (ucast6 DEV PEER)");
         return false;
     }
+    if (!valid_interface_name(ctx, words[0])) {
+        return false;
+    }
+    if (words.size() > 2) {
+        ctx.warning("'ucast6' takes one peer; heartbeat 3.0.6 ignores " + quote(words[2]) +
+                    " and what follows (write one ucast6 line per peer)");
+    }
+    if (!base::is_ipv6_literal(words[1])) {
+        // 3.0.6 would look a name up; we take addresses, so a reload never waits for DNS.
+        ctx.error("ucast6 peer " + quote(words[1]) + " is not an IPv6 address");
+        return false;
+    }
     Medium m;
     m.type = MediumType::ucast6;
     m.interface = std::string(words[0]);
@@ -957,8 +969,8 @@ const std::vector<Directive>& directives()
         medium("bcast", Form::per_value, apply_bcast, Support::implemented),
         medium("ucast", Form::whole_line, apply_ucast, Support::implemented),
         medium("mcast", Form::whole_line, apply_mcast, Support::implemented),
-        medium("mcast6", Form::whole_line, apply_mcast, Support::not_implemented),
-        medium("ucast6", Form::whole_line, apply_ucast6, Support::not_implemented),
+        medium("mcast6", Form::whole_line, apply_mcast, Support::implemented),
+        medium("ucast6", Form::whole_line, apply_ucast6, Support::implemented),
         medium("serial", Form::per_value, apply_serial, Support::not_implemented),
         medium("ping", Form::per_value, apply_ping, Support::implemented),
         medium("ping6", Form::per_value, apply_ping6, Support::not_implemented),

@@ -68,7 +68,8 @@ namespace {
 
 bool is_link(MediumType type)
 {
-    return type == MediumType::bcast || type == MediumType::ucast || type == MediumType::mcast;
+    return type == MediumType::bcast || type == MediumType::ucast || type == MediumType::mcast ||
+           type == MediumType::ucast6 || type == MediumType::mcast6;
 }
 
 bool is_ping(MediumType type)

@@ -20,7 +20,7 @@ namespace hb::config {
 enum class Change {
     authkeys,       ///< the keys: new ones sign and verify at once
     timing,         ///< keepalive, deadtime, warntime, initdead, deadping, hopfudge, rexmit
-    media,          ///< bcast/ucast/mcast lines (and udpport): media opened and closed
+    media,          ///< bcast/ucast/mcast(6) lines (and udpport): media opened and closed
     groups,         ///< haresources: groups added, removed or changed
     auto_failback,  ///< between on and off
     clients,        ///< respawn/failfast lines
@@ -48,8 +48,8 @@ struct GroupChanges {
 GroupChanges diff_groups(const std::vector<ResourceGroup>& running,
                          const std::vector<ResourceGroup>& next);
 
-/// The ha.cf media that are heartbeat links between normal nodes (bcast, ucast, mcast), in
-/// order: what the daemon opens sockets for.
+/// The ha.cf media that are heartbeat links between normal nodes (bcast, ucast, mcast,
+/// ucast6, mcast6), in order: what the daemon opens sockets for.
 std::vector<Medium> link_media(const HaCf& ha_cf);
 
 struct ReloadPlan {

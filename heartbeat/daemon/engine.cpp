@@ -58,10 +58,16 @@ std::vector<media::MediumSpec> media_specs(const config::HaCf& cf)
             spec.peer = m.peer;
             break;
         case config::MediumType::mcast:
-            spec.kind = media::MediumKind::mcast;
+        case config::MediumType::mcast6:
+            spec.kind = m.type == config::MediumType::mcast ? media::MediumKind::mcast
+                                                            : media::MediumKind::mcast6;
             spec.group = m.group;
             spec.ttl = m.ttl;
             spec.loop = m.loop;
+            break;
+        case config::MediumType::ucast6:
+            spec.kind = media::MediumKind::ucast6;
+            spec.peer = m.peer;
             break;
         default: continue;  // warned about by the configuration check
         }

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include <boost/asio/ip/multicast.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <chrono>
 #include <cstring>
 
@@ -30,6 +31,8 @@ std::string_view to_string(MediumKind kind)
     case MediumKind::bcast: return "bcast";
     case MediumKind::ucast: return "ucast";
     case MediumKind::mcast: return "mcast";
+    case MediumKind::ucast6: return "ucast6";
+    case MediumKind::mcast6: return "mcast6";
     }
     return "?";
 }
@@ -107,6 +110,9 @@ void UdpMedium::try_open()
 bool UdpMedium::open(std::string& why)
 {
     close();
+    if (spec_.kind == MediumKind::ucast6 || spec_.kind == MediumKind::mcast6) {
+        return open_v6(why);
+    }
     boost::system::error_code ec;
     const auto iface = platform::interface_ipv4(spec_.interface);
     if (!iface) {
@@ -162,6 +168,8 @@ bool UdpMedium::open(std::string& why)
             destination_ = udp::endpoint(asio::ip::make_address_v4(spec_.peer, ec), spec_.port);
         }
         break;
+    case MediumKind::ucast6:
+    case MediumKind::mcast6: break;  // open_v6
     case MediumKind::mcast:
         if (!ec) {
             send_socket_.set_option(
@@ -183,6 +191,73 @@ bool UdpMedium::open(std::string& why)
         close();
         return false;
     }
+    return true;
+}
+
+bool UdpMedium::open_v6(std::string& why)
+{
+    // As 3.0.6's ucast6/mcast6 plugins: the receive socket on [::]:port and the device (the
+    // group joined on it for mcast6), the send socket on the device; a link-local peer or
+    // group is reached through the device's scope.
+    boost::system::error_code ec;
+    const unsigned index = ::if_nametoindex(spec_.interface.c_str());
+    if (index == 0) {
+        why = "interface " + spec_.interface + " does not exist";
+        return false;
+    }
+    const bool multicast = spec_.kind == MediumKind::mcast6;
+    auto target = asio::ip::make_address_v6(multicast ? spec_.group : spec_.peer, ec);
+    if (ec) {
+        why = "not an IPv6 address: " + (multicast ? spec_.group : spec_.peer);
+        return false;
+    }
+    if (target.is_link_local() || target.is_multicast_link_local()) {
+        target.scope_id(index);
+    }
+    const BindToDevice device(spec_.interface);
+
+    receive_socket_.open(udp::v6(), ec);
+    if (!ec) {
+        receive_socket_.set_option(asio::ip::v6_only(true), ec);
+    }
+    if (!ec) {
+        receive_socket_.set_option(udp::socket::reuse_address(true), ec);
+    }
+    if (!ec) {
+        receive_socket_.set_option(device, ec);
+    }
+    if (!ec) {
+        receive_socket_.bind(udp::endpoint(asio::ip::address_v6::any(), spec_.port), ec);
+    }
+    if (!ec && multicast) {
+        receive_socket_.set_option(asio::ip::multicast::join_group(target, index), ec);
+    }
+    if (ec) {
+        why = "receive socket on " + spec_.interface + " port " + std::to_string(spec_.port) +
+              ": " + ec.message();
+        close();
+        return false;
+    }
+
+    send_socket_.open(udp::v6(), ec);
+    if (!ec) {
+        send_socket_.set_option(device, ec);
+    }
+    if (!ec && multicast) {
+        send_socket_.set_option(asio::ip::multicast::outbound_interface(index), ec);
+        if (!ec) {
+            send_socket_.set_option(asio::ip::multicast::hops(spec_.ttl), ec);
+        }
+        if (!ec) {
+            send_socket_.set_option(asio::ip::multicast::enable_loopback(spec_.loop), ec);
+        }
+    }
+    if (ec) {
+        why = "send socket on " + spec_.interface + ": " + ec.message();
+        close();
+        return false;
+    }
+    destination_ = udp::endpoint(target, spec_.port);
     return true;
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// One heartbeat medium over UDP/IPv4: bcast (broadcast on one interface), ucast (to one
-// peer) or mcast (a multicast group). It only moves bytes: datagrams in, datagrams out,
-// bound to its interface. A missing or address-less interface leaves the medium down and
-// retried every second; the other media are unaffected.
+// One heartbeat medium over UDP: bcast (broadcast on one interface), ucast (to one peer)
+// or mcast (a multicast group) over IPv4, ucast6 or mcast6 over IPv6. It only moves bytes:
+// datagrams in, datagrams out, bound to its interface. A missing or address-less interface leaves
+// the medium down and retried every second; the other media are unaffected.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -19,7 +19,7 @@
 namespace hb::media {
 
 /// Kind of UDP medium.
-enum class MediumKind { bcast, ucast, mcast };
+enum class MediumKind { bcast, ucast, mcast, ucast6, mcast6 };
 
 std::string_view to_string(MediumKind kind);
 
@@ -27,10 +27,10 @@ std::string_view to_string(MediumKind kind);
 struct MediumSpec {
     MediumKind kind = MediumKind::bcast;
     std::string interface;  ///< device, also the link's name
-    std::string peer;       ///< ucast: IPv4 address of the peer
-    std::string group;      ///< mcast: IPv4 group
+    std::string peer;       ///< ucast/ucast6: address of the peer
+    std::string group;      ///< mcast/mcast6: the group
     std::uint16_t port = 694;
-    int ttl = 1;        ///< mcast TTL
+    int ttl = 1;        ///< mcast TTL, mcast6 hop limit
     bool loop = false;  ///< mcast loopback
 };
 
@@ -70,6 +70,7 @@ public:
 
 private:
     bool open(std::string& why);
+    bool open_v6(std::string& why);
     void try_open();
     void close();
     void do_receive();

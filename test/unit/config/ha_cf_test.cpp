@@ -28,32 +28,64 @@ HaCf parse_ok(const std::string& text)
     return result.config;
 }
 
-bool has_warning(const HaCfResult& r, int line, const std::string& words)
+bool has_diagnostic(const HaCfResult& r, Severity severity, int line, const std::string& words)
 {
     return std::any_of(r.diagnostics.all().begin(), r.diagnostics.all().end(), [&](const auto& d) {
-        return d.severity == Severity::warning && d.where.line == line &&
+        return d.severity == severity && d.where.line == line &&
                d.message.find(words) != std::string::npos;
     });
 }
 
+bool has_warning(const HaCfResult& r, int line, const std::string& words)
+{
+    return has_diagnostic(r, Severity::warning, line, words);
+}
+
+bool has_error(const HaCfResult& r, int line, const std::string& words)
+{
+    return has_diagnostic(r, Severity::error, line, words);
+}
+
+std::string dump(const HaCfResult& r)
+{
+    std::string out;
+    for (const auto& d : r.diagnostics.all()) {
+        out += hb::base::format(d) + "\n";
+    }
+    return out;
+}
+
 }  // namespace
 
-TEST_CASE("every directive heartbeat -D lists has its default, in heartbeat's order", "[config][ha_cf]")
+TEST_CASE("every directive heartbeat -D lists has its default, in heartbeat's order",
+          "[config][ha_cf]")
 {
     // What `heartbeat -D` prints on Debian 12 (spec §1.3), in that order.
     const std::vector<std::pair<std::string, std::string>> expected = {
-        {"cluster", "linux-ha"},         {"hopfudge", "1"},
-        {"keepalive", "1000ms"},         {"deadtime", "30000ms"},
-        {"baud", "19200"},               {"auto_failback", "legacy"},
-        {"hbgenmethod", "file"},         {"realtime", "true"},
-        {"msgfmt", "classic"},           {"conn_logd_time", "60"},
-        {"log_badpack", "true"},         {"syslogmsgfmt", "true"},
-        {"coredumps", "true"},           {"pacemaker", "false"},
-        {"autojoin", "none"},            {"uuidfrom", "file"},
-        {"compression", "zlib"},         {"compression_threshold", "2"},
-        {"traditional_compression", "no"}, {"max_rexmit_delay", "250"},
-        {"record_config_changes", "on"}, {"record_pengine_inputs", "on"},
-        {"enable_config_writes", "on"},  {"memreserve", "6500"},
+        {"cluster", "linux-ha"},
+        {"hopfudge", "1"},
+        {"keepalive", "1000ms"},
+        {"deadtime", "30000ms"},
+        {"baud", "19200"},
+        {"auto_failback", "legacy"},
+        {"hbgenmethod", "file"},
+        {"realtime", "true"},
+        {"msgfmt", "classic"},
+        {"conn_logd_time", "60"},
+        {"log_badpack", "true"},
+        {"syslogmsgfmt", "true"},
+        {"coredumps", "true"},
+        {"pacemaker", "false"},
+        {"autojoin", "none"},
+        {"uuidfrom", "file"},
+        {"compression", "zlib"},
+        {"compression_threshold", "2"},
+        {"traditional_compression", "no"},
+        {"max_rexmit_delay", "250"},
+        {"record_config_changes", "on"},
+        {"record_pengine_inputs", "on"},
+        {"enable_config_writes", "on"},
+        {"memreserve", "6500"},
     };
     std::vector<std::pair<std::string, std::string>> table;
     for (const DirectiveInfo& info : directive_table()) {
@@ -64,7 +96,8 @@ TEST_CASE("every directive heartbeat -D lists has its default, in heartbeat's or
     CHECK(table == expected);
 }
 
-TEST_CASE("defaults round-trip: unset and explicitly set to the default read the same", "[config][ha_cf]")
+TEST_CASE("defaults round-trip: unset and explicitly set to the default read the same",
+          "[config][ha_cf]")
 {
     const std::string base_text = "logfacility daemon\nbcast eth0\nnode alpha\n";
     const HaCf base_cf = parse_ok(base_text);
@@ -112,8 +145,8 @@ TEST_CASE("initdead defaults follow deadtime as heartbeat derives it", "[config]
         long long initdead_ms;
     };
     // > 10 s: same as deadtime; < 6 s: 12 s; otherwise twice deadtime.
-    for (const Row row : {Row{"30", 30000}, Row{"10.001", 10001}, Row{"10", 20000},
-                          Row{"6", 12000}, Row{"5", 12000}, Row{"3", 12000}}) {
+    for (const Row row : {Row{"30", 30000}, Row{"10.001", 10001}, Row{"10", 20000}, Row{"6", 12000},
+                          Row{"5", 12000}, Row{"3", 12000}}) {
         INFO(row.deadtime);
         const HaCf cf = parse_ok(std::string("logfacility daemon\nkeepalive 1\ndeadtime ") +
                                  row.deadtime + "\nbcast eth0\nnode alpha\n");
@@ -148,7 +181,8 @@ TEST_CASE("values are applied token by token, separated by blanks or commas", "[
     CHECK(cf.location_of("keepalive").line == 6);
 }
 
-TEST_CASE("a unit separated from its number is a value of its own, as in heartbeat", "[config][ha_cf]")
+TEST_CASE("a unit separated from its number is a value of its own, as in heartbeat",
+          "[config][ha_cf]")
 {
     // heartbeat applies `500` (seconds!) and then fails on `ms`.
     auto r = parse_ha_cf("logfacility local0\nkeepalive 500 ms\nbcast eth0\nnode a\n", "ha.cf");
@@ -184,14 +218,16 @@ TEST_CASE("comments, blank lines, CR and leading blanks", "[config][ha_cf]")
 
 TEST_CASE("udpport is taken by media declared after it", "[config][ha_cf]")
 {
-    const HaCf before = parse_ok("logfacility local0\nudpport 695\nbcast eth0\nucast eth1 10.0.0.2\nnode a\n");
+    const HaCf before =
+        parse_ok("logfacility local0\nudpport 695\nbcast eth0\nucast eth1 10.0.0.2\nnode a\n");
     REQUIRE(before.media.size() == 2);
     CHECK(before.media[0].port == 695);
     CHECK(before.media[1].port == 695);
     CHECK(before.udpport == 695);
 
     // heartbeat's plugins fix their port at their first medium: a later udpport is not used.
-    auto after = parse_ha_cf("logfacility local0\nbcast eth0\nudpport 695\nbcast eth1\nnode a\n", "ha.cf");
+    auto after =
+        parse_ha_cf("logfacility local0\nbcast eth0\nudpport 695\nbcast eth1\nnode a\n", "ha.cf");
     REQUIRE(after.ok());
     REQUIRE(after.config.media.size() == 2);
     CHECK(after.config.media[0].port == 694);
@@ -225,13 +261,46 @@ TEST_CASE("media lines: bcast, ucast, mcast, the old udp name", "[config][ha_cf]
     CHECK(has_warning(r, 4, "old name for 'bcast'"));
 }
 
+TEST_CASE("IPv6 media: ucast6 to an address, mcast6 with hops 0 to 4", "[config][ha_cf]")
+{
+    auto r = parse_ha_cf(
+        "logfacility local0\n"
+        "udpport 695\n"
+        "ucast6 eth0 2001:db8::12\n"
+        "mcast6 eth1 ff02::694:1 694 4 1\n"
+        "node a\n",
+        "ha.cf");
+    INFO(dump(r));
+    REQUIRE(r.ok());
+    CHECK(r.diagnostics.all().empty());  // implemented: no "ignored" warning
+    const HaCf& cf = r.config;
+    REQUIRE(cf.media.size() == 2);
+    CHECK(cf.media[0].type == MediumType::ucast6);
+    CHECK(cf.media[0].peer == "2001:db8::12");
+    CHECK(cf.media[0].port == 695);
+    CHECK(cf.media[1].type == MediumType::mcast6);
+    CHECK(cf.media[1].group == "ff02::694:1");
+    CHECK(cf.media[1].ttl == 4);
+    CHECK(cf.media[1].loop);
+
+    // A host name (3.0.6 would look it up), a hop limit past 4 and an IPv4 group are refused.
+    auto bad = parse_ha_cf(
+        "logfacility local0\nucast6 eth0 lvs-02\nmcast6 eth0 ff02::1:2 694 5 0\n"
+        "mcast6 eth0 225.0.0.1 694 1 0\nnode a\n",
+        "ha.cf");
+    CHECK(has_error(bad, 2, "is not an IPv6 address"));
+    CHECK(has_error(bad, 3, "heartbeat accepts 0 to 4"));
+    CHECK(has_error(bad, 4, "is not an IPv6 multicast address"));
+}
+
 TEST_CASE("auto_failback and the obsolete nice_failback", "[config][ha_cf]")
 {
     CHECK(parse_ok(hb::test::minimal_ha_cf).auto_failback == AutoFailback::on);
     CHECK(parse_ok("logfacility local0\nbcast eth0\nnode a\nauto_failback off\n").auto_failback ==
           AutoFailback::off);
-    CHECK(parse_ok("logfacility local0\nbcast eth0\nnode a\nauto_failback LEGACY\n").auto_failback ==
-          AutoFailback::legacy);
+    CHECK(
+        parse_ok("logfacility local0\nbcast eth0\nnode a\nauto_failback LEGACY\n").auto_failback ==
+        AutoFailback::legacy);
     auto nice = parse_ha_cf("logfacility local0\nbcast eth0\nnode a\nnice_failback on\n", "ha.cf");
     REQUIRE(nice.ok());
     CHECK(nice.config.auto_failback == AutoFailback::off);
@@ -247,7 +316,8 @@ TEST_CASE("logging targets decide use_logd as heartbeat does", "[config][ha_cf]"
     CHECK(none.config.parameter("use_logd") == std::optional<std::string>("yes"));
     CHECK(has_warning(none, 0, "logd"));
 
-    const HaCf files = parse_ok("logfile /var/log/ha-log\ndebugfile /var/log/ha-debug\nbcast eth0\nnode a\n");
+    const HaCf files =
+        parse_ok("logfile /var/log/ha-log\ndebugfile /var/log/ha-debug\nbcast eth0\nnode a\n");
     CHECK(files.logfile == "/var/log/ha-log");
     CHECK(files.debugfile == "/var/log/ha-debug");
     CHECK(files.logfacility.empty());
@@ -305,25 +375,30 @@ TEST_CASE("every directive in the table is accepted by the parser", "[config][ha
     CHECK_FALSE(unknown.ok());
 }
 
-TEST_CASE("configurations compare by meaning: lines moved by a comment are equal, a changed medium is not", "[config][ha_cf]")
+TEST_CASE(
+    "configurations compare by meaning: lines moved by a comment are equal, a changed medium is "
+    "not",
+    "[config][ha_cf]")
 {
     // What SIGHUP relies on to say "Configuration unchanged." or to ask for a restart.
     const std::string base = "keepalive 2\ndeadtime 30\nbcast eth0\nnode lvs-01\nnode lvs-02\n";
     const auto a = parse_ha_cf(base, "ha.cf");
     const auto commented = parse_ha_cf("# the tutorial's pair\n\n" + base, "ha.cf");
-    const auto other_nic = parse_ha_cf(
-        "keepalive 2\ndeadtime 30\nbcast eth1\nnode lvs-01\nnode lvs-02\n", "ha.cf");
-    const auto other_node = parse_ha_cf(
-        "keepalive 2\ndeadtime 30\nbcast eth0\nnode lvs-01\nnode lvs-03\n", "ha.cf");
-    const auto other_time = parse_ha_cf(
-        "keepalive 2\ndeadtime 31\nbcast eth0\nnode lvs-01\nnode lvs-02\n", "ha.cf");
+    const auto other_nic =
+        parse_ha_cf("keepalive 2\ndeadtime 30\nbcast eth1\nnode lvs-01\nnode lvs-02\n", "ha.cf");
+    const auto other_node =
+        parse_ha_cf("keepalive 2\ndeadtime 30\nbcast eth0\nnode lvs-01\nnode lvs-03\n", "ha.cf");
+    const auto other_time =
+        parse_ha_cf("keepalive 2\ndeadtime 31\nbcast eth0\nnode lvs-01\nnode lvs-02\n", "ha.cf");
     REQUIRE(a.ok());
     CHECK(a.config == commented.config);
     CHECK_FALSE(a.config == other_nic.config);
     CHECK_FALSE(a.config == other_node.config);
     CHECK_FALSE(a.config == other_time.config);
 
-    const auto groups = [](const char* text) { return parse_haresources(text, "haresources").groups; };
+    const auto groups = [](const char* text) {
+        return parse_haresources(text, "haresources").groups;
+    };
     CHECK(groups("lvs-01 10.0.0.1\n") == groups("# one VIP\nlvs-01 10.0.0.1\n"));
     CHECK_FALSE(groups("lvs-01 10.0.0.1\n") == groups("lvs-01 10.0.0.2\n"));
     CHECK_FALSE(groups("lvs-01 10.0.0.1\n") == groups("lvs-02 10.0.0.1\n"));
