@@ -923,7 +923,7 @@ const std::vector<Directive>& directives()
         opt("deadping", apply_deadping, {}),
         opt("initdead", apply_initdead),
         opt("warntime", apply_warntime),
-        opt("watchdog", apply_watchdog, {}, Support::not_implemented),
+        opt("watchdog", apply_watchdog, {}, Support::implemented),
         opt("baud", apply_baud, "19200", Support::not_implemented),
         opt("udpport", apply_udpport),
         opt("logfacility", apply_logfacility),

@@ -224,6 +224,9 @@ void Engine::start_medium(media::UdpMedium& medium)
 
 void Engine::start()
 {
+    if (config_.ha_cf.watchdog) {
+        watchdog_ = platform::KernelWatchdog::open(*config_.ha_cf.watchdog, config_.ha_cf.deadtime);
+    }
     for (auto& medium : media_) {
         start_medium(*medium);
     }
@@ -335,6 +338,9 @@ void Engine::flush()
         }
     }
     for (const wire::Message& m : membership_->take_outgoing()) {
+        if (watchdog_ && m.get("t") == std::optional<std::string_view>("status")) {
+            watchdog_->tickle();  // one of our heartbeats: the loop runs
+        }
         auto datagram = std::make_shared<const std::string>(authenticator_->sign(m));
         for (auto& medium : media_) {
             medium->send(datagram);
@@ -874,6 +880,9 @@ void Engine::finish_stop()
         }
         children_runner_.cancel_all();
         signals_.cancel();
+        if (watchdog_) {
+            watchdog_->disarm();  // a clean stop: the kernel must not reboot us
+        }
         std::uint64_t rejected = 0;
         for (const auto& [reason, n] : rejected_) {
             rejected += n;

@@ -27,6 +27,7 @@
 #include "media/icmp_medium.hpp"
 #include "media/udp_medium.hpp"
 #include "membership/membership.hpp"
+#include "platform/kernel_watchdog.hpp"
 
 namespace hb::daemon {
 
@@ -112,7 +113,8 @@ private:
     std::vector<std::unique_ptr<media::UdpMedium>> media_;
     /// Media a reload removed: stopped, kept until the end so no handler outlives its medium.
     std::vector<std::unique_ptr<media::UdpMedium>> retired_media_;
-    std::unique_ptr<media::IcmpMedium> pinger_;  ///< ping nodes' ICMP echo (none without)
+    std::unique_ptr<media::IcmpMedium> pinger_;           ///< ping nodes' ICMP echo (none without)
+    std::unique_ptr<platform::KernelWatchdog> watchdog_;  ///< `watchdog DEVICE` (none without)
     std::unique_ptr<ResourceDriver> resources_;
     platform::ProcessRunner reload_runner_;      ///< the SIGHUP check, out of the event loop
     std::optional<std::uint64_t> reload_check_;  ///< that check, while it runs
