@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// findif: which interface, prefix length and broadcast address serve an IPv4 address, from
-// the kernel's connected routes (main table, scope link) read through libnl-route. Used by
-// the IPaddr/IPaddr2 agents when their argument leaves the NIC or netmask out.
+// findif: which interface, prefix length and broadcast address serve an IPv4 address, or
+// which interface and prefix length serve an IPv6 one, from the kernel's connected routes
+// (main table; IPv4 scope link, IPv6 without a gateway) read through libnl-route. Used by
+// the IPaddr/IPaddr2/IPv6addr agents when their argument leaves the NIC or netmask out.
 //   findif IP[/CIDR[/NIC[/BROADCAST]]]   ->   "NIC CIDR BROADCAST"
+//   findif IP6[/PREFIX[/NIC]]            ->   "NIC PREFIX"
 //   OCF_RESKEY_ip=IP ... findif [-C]     ->   "NIC<TAB>netmask M<TAB>broadcast B" (the form
 //                                             resource-agents' OCF IPaddr expects at this path)
 // Exit 0 found, 1 no interface serves the address, 2 bad usage or argument.
@@ -30,26 +32,31 @@ void print_usage(std::FILE* out)
 {
     std::fputs(
         "usage: findif IP[/CIDR[/NIC[/BROADCAST]]]\n"
+        "       findif IP6[/PREFIX[/NIC]]\n"
         "       OCF_RESKEY_ip=IP [OCF_RESKEY_cidr_netmask=CIDR] [OCF_RESKEY_nic=NIC]\n"
         "       [OCF_RESKEY_broadcast=BROADCAST] findif [-C]\n"
         "  Prints \"NIC CIDR BROADCAST\": the interface whose connected route (longest\n"
         "  prefix) contains IP, only routes on NIC when given; CIDR and BROADCAST as given,\n"
         "  else the route's prefix length and the subnet's highest address. The second\n"
-        "  form prints \"NIC<TAB>netmask MASK<TAB>broadcast BROADCAST\" (-C: MASK in bits).\n",
+        "  form prints \"NIC<TAB>netmask MASK<TAB>broadcast BROADCAST\" (-C: MASK in bits).\n"
+        "  For an IPv6 address it prints \"NIC PREFIX\" (an on-link route's prefix, or PREFIX\n"
+        "  as given); a link-local address needs its NIC.\n",
         out);
 }
 
-// What serves an address: interface, prefix length, broadcast.
+// What serves an address: interface and prefix length (and, for IPv4, broadcast).
 struct Answer {
     std::string device;
     int prefix = 0;
     hb::base::Ipv4 broadcast = 0;
 };
 
-// Fills `answer` for `spec`; prints why not and returns the exit code otherwise.
-int resolve(const hb::base::AddressSpec& spec, Answer& answer)
+// The interface and prefix for `spec` (an AddressSpec or Ipv6AddressSpec): the ones it names,
+// else the longest connected route's among `routes_of(view)`. Prints why not and returns the
+// exit code otherwise.
+template <class Spec, class RoutesOf>
+int find_interface(const Spec& spec, const std::string& ip_text, RoutesOf routes_of, Answer& answer)
 {
-    const std::string ip_text = hb::base::format_ipv4(spec.ip);
     hb::tools::NetlinkView reader;
     std::string error;
     if (!reader.load(error)) {
@@ -62,27 +69,56 @@ int resolve(const hb::base::AddressSpec& spec, Answer& answer)
     }
     answer.device = spec.device;
     answer.prefix = spec.prefix.value_or(0);
-    if (answer.device.empty() || !spec.prefix) {
-        const auto routes = reader.connected_routes();
-        const auto route = hb::base::select_route(routes, spec.ip, spec.device);
-        if (!route) {
-            if (spec.device.empty()) {
-                std::fprintf(stderr,
-                             "findif: no interface serves %s (no connected route contains it)\n",
-                             ip_text.c_str());
-            } else {
-                std::fprintf(stderr,
-                             "findif: interface '%s' does not serve %s (no connected route on "
-                             "it contains it)\n",
-                             spec.device.c_str(), ip_text.c_str());
-            }
-            return exit_not_found;
-        }
-        answer.device = route->device;
-        answer.prefix = spec.prefix.value_or(route->prefix);
+    if (!answer.device.empty() && spec.prefix) {
+        return exit_found;
     }
-    answer.broadcast = spec.broadcast.value_or(hb::base::broadcast_of(spec.ip, answer.prefix));
+    const auto routes = routes_of(reader);
+    const auto route = hb::base::select_route(routes, spec.ip, spec.device);
+    if (!route) {
+        if (spec.device.empty()) {
+            std::fprintf(stderr,
+                         "findif: no interface serves %s (no connected route contains it)\n",
+                         ip_text.c_str());
+        } else {
+            std::fprintf(stderr,
+                         "findif: interface '%s' does not serve %s (no connected route on "
+                         "it contains it)\n",
+                         spec.device.c_str(), ip_text.c_str());
+        }
+        return exit_not_found;
+    }
+    answer.device = route->device;
+    answer.prefix = spec.prefix.value_or(route->prefix);
     return exit_found;
+}
+
+// Fills `answer` for an IPv4 `spec`; prints why not and returns the exit code otherwise.
+int resolve(const hb::base::AddressSpec& spec, Answer& answer)
+{
+    const int rc = find_interface(
+        spec, hb::base::format_ipv4(spec.ip),
+        [](const hb::tools::NetlinkView& view) { return view.connected_routes(); }, answer);
+    if (rc == exit_found) {
+        answer.broadcast = spec.broadcast.value_or(hb::base::broadcast_of(spec.ip, answer.prefix));
+    }
+    return rc;
+}
+
+// The same for an IPv6 `spec`. Every interface has fe80::/64, so a link-local address
+// names no interface by itself: it needs its NIC.
+int resolve(const hb::base::Ipv6AddressSpec& spec, Answer& answer)
+{
+    const std::string ip_text = hb::base::format_ipv6(spec.ip);
+    if (hb::base::is_ipv6_link_local(spec.ip) && spec.device.empty()) {
+        std::fprintf(stderr,
+                     "findif: %s is link-local: every interface could serve it (give "
+                     "IP6/PREFIX/NIC)\n",
+                     ip_text.c_str());
+        return exit_not_found;
+    }
+    return find_interface(
+        spec, ip_text, [](const hb::tools::NetlinkView& view) { return view.connected_routes6(); },
+        answer);
 }
 
 std::string_view env(const char* name)
@@ -133,11 +169,21 @@ int main(int argc, char** argv)
         return run_ocf_mode(argc == 2);
     }
     if (argc != 2 || first.starts_with('-')) {
-        std::fputs("findif: expected exactly one argument IP[/CIDR[/NIC[/BROADCAST]]]\n", stderr);
+        std::fputs(
+            "findif: expected exactly one argument IP[/CIDR[/NIC[/BROADCAST]]] or "
+            "IP6[/PREFIX[/NIC]]\n",
+            stderr);
         print_usage(stderr);
         return exit_usage;
     }
     Answer answer;
+    if (hb::base::looks_like_ipv6_spec(first)) {
+        if (const int rc = answer_for(hb::base::parse_ipv6_spec(first), answer); rc != exit_found) {
+            return rc;
+        }
+        std::printf("%s %d\n", answer.device.c_str(), answer.prefix);
+        return exit_found;
+    }
     if (const int rc = answer_for(hb::base::parse_address_spec(first), answer); rc != exit_found) {
         return rc;
     }

@@ -68,7 +68,8 @@ bool NetlinkView::load(std::string& error, bool neighbours)
         return false;
     }
     nl_cache* routes = nullptr;
-    rc = rtnl_route_alloc_cache(sock_.get(), AF_INET, 0, &routes);
+    // Both families in one dump: findif serves IPv6 addresses too.
+    rc = rtnl_route_alloc_cache(sock_.get(), AF_UNSPEC, 0, &routes);
     routes_.reset(routes);
     if (rc < 0) {
         error = std::string("cannot read the routing table: ") + nl_geterror(rc);
@@ -133,6 +134,42 @@ std::vector<ConnectedRoute> NetlinkView::connected_routes() const
         const int ifindex = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(route, 0));
         char name[64] = {};
         if (rtnl_link_i2name(links_.get(), ifindex, name, sizeof name) == nullptr) {
+            continue;
+        }
+        r.device = name;
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::vector<ConnectedRoute6> NetlinkView::connected_routes6() const
+{
+    std::vector<ConnectedRoute6> out;
+    for (nl_object* obj = nl_cache_get_first(routes_.get()); obj != nullptr;
+         obj = nl_cache_get_next(obj)) {
+        auto* route = reinterpret_cast<rtnl_route*>(obj);
+        // IPv6 routes all have scope universe: an on-link prefix is one whose (only) next
+        // hop has no gateway.
+        if (rtnl_route_get_family(route) != AF_INET6 ||
+            rtnl_route_get_table(route) != RT_TABLE_MAIN ||
+            rtnl_route_get_type(route) != RTN_UNICAST || rtnl_route_get_nnexthops(route) != 1) {
+            continue;
+        }
+        rtnl_nexthop* hop = rtnl_route_nexthop_n(route, 0);
+        nl_addr* dst = rtnl_route_get_dst(route);
+        if (dst == nullptr || rtnl_route_nh_get_gateway(hop) != nullptr) {
+            continue;
+        }
+        ConnectedRoute6 r;
+        r.prefix = static_cast<int>(nl_addr_get_prefixlen(dst));
+        if (nl_addr_get_len(dst) == r.network.size()) {
+            std::memcpy(r.network.data(), nl_addr_get_binary_addr(dst), r.network.size());
+        } else if (r.prefix != 0) {
+            continue;
+        }
+        char name[64] = {};
+        if (rtnl_link_i2name(links_.get(), rtnl_route_nh_get_ifindex(hop), name, sizeof name) ==
+            nullptr) {
             continue;
         }
         r.device = name;

@@ -5,49 +5,34 @@
 // apart, as heartbeat 3.0.6's send_arp does. It only sends (packet socket, protocol 0).
 //   send_arp [-i MS] [-r COUNT] [-p PIDFILE] [-c N] DEVICE IP MAC|auto [TARGET_IP [TARGET_MAC]]
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <netpacket/packet.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
-#include <cerrno>
-#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/address_spec.hpp"
 #include "base/unique_fd.hpp"
 #include "base/value_parsers.hpp"
+#include "tools/announce.hpp"
 
 namespace {
 
-constexpr int exit_ok = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_usage = 2;
+using hb::tools::exit_failed;
+using hb::tools::Mac;
 
 constexpr long default_interval_ms = 500;
 constexpr long default_repeat = 10;
-constexpr long max_interval_ms = 60 * 60 * 1000;
-constexpr long max_repeat = 10000;
-
-using Mac = std::array<std::uint8_t, 6>;
-
-volatile std::sig_atomic_t stop_requested = 0;
-
-extern "C" void on_stop_signal(int /*signo*/)
-{
-    stop_requested = 1;
-}
 
 void print_usage(std::FILE* out)
 {
@@ -62,9 +47,7 @@ void print_usage(std::FILE* out)
 }
 
 struct Options {
-    long interval_ms = default_interval_ms;
-    long repeat = default_repeat;
-    std::string pidfile;
+    hb::tools::BurstOptions burst{default_interval_ms, default_repeat, {}};
     std::string device;
     hb::base::Ipv4 ip = 0;
     std::optional<Mac> mac;  // empty = "auto"
@@ -111,157 +94,42 @@ std::optional<Mac> parse_mac(std::string_view text)
     return mac;
 }
 
-// Parses the command line; prints why and returns false when it is not usable.
-bool parse_options(int argc, char** argv, Options& opt, bool& help)
+// Parses the command line (-c is accepted and ignored, as TARGET_IP and TARGET_MAC are).
+hb::tools::CommandLine parse_options(int argc, char** argv, Options& opt)
 {
-    int ch = 0;
-    opterr = 0;
-    while ((ch = getopt(argc, argv, "+i:r:p:c:h")) != -1) {
-        switch (ch) {
-        case 'i': {
-            const auto v = hb::base::parse_integer(optarg, 0, max_interval_ms);
-            if (!v) {
-                std::fprintf(stderr, "send_arp: invalid interval '%s' (0-%ld ms)\n", optarg,
-                             max_interval_ms);
-                return false;
-            }
-            opt.interval_ms = *v;
-            break;
-        }
-        case 'r': {
-            const auto v = hb::base::parse_integer(optarg, 1, max_repeat);
-            if (!v) {
-                std::fprintf(stderr, "send_arp: invalid repeat count '%s' (1-%ld)\n", optarg,
-                             max_repeat);
-                return false;
-            }
-            opt.repeat = *v;
-            break;
-        }
-        case 'p':
-            if (*optarg == '\0') {
-                std::fputs("send_arp: empty pid file name\n", stderr);
-                return false;
-            }
-            opt.pidfile = optarg;
-            break;
-        case 'c': break;
-        case 'h': help = true; return true;
-        default:
-            std::fprintf(stderr, "send_arp: unknown option or missing value: -%c\n", optopt);
-            return false;
-        }
+    using hb::tools::CommandLine;
+    std::vector<std::string> args;
+    const auto line = hb::tools::read_command_line("send_arp", argc, argv, "c:", opt.burst, args);
+    if (line != CommandLine::run) {
+        return line;
     }
-    const int left = argc - optind;
-    if (left < 3 || left > 5) {
+    if (args.size() < 3 || args.size() > 5) {
         std::fputs("send_arp: expected DEVICE SRC_IP SRC_MAC [TARGET_IP [TARGET_MAC]]\n", stderr);
-        return false;
+        return CommandLine::refused;
     }
-    opt.device = argv[optind];
+    opt.device = args[0];
     if (!hb::base::is_valid_device_name(opt.device)) {
         std::fprintf(stderr, "send_arp: '%s' is not an interface name\n", opt.device.c_str());
-        return false;
+        return CommandLine::refused;
     }
-    const auto ip = hb::base::parse_ipv4(argv[optind + 1]);
+    const auto ip = hb::base::parse_ipv4(args[1]);
     if (!ip) {
-        std::fprintf(stderr, "send_arp: '%s' is not an IPv4 address\n", argv[optind + 1]);
-        return false;
+        std::fprintf(stderr, "send_arp: '%s' is not an IPv4 address\n", args[1].c_str());
+        return CommandLine::refused;
     }
     opt.ip = *ip;
-    const std::string_view mac = argv[optind + 2];
-    if (mac != "auto") {
-        opt.mac = parse_mac(mac);
+    if (args[2] != "auto") {
+        opt.mac = parse_mac(args[2]);
         if (!opt.mac) {
             std::fprintf(stderr, "send_arp: '%s' is not a MAC address (or 'auto')\n",
-                         argv[optind + 2]);
-            return false;
+                         args[2].c_str());
+            return CommandLine::refused;
         }
     }
-    return true;
+    return CommandLine::run;
 }
 
 using hb::base::UniqueFd;
-
-// Writes our pid to a file and removes it at scope exit if it still names us.
-class PidFile {
-public:
-    PidFile() = default;
-    PidFile(const PidFile&) = delete;
-    PidFile& operator=(const PidFile&) = delete;
-    ~PidFile()
-    {
-        if (path_.empty()) {
-            return;
-        }
-        std::FILE* f = std::fopen(path_.c_str(), "re");
-        if (f == nullptr) {
-            return;
-        }
-        long pid = 0;
-        const bool ours = std::fscanf(f, "%ld", &pid) == 1 && pid == static_cast<long>(getpid());
-        std::fclose(f);
-        if (ours) {
-            ::unlink(path_.c_str());
-        }
-    }
-
-    /// Creates or replaces `path` with our pid; false (errno set) on failure.
-    bool write(const std::string& path)
-    {
-        const int fd =
-            ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0) {
-            return false;
-        }
-        const UniqueFd owner(fd);
-        const std::string text = std::to_string(getpid()) + "\n";
-        if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-            return false;
-        }
-        path_ = path;
-        return true;
-    }
-
-private:
-    std::string path_;
-};
-
-void install_stop_handlers()
-{
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;  // no SA_RESTART: a signal ends the sleep at once
-    for (const int sig : {SIGTERM, SIGINT, SIGHUP}) {
-        sigaction(sig, &sa, nullptr);
-    }
-}
-
-// Sleeps until `deadline` (CLOCK_MONOTONIC); false when a stop signal arrived meanwhile.
-bool sleep_until(const timespec& deadline)
-{
-    while (stop_requested == 0) {
-        const int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr);
-        if (rc == 0) {
-            return stop_requested == 0;
-        }
-        if (rc != EINTR) {
-            return false;
-        }
-    }
-    return false;
-}
-
-timespec add_ms(timespec t, long ms)
-{
-    t.tv_sec += ms / 1000;
-    t.tv_nsec += (ms % 1000) * 1000000L;
-    if (t.tv_nsec >= 1000000000L) {
-        t.tv_sec += 1;
-        t.tv_nsec -= 1000000000L;
-    }
-    return t;
-}
 
 using Frame = std::array<std::uint8_t, 42>;
 
@@ -302,40 +170,23 @@ Frame build_frame(const Mac& mac, hb::base::Ipv4 ip, std::uint16_t op)
 
 int run(const Options& opt)
 {
-    const unsigned ifindex = if_nametoindex(opt.device.c_str());
+    const unsigned ifindex = hb::tools::interface_index("send_arp", opt.device);
     if (ifindex == 0) {
-        std::fprintf(stderr, "send_arp: interface '%s' does not exist\n", opt.device.c_str());
         return exit_failed;
     }
     const UniqueFd sock(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
     if (sock.get() < 0) {
-        const int err = errno;
-        std::fprintf(stderr, "send_arp: cannot open a packet socket: %s%s\n", std::strerror(err),
-                     err == EPERM || err == EACCES ? " (needs root or CAP_NET_RAW)" : "");
+        hb::tools::print_socket_error("send_arp", "packet");
         return exit_failed;
     }
     Mac mac{};
-    ifreq ifr{};
-    std::memcpy(ifr.ifr_name, opt.device.c_str(), opt.device.size());
-    if (::ioctl(sock.get(), SIOCGIFHWADDR, &ifr) < 0) {
-        std::fprintf(stderr, "send_arp: cannot read the address of '%s': %s\n", opt.device.c_str(),
-                     std::strerror(errno));
+    std::string error;
+    if (!hb::tools::read_ethernet_address(sock.get(), opt.device, mac, error)) {
+        std::fprintf(stderr, "send_arp: %s\n", error.c_str());
         return exit_failed;
     }
-    if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
-        std::fprintf(stderr, "send_arp: '%s' is not an Ethernet interface\n", opt.device.c_str());
-        return exit_failed;
-    }
-    std::memcpy(mac.data(), ifr.ifr_hwaddr.sa_data, mac.size());
     if (opt.mac) {
         mac = *opt.mac;
-    }
-
-    PidFile pidfile;
-    if (!opt.pidfile.empty() && !pidfile.write(opt.pidfile)) {
-        std::fprintf(stderr, "send_arp: cannot write pid file %s: %s\n", opt.pidfile.c_str(),
-                     std::strerror(errno));
-        return exit_failed;
     }
 
     sockaddr_ll to{};
@@ -347,33 +198,14 @@ int run(const Options& opt)
 
     const std::array<Frame, 2> frames{build_frame(mac, opt.ip, ARPOP_REQUEST),
                                       build_frame(mac, opt.ip, ARPOP_REPLY)};
-    const long packets = opt.repeat * 2;
-    long failed = 0;
-    int first_error = 0;
-    timespec deadline{};
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    for (long n = 0; n < packets; ++n) {
-        if (n > 0) {
-            deadline = add_ms(deadline, opt.interval_ms / 2);
-            if (!sleep_until(deadline)) {
-                break;
-            }
-        }
-        const Frame& frame = frames[static_cast<std::size_t>(n % 2)];
-        const ssize_t sent = ::sendto(sock.get(), frame.data(), frame.size(), 0,
-                                      reinterpret_cast<const sockaddr*>(&to), sizeof to);
-        if (sent < 0) {
-            if (failed++ == 0) {
-                first_error = errno;
-            }
-        }
-    }
-    if (failed > 0) {
-        std::fprintf(stderr, "send_arp: %ld of %ld packets on '%s' not sent: %s\n", failed, packets,
-                     opt.device.c_str(), std::strerror(first_error));
-        return exit_failed;
-    }
-    return exit_ok;
+    // One request and one reply a round, half an interval apart, as 3.0.6's send_arp.
+    return hb::tools::run_burst("send_arp", opt.device, opt.burst.pidfile, opt.burst.repeat * 2,
+                                opt.burst.interval_ms / 2, [&](long n) {
+                                    const Frame& frame = frames[static_cast<std::size_t>(n % 2)];
+                                    return ::sendto(sock.get(), frame.data(), frame.size(), 0,
+                                                    reinterpret_cast<const sockaddr*>(&to),
+                                                    sizeof to) >= 0;
+                                });
 }
 
 }  // namespace
@@ -381,15 +213,6 @@ int run(const Options& opt)
 int main(int argc, char** argv)
 {
     Options opt;
-    bool help = false;
-    if (!parse_options(argc, argv, opt, help)) {
-        print_usage(stderr);
-        return exit_usage;
-    }
-    if (help) {
-        print_usage(stdout);
-        return exit_ok;
-    }
-    install_stop_handlers();
-    return run(opt);
+    const auto line = parse_options(argc, argv, opt);
+    return hb::tools::run_command(line, print_usage, [&] { return run(opt); });
 }

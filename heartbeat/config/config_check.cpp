@@ -112,14 +112,20 @@ void check_accounts(const HaCf& cf, const SystemView& system, base::Diagnostics&
     }
 }
 
-// An IPaddr/IPaddr2 resource's argument, read by the one parser findif uses too; nullopt
-// for other resources.
-std::optional<base::AddressSpecResult> address_argument(const Resource& r)
+// The interface an IPaddr/IPaddr2/IPv6addr resource names, read by the one parser findif
+// uses too; empty for other resources and for an address whose interface is found out.
+std::string address_device(const Resource& r)
 {
-    if ((r.script != "IPaddr" && r.script != "IPaddr2") || r.args.size() != 1) {
-        return std::nullopt;
+    if ((r.script != "IPaddr" && r.script != "IPaddr2" && r.script != "IPv6addr") ||
+        r.args.size() != 1) {
+        return {};
     }
-    return base::parse_address_spec(r.args[0]);
+    if (base::looks_like_ipv6_spec(r.args[0])) {
+        const auto parsed = base::parse_ipv6_spec(r.args[0]);
+        return parsed.spec ? parsed.spec->device : std::string();
+    }
+    const auto parsed = base::parse_address_spec(r.args[0]);
+    return parsed.spec ? parsed.spec->device : std::string();
 }
 
 void check_groups(const HaCf& cf, const std::vector<ResourceGroup>& groups, const ScriptDirs& dirs,
@@ -142,11 +148,10 @@ void check_groups(const HaCf& cf, const std::vector<ResourceGroup>& groups, cons
         }
         for (const Resource& r : group.resources) {
             // (A malformed argument is haresources' own error, from the same parser.)
-            if (const auto address = address_argument(r);
-                address && address->spec && !address->spec->device.empty() &&
-                !system.interface_exists(address->spec->device)) {
-                diags.warning(r.where, "interface " + quote(address->spec->device) + " of " +
-                                           quote(r.text) + " does not exist on this machine");
+            if (const std::string device = address_device(r);
+                !device.empty() && !system.interface_exists(device)) {
+                diags.warning(r.where, "interface " + quote(device) + " of " + quote(r.text) +
+                                           " does not exist on this machine");
             }
             if (!find_resource_script(r.script, dirs, system)) {
                 diags.warning(r.where, "resource script " + quote(r.script) +

@@ -45,19 +45,39 @@ struct Token {
     int line = 0;
 };
 
+/// The agents that take one service address (IPv6addr: an IPv6 one only).
 bool is_ipaddr_agent(std::string_view script)
 {
-    return script == "IPaddr" || script == "IPaddr2";
+    return script == "IPaddr" || script == "IPaddr2" || script == "IPv6addr";
 }
 
-// IPaddr/IPaddr2 argument: IP[/CIDR[/NIC[/BROADCAST]]], read by the parser findif uses, so
-// what is accepted here is what the agent will accept.
+/// The agents whose one argument may be an IPv6 address spec.
+bool takes_ipv6_address(std::string_view script)
+{
+    return script == "IPaddr2" || script == "IPv6addr";
+}
+
+// The address argument, read by the parser findif uses, so what is accepted here is what
+// the agent will accept: IP[/CIDR[/NIC[/BROADCAST]]], or IP6[/PREFIX[/NIC]] for the agents
+// that take IPv6 (IPaddr is 3.0.6's IPv4 agent, as there).
 void check_ip_argument(std::string_view arg, const base::SourceLocation& where,
                        std::string_view script, base::Diagnostics& diags)
 {
-    const auto parsed = base::parse_address_spec(arg);
-    if (!parsed.spec) {
-        diags.error(where, std::string(script) + " " + parsed.error);
+    const bool v6 = base::looks_like_ipv6_spec(arg);
+    if (v6 && !takes_ipv6_address(script)) {
+        diags.error(where, std::string(script) + " takes an IPv4 address; for '" +
+                               std::string(arg) + "' use IPaddr2 or IPv6addr");
+        return;
+    }
+    if (!v6 && script == "IPv6addr") {
+        diags.error(where, "IPv6addr takes an IPv6 address (IP6[/PREFIX[/NIC]]), not '" +
+                               std::string(arg) + "'");
+        return;
+    }
+    const std::string error =
+        v6 ? base::parse_ipv6_spec(arg).error : base::parse_address_spec(arg).error;
+    if (!error.empty()) {
+        diags.error(where, std::string(script) + " " + error);
     }
 }
 
@@ -96,6 +116,15 @@ std::optional<Resource> parse_resource(const Token& token, const std::string& pa
         return std::nullopt;
     }
     r.script = std::string(script);
+    // An IPv6 service address holds "::" itself (`IPaddr2::2001:db8::100/64/ens32`): for the
+    // agents that take one, everything after the script's "::" is that one argument. 3.0.6
+    // splits it, so there such an address had to be written without "::".
+    if (parts.size() > 2 && takes_ipv6_address(script)) {
+        const std::string_view rest = spec.substr(script.size() + 2);
+        if (base::is_ipv6_literal(rest.substr(0, rest.find('/')))) {
+            parts = {script, rest};
+        }
+    }
     for (std::size_t i = 1; i < parts.size(); ++i) {
         if (parts[i].empty()) {
             diags.error(where, "resource " + quote(token.text) + " has an empty argument (" +
@@ -112,7 +141,9 @@ std::optional<Resource> parse_resource(const Token& token, const std::string& pa
         }
         if (r.args.size() > 1) {
             diags.error(where, "resource " + quote(token.text) + ": " + r.script +
-                                   " takes one argument, IP[/CIDR[/NIC[/BROADCAST]]]");
+                                   " takes one argument, " +
+                                   (r.script == "IPv6addr" ? "IP6[/PREFIX[/NIC]]"
+                                                           : "IP[/CIDR[/NIC[/BROADCAST]]]"));
             return std::nullopt;
         }
         const std::size_t before = diags.count(base::Severity::error);

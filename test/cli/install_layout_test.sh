@@ -22,16 +22,18 @@ expect_file /usr/share/doc/heartbeat/ha.cf.gz
 expect_file /usr/share/doc/heartbeat/haresources.gz
 expect_file /usr/libexec/heartbeat/hb_findif
 expect_file /usr/libexec/heartbeat/hb_send_arp
-# Debian's resource-agents ships these two; the packages must not share a file.
-for f in /usr/libexec/heartbeat/findif /usr/libexec/heartbeat/send_arp; do
+expect_file /usr/libexec/heartbeat/hb_send_ua
+# Debian's resource-agents ships these three; the packages must not share a file.
+for f in /usr/libexec/heartbeat/findif /usr/libexec/heartbeat/send_arp /usr/libexec/heartbeat/send_ua; do
     [ ! -e "$stage$f" ] || { echo "FAIL: $f is resource-agents' file"; failures=$((failures + 1)); }
 done
 expect_file /usr/bin/cl_status
 expect_file /usr/libexec/heartbeat/resource.d/IPaddr
 expect_file /usr/libexec/heartbeat/resource.d/IPaddr2
+expect_file /usr/libexec/heartbeat/resource.d/IPv6addr
 expect_file /usr/libexec/heartbeat/resource.d/ipvsadm-wrapper
 expect_file /usr/libexec/heartbeat/ipvsadm-wrapper
-for agent in IPaddr IPaddr2 ipvsadm-wrapper; do
+for agent in IPaddr IPaddr2 IPv6addr ipvsadm-wrapper; do
     [ -x "$stage/usr/libexec/heartbeat/resource.d/$agent" ] || { echo "FAIL: $agent not executable"; failures=$((failures + 1)); }
 done
 # Nothing in /etc/ha.d: the administrator's files there are never the package's conffiles.

@@ -46,7 +46,9 @@ echo "$lint" | grep -v '^running with root privileges' | sed 's/^/  lintian: /'
 files=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|')
 for f in /usr/libexec/heartbeat/heartbeat /usr/bin/cl_status /usr/share/heartbeat/hb_standby \
     /usr/share/heartbeat/hb_takeover /usr/libexec/heartbeat/resource.d/IPaddr \
-    /usr/libexec/heartbeat/resource.d/IPaddr2 /usr/libexec/heartbeat/resource.d/ipvsadm-wrapper \
+    /usr/libexec/heartbeat/resource.d/IPaddr2 /usr/libexec/heartbeat/resource.d/IPv6addr \
+    /usr/libexec/heartbeat/resource.d/ipvsadm-wrapper /usr/libexec/heartbeat/hb_findif \
+    /usr/libexec/heartbeat/hb_send_arp /usr/libexec/heartbeat/hb_send_ua \
     /usr/libexec/heartbeat/ipvsadm-wrapper /lib/systemd/system/heartbeat.service \
     /usr/lib/tmpfiles.d/heartbeat.conf /etc/logrotate.d/heartbeat /etc/init.d/heartbeat \
     /usr/share/doc/heartbeat/authkeys /usr/share/doc/heartbeat/ha.cf.gz \

@@ -241,3 +241,178 @@ TEST_CASE("findif: the longest connected prefix serves an address", "[tools][fin
         CHECK_FALSE(hb::base::select_route({}, ip("192.168.219.100"), "").has_value());
     }
 }
+
+// ---- IPv6: IPaddr2's and IPv6addr's `IP6[/PREFIX[/NIC]]` ---------------------------------
+
+namespace {
+
+hb::base::Ipv6 ip6(const char* text) {
+    const auto a = hb::base::parse_ipv6(text);
+    REQUIRE(a.has_value());
+    return *a;
+}
+
+}  // namespace
+
+TEST_CASE("findif: an argument whose address holds a ':' is IPv6", "[tools][findif][ipv6]") {
+    CHECK(hb::base::looks_like_ipv6_spec("2001:db8::100"));
+    CHECK(hb::base::looks_like_ipv6_spec("2001:db8::100/64/ens32"));
+    CHECK(hb::base::looks_like_ipv6_spec("::1"));
+    CHECK(hb::base::looks_like_ipv6_spec("nonsense:"));
+    CHECK_FALSE(hb::base::looks_like_ipv6_spec("192.168.219.100"));
+    CHECK_FALSE(hb::base::looks_like_ipv6_spec("192.168.219.100/24/ens32:0/192.168.219.255"));
+    CHECK_FALSE(hb::base::looks_like_ipv6_spec(""));
+}
+
+TEST_CASE("findif: IPv6 addresses print as ip and inet_ntop print them", "[tools][findif][ipv6]") {
+    CHECK(hb::base::format_ipv6(ip6("2001:DB8:0:0:0:0:0:100")) == "2001:db8::100");
+    CHECK(hb::base::format_ipv6(ip6("2001:db8:0:1:0:0:0:1")) == "2001:db8:0:1::1");
+    // RFC 5952: the longest run of zero groups shrinks, the first of equal ones.
+    CHECK(hb::base::format_ipv6(ip6("2001:db8:0:0:1:0:0:1")) == "2001:db8::1:0:0:1");
+    CHECK(hb::base::format_ipv6(ip6("2001:0db8:0219:0000:0000:0000:0000:0100")) ==
+          "2001:db8:219::100");
+    CHECK(hb::base::format_ipv6(ip6("::1")) == "::1");
+    CHECK(hb::base::format_ipv6(ip6("fe80::1")) == "fe80::1");
+    CHECK(hb::base::format_ipv6(ip6("::ffff:192.0.2.1")) == "::ffff:192.0.2.1");
+}
+
+TEST_CASE("findif: IPv6 address classes", "[tools][findif][ipv6]") {
+    CHECK(hb::base::is_ipv6_unicast(ip6("2001:db8::100")));
+    CHECK(hb::base::is_ipv6_unicast(ip6("fe80::1")));
+    CHECK(hb::base::is_ipv6_unicast(ip6("::1")));
+    CHECK_FALSE(hb::base::is_ipv6_unicast(ip6("::")));
+    CHECK_FALSE(hb::base::is_ipv6_unicast(ip6("ff02::1")));
+    CHECK_FALSE(hb::base::is_ipv6_unicast(ip6("ff05::1:3")));
+
+    CHECK(hb::base::is_ipv6_link_local(ip6("fe80::1")));
+    CHECK(hb::base::is_ipv6_link_local(ip6("febf:ffff::1")));
+    CHECK_FALSE(hb::base::is_ipv6_link_local(ip6("fec0::1")));
+    CHECK_FALSE(hb::base::is_ipv6_link_local(ip6("fe7f::1")));
+    CHECK_FALSE(hb::base::is_ipv6_link_local(ip6("2001:db8::1")));
+}
+
+TEST_CASE("findif: IPv6 prefix containment", "[tools][findif][ipv6]") {
+    using hb::base::subnet_contains;
+    CHECK(subnet_contains(ip6("2001:db8:219::"), 64, ip6("2001:db8:219::100")));
+    CHECK_FALSE(subnet_contains(ip6("2001:db8:219::"), 64, ip6("2001:db8:218::100")));
+    CHECK(subnet_contains(ip6("::"), 0, ip6("2001:db8::1")));
+    CHECK(subnet_contains(ip6("2001:db8::5"), 128, ip6("2001:db8::5")));
+    CHECK_FALSE(subnet_contains(ip6("2001:db8::5"), 128, ip6("2001:db8::4")));
+    // Prefixes that end inside a byte.
+    CHECK(subnet_contains(ip6("2001:db8:0:0:8000::"), 65, ip6("2001:db8::8000:0:0:1")));
+    CHECK_FALSE(subnet_contains(ip6("2001:db8:0:0:8000::"), 65, ip6("2001:db8::7fff:0:0:1")));
+    CHECK(subnet_contains(ip6("2001:db8::4"), 127, ip6("2001:db8::5")));
+    CHECK_FALSE(subnet_contains(ip6("2001:db8::4"), 127, ip6("2001:db8::6")));
+    CHECK(subnet_contains(ip6("fe80::"), 10, ip6("febf::1")));
+    CHECK_FALSE(subnet_contains(ip6("fe80::"), 10, ip6("fec0::1")));
+}
+
+TEST_CASE("findif: every IPv6 argument form", "[tools][findif][ipv6]") {
+    using hb::base::parse_ipv6_spec;
+    SECTION("IP6") {
+        const auto r = parse_ipv6_spec("2001:db8::100");
+        REQUIRE(r.spec.has_value());
+        CHECK(r.error.empty());
+        CHECK(r.spec->ip == ip6("2001:db8::100"));
+        CHECK_FALSE(r.spec->prefix.has_value());
+        CHECK(r.spec->device.empty());
+    }
+    SECTION("IP6/PREFIX, 0 to 128") {
+        CHECK(parse_ipv6_spec("2001:db8::100/64").spec->prefix == 64);
+        CHECK(parse_ipv6_spec("2001:db8::100/0").spec->prefix == 0);
+        CHECK(parse_ipv6_spec("2001:db8::100/128").spec->prefix == 128);
+    }
+    SECTION("IP6/PREFIX/NIC, the issue's example") {
+        const auto r = parse_ipv6_spec("2001:db8::100/64/ens32");
+        REQUIRE(r.spec.has_value());
+        CHECK(r.spec->ip == ip6("2001:db8::100"));
+        CHECK(r.spec->prefix == 64);
+        CHECK(r.spec->device == "ens32");
+    }
+    SECTION("any text form of the address") {
+        const auto r = parse_ipv6_spec("2001:0DB8:0:0:0:0:0:0100/64/ens32");
+        REQUIRE(r.spec.has_value());
+        CHECK(r.spec->ip == ip6("2001:db8::100"));
+        CHECK(parse_ipv6_spec("fe80::1/64/ens32").spec.has_value());
+        CHECK(parse_ipv6_spec("::ffff:192.0.2.1/128").spec.has_value());
+    }
+}
+
+TEST_CASE("findif: malformed IPv6 arguments are refused with a reason", "[tools][findif][ipv6]") {
+    struct Row {
+        const char* text;
+        const char* reason;
+    };
+    const Row bad[] = {
+        {"", "empty part"},
+        {"2001:db8::100/", "empty part"},
+        {"2001:db8::100//ens32", "empty part"},
+        {"2001:db8::100/64/ens32/2001:db8::ffff", "too many parts"},
+        {"2001:db8::100/64/ens32/x", "IPv6 has no broadcast"},
+        {"2001:db8:::100", "is not an IPv6 address"},
+        {"2001:db8::1::100", "is not an IPv6 address"},
+        {"2001:db8::g", "is not an IPv6 address"},
+        {"2001:db8:0:0:0:0:0:0:100", "is not an IPv6 address"},
+        {"12345::1", "is not an IPv6 address"},
+        {"fe80::1%ens32", "is not an IPv6 address"},
+        {"[2001:db8::100]", "is not an IPv6 address"},
+        {"192.168.219.100/24", "is not an IPv6 address"},
+        {"::", "is not a unicast address"},
+        {"ff02::1/64/ens32", "is not a unicast address"},
+        {"2001:db8::100/129", "is not a prefix length (0-128)"},
+        {"2001:db8::100/-1", "is not a prefix length"},
+        {"2001:db8::100/64x", "is not a prefix length"},
+        {"2001:db8::100/ffff:ffff:ffff:ffff::", "is not a prefix length"},
+        {"2001:db8::100/ens32", "is not a prefix length"},
+        {"2001:db8::100/64/ens32:0", "IPv6 addresses take no label"},
+        {"2001:db8::100/64/a-very-long-interface", "is not an interface name"},
+        {"2001:db8::100/64/en s32", "is not an interface name"},
+    };
+    for (const Row& row : bad) {
+        INFO(row.text);
+        const auto r = hb::base::parse_ipv6_spec(row.text);
+        CHECK_FALSE(r.spec.has_value());
+        CHECK_THAT(r.error, Catch::Contains(row.reason));
+        CHECK_THAT(r.error, Catch::StartsWith("address '"));
+    }
+}
+
+TEST_CASE("findif: the longest on-link IPv6 prefix serves an address", "[tools][findif][ipv6]") {
+    using hb::base::ConnectedRoute6;
+    const std::vector<ConnectedRoute6> routes{
+        {ip6("fe80::"), 64, "ens32"},         {ip6("fe80::"), 64, "ens33"},
+        {ip6("2001:db8:219::"), 64, "ens32"}, {ip6("2001:db8:219::80"), 121, "ens33"},
+        {ip6("2001:db8::"), 32, "ens34"},     {ip6("2001:db8:5::9"), 128, "tun0"},
+    };
+    const auto pick = [&](const char* address, const char* device) {
+        return hb::base::select_route(routes, ip6(address), device);
+    };
+    SECTION("without a NIC: the longest prefix anywhere, never a link-local route") {
+        CHECK(pick("2001:db8:219::100", "")->device == "ens32");
+        CHECK(pick("2001:db8:219::100", "")->prefix == 64);
+        CHECK(pick("2001:db8:219::81", "")->device == "ens33");
+        CHECK(pick("2001:db8:219::81", "")->prefix == 121);
+        CHECK(pick("2001:db8:7::1", "")->device == "ens34");
+        CHECK(pick("2001:db8:5::9", "")->prefix == 128);
+        CHECK_FALSE(pick("2001:db9::1", "").has_value());
+    }
+    SECTION("with a NIC: only that NIC's routes") {
+        CHECK(pick("2001:db8:219::81", "ens32")->prefix == 64);
+        CHECK(pick("2001:db8:219::100", "ens34")->prefix == 32);
+        CHECK_FALSE(pick("2001:db8:219::100", "ens33").has_value());
+        CHECK_FALSE(pick("2001:db8:219::100", "tun0").has_value());
+    }
+    SECTION("a link-local address: its NIC's fe80::/64, before a default on-link route") {
+        std::vector<ConnectedRoute6> with_default = routes;
+        with_default.push_back({ip6("::"), 0, "ens32"});
+        const auto r = hb::base::select_route(with_default, ip6("fe80::1234"), "ens32");
+        REQUIRE(r.has_value());
+        CHECK(r->prefix == 64);
+        CHECK(hb::base::select_route(with_default, ip6("2001:db9::1"), "")->prefix == 0);
+        CHECK(pick("fe80::1234", "ens33")->device == "ens33");
+    }
+    SECTION("no routes at all") {
+        CHECK_FALSE(hb::base::select_route(std::vector<ConnectedRoute6>{}, ip6("2001:db8::1"), "")
+                        .has_value());
+    }
+}

@@ -275,3 +275,44 @@ TEST_CASE("looks_like_ip_resource follows heartbeat's address glob", "[config][h
     CHECK_FALSE(looks_like_ip_resource(""));
     CHECK_FALSE(looks_like_ip_resource("1.2.3."));
 }
+
+TEST_CASE("haresources: an IPv6 service address keeps its '::' for IPaddr2 and IPv6addr",
+          "[config][haresources]")
+{
+    const auto result = parse(
+        "lvs-01 IPaddr2::2001:db8::100/64/ens32 IPv6addr::2001:db8::101 "
+        "IPv6addr::2001:db8:0:0:0:0:0:102/64\n");
+    INFO(dump(result));
+    REQUIRE(result.ok());
+    REQUIRE(result.groups.size() == 1);
+    const auto& r = result.groups[0].resources;
+    REQUIRE(r.size() == 3);
+    CHECK(r[0].script == "IPaddr2");
+    CHECK(r[0].args == Strings{"2001:db8::100/64/ens32"});
+    CHECK(r[0].text == "IPaddr2::2001:db8::100/64/ens32");  // the key, as written
+    CHECK(r[1].args == Strings{"2001:db8::101"});
+    CHECK(r[2].args == Strings{"2001:db8:0:0:0:0:0:102/64"});
+}
+
+TEST_CASE("haresources: IPv6 where it cannot go is refused with its reason",
+          "[config][haresources]")
+{
+    // IPaddr is 3.0.6's IPv4 agent; IPv6addr takes no IPv4 address; a bad prefix is named.
+    const auto result = parse(
+        "lvs-01 IPaddr::2001:db8:0:0:0:0:0:100/64\n"
+        "lvs-01 IPv6addr::192.168.219.100/24\n"
+        "lvs-01 IPaddr2::2001:db8::100/129/ens32\n"
+        "lvs-01 Filesystem::/dev/sda1::/data\n");
+    INFO(dump(result));
+    REQUIRE(result.diagnostics.all().size() == 3);
+    CHECK(result.diagnostics.all()[0].where.line == 1);
+    CHECK(result.diagnostics.all()[0].message.find("use IPaddr2 or IPv6addr") !=
+          std::string::npos);
+    CHECK(result.diagnostics.all()[1].where.line == 2);
+    CHECK(result.diagnostics.all()[1].message.find("IPv6addr takes an IPv6 address") !=
+          std::string::npos);
+    CHECK(result.diagnostics.all()[2].where.line == 3);
+    // Other scripts still split their arguments on '::'.
+    REQUIRE(result.groups.size() == 1);
+    CHECK(result.groups[0].resources[0].args == Strings{"/dev/sda1", "/data"});
+}
