@@ -162,12 +162,28 @@ void check_groups(const HaCf& cf, const std::vector<ResourceGroup>& groups, cons
     }
 }
 
+// The STONITH plugin this node would run, as 3.0.6 refuses an unknown device type.
+void check_stonith(const HaCf& cf, const std::string& node_name, const SystemView& system,
+                   base::Diagnostics& diags)
+{
+    const StonithHost* h = cf.stonith_for(node_name);
+    if (h == nullptr) {
+        return;
+    }
+    const std::string path = std::string(stonith_plugin_dir) + "/" + h->type;
+    if (!system.is_executable_file(path)) {
+        diags.error(h->where, "stonith type " + quote(h->type) + ": no plugin script " +
+                                  quote(path) + " (cluster-glue installs them)");
+    }
+}
+
 }  // namespace
 
 void check_config(const HaCf& ha_cf, const std::vector<ResourceGroup>& groups,
                   const std::string& node_name, const ScriptDirs& dirs, const SystemView& system,
                   base::Diagnostics& diags)
 {
+    check_stonith(ha_cf, node_name, system, diags);
     check_own_node(ha_cf, node_name, diags);
     check_media(ha_cf, system, diags);
     check_accounts(ha_cf, system, diags);

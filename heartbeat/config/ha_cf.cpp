@@ -76,6 +76,17 @@ SourceLocation HaCf::location_of(std::string_view name) const
     return it == set_at.end() ? file : it->second;
 }
 
+const StonithHost* HaCf::stonith_for(std::string_view node) const
+{
+    const StonithHost* found = nullptr;
+    for (const StonithHost& h : stonith_hosts) {
+        if (h.host == "*" || base::iequals(h.host, node)) {
+            found = &h;
+        }
+    }
+    return found;
+}
+
 const Node* HaCf::find_node(std::string_view name) const
 {
     for (const Node& node : nodes) {
@@ -797,17 +808,42 @@ bool apply_stonith(Context& ctx, std::string_view line)
             "(stonith TYPE FILE)");
         return false;
     }
-    return true;
+    // Refused rather than ignored: a node that takes over without the reset it was told to
+    // do first can corrupt shared disks.
+    ctx.error(
+        "'stonith TYPE FILE' is not implemented; write the device as 'stonith_host * "
+        "TYPE PARAMS…' (an external/* plugin script)");
+    return false;
 }
 
 bool apply_stonith_host(Context& ctx, std::string_view line)
 {
-    if (base::split(line, base::whitespace).size() < 2) {
+    const auto words = base::split(line, base::whitespace);
+    if (words.size() < 2) {
         ctx.error(
             "'stonith_host' needs a host (or *) and a device type "
             "(stonith_host HOST TYPE PARAMS…)");
         return false;
     }
+    const std::string_view type = words[1];
+    if (!type.starts_with("external/") || type.size() == 9 ||
+        type.find('/', 9) != std::string_view::npos || type.substr(9) == "." ||
+        type.substr(9) == "..") {
+        // cluster-glue's compiled plugins (ssh, ipmilan, …) need its library; each has an
+        // external/* script counterpart or can be wrapped in one.
+        ctx.error("stonith type " + quote(type) +
+                  " is not an external/NAME plugin script; this heartbeat runs cluster-glue's "
+                  "external plugins only (no libstonith)");
+        return false;
+    }
+    // The parameters: the rest of the line after the type, as written.
+    const std::size_t at = line.find(type, line.find(words[0]) + words[0].size());
+    StonithHost h;
+    h.host = base::to_lower(words[0]);
+    h.type = std::string(type);
+    h.params = std::string(base::trim(line.substr(at + type.size())));
+    h.where = ctx.where;
+    ctx.cf.stonith_hosts.push_back(std::move(h));
     return true;
 }
 
@@ -960,8 +996,8 @@ const std::vector<Directive>& directives()
         opt("memreserve", apply_positive_int, "6500", Support::not_implemented),
         opt("quorum_server", apply_any_string, {}, Support::not_implemented),
         // Whole-line directives.
-        line_directive("stonith", apply_stonith, Support::not_implemented),
-        line_directive("stonith_host", apply_stonith_host, Support::not_implemented),
+        line_directive("stonith", apply_stonith, Support::implemented),
+        line_directive("stonith_host", apply_stonith_host, Support::implemented),
         line_directive("apiauth", apply_apiauth, Support::implemented),
         line_directive("respawn", apply_client_child, Support::implemented),
         line_directive("failfast", apply_client_child, Support::implemented),

@@ -79,6 +79,23 @@ struct ClientChild {
     bool operator==(const ClientChild&) const = default;
 };
 
+/// `stonith_host HOST TYPE PARAMS…`: the STONITH device node HOST (or `*`, any node) resets
+/// the peer with. TYPE is an `external/NAME` plugin script of cluster-glue's layout; PARAMS
+/// are its configuration values in the order its `getconfignames` lists them (the last one
+/// takes the rest of the line, blanks and all, as cluster-glue reads them).
+struct StonithHost {
+    std::string host;  ///< lower-cased, or `*`
+    std::string type;  ///< `external/NAME`
+    std::string params;
+    SourceLocation where;
+
+    bool operator==(const StonithHost&) const = default;
+};
+
+/// Where cluster-glue (Debian's) keeps its STONITH plugins: TYPE `external/NAME` is the
+/// script DIR/external/NAME.
+inline constexpr const char* stonith_plugin_dir = "/usr/lib/stonith/plugins";
+
 /// The parsed ha.cf. Defaults are those heartbeat 3.0.6 applies; `parameters` holds the
 /// text heartbeat records for each directive (what `cl_status hbparameter` answers).
 struct HaCf {
@@ -128,6 +145,11 @@ struct HaCf {
     } script_limits;
     std::vector<ApiAuth> apiauth;  ///< explicit lines, then built-ins
     std::vector<ClientChild> clients;
+    std::vector<StonithHost>
+        stonith_hosts;  ///< every line; the node's is the last that names it or *
+
+    /// The STONITH device `node` uses (the last line for it or for `*`, as 3.0.6), if any.
+    const StonithHost* stonith_for(std::string_view node) const;
 
     /// Directive name -> recorded value, including defaults and derived values.
     std::map<std::string, std::string, std::less<>> parameters;

@@ -23,6 +23,7 @@ std::string_view to_string(Change change)
     case Change::scripts: return "env";
     case Change::api: return "api";
     case Change::logging: return "logging";
+    case Change::stonith: return "stonith_host";
     }
     return "?";
 }
@@ -298,6 +299,7 @@ ReloadPlan plan_reload(const Config& running, const Config& next)
          !(before.apiauth == applied.apiauth) || !(before.parameters == applied.parameters));
     note(Change::logging,
          before.debug != applied.debug || before.log_badpack != applied.log_badpack);
+    note(Change::stonith, !(before.stonith_hosts == applied.stonith_hosts));
 
     std::vector<bool> taken(old_links.size(), false);
     for (const Medium& m : new_links) {

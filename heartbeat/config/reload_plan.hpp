@@ -27,6 +27,7 @@ enum class Change {
     scripts,        ///< `env` (what scripts see, their limits, FAILFAST)
     api,            ///< apiauth and the parameters API clients read
     logging,        ///< debug, log_badpack
+    stonith,        ///< stonith_host lines: the device a dead peer is reset with
 };
 std::string_view to_string(Change change);
 

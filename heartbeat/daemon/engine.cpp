@@ -686,7 +686,7 @@ void Engine::apply_reload()
     }
     if (resources_ &&
         (plan.has(config::Change::groups) || plan.has(config::Change::auto_failback) ||
-         plan.has(config::Change::scripts))) {
+         plan.has(config::Change::scripts) || plan.has(config::Change::stonith))) {
         resources_->reconfigure(
             now, resources::controller_settings(config_.ha_cf, config_.node_name, config_.groups));
     }

@@ -154,7 +154,12 @@ void ResourceDriver::start_run(membership::TimePoint now, const resources::Scrip
 {
     const config::ScriptDirs dirs{config_.config_dir + "/resource.d", "/etc/init.d"};
     const platform::LinuxSystemView system;
-    const auto path = config::find_resource_script(run.resource.script, dirs, system);
+    // A STONITH plugin is cluster-glue's script DIR/external/NAME; the rest are resources.
+    const std::string plugin = std::string(config::stonith_plugin_dir) + "/" + run.resource.script;
+    const auto path =
+        run.reason == resources::RunReason::stonith
+            ? (system.is_executable_file(plugin) ? std::optional(plugin) : std::nullopt)
+            : config::find_resource_script(run.resource.script, dirs, system);
     if (!path) {
         resources::ScriptResult missing;
         missing.outcome = resources::ScriptOutcome::not_found;
@@ -172,6 +177,7 @@ void ResourceDriver::start_run(membership::TimePoint now, const resources::Scrip
     spec.path = *path;
     spec.args = run.argv;
     spec.env = script_env();
+    spec.env.insert(spec.env.end(), run.env.begin(), run.env.end());
     spec.timeout = run.timeout;
     spec.log_tag = run.resource.text;
     runner_.run(std::move(spec), [this, id = run.id](const platform::ProcessResult& result) {

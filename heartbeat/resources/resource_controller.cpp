@@ -18,9 +18,11 @@
 // as 3.0.6's resource callbacks are only registered then.
 #include "resources/resource_controller.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "base/log.hpp"
+#include "base/text.hpp"
 
 namespace hb::resources {
 
@@ -38,6 +40,10 @@ ControllerSettings controller_settings(const config::HaCf& ha_cf, const std::str
     s.manager.groups = groups;
     s.manager.auto_failback = ha_cf.auto_failback;
     s.limits = ha_cf.script_limits;
+    if (const config::StonithHost* h = ha_cf.stonith_for(self)) {
+        s.stonith = *h;
+        s.manager.fencing = Fencing::stonith;
+    }
     return s;
 }
 
@@ -107,6 +113,101 @@ void ResourceController::join(TimePoint now, Presence peer)
 {
     phase_ = Managing{};
     manager_.comm_up(now, peer);
+    if (settings_.stonith) {
+        stonith_check_at_ = now;  // 3.0.6 checks the device at start, then hourly
+    }
+}
+
+void ResourceController::start_stonith(StonithOp op)
+{
+    const std::string& device = settings_.stonith->type;
+    if (op.purpose == StonithOp::Purpose::reset) {
+        HB_LOG(info) << "Resetting node " << op.node << " with [" << device << "]";
+    } else {
+        HB_LOG(info) << "Checking status of STONITH device [" << device << "]";
+    }
+    stonith_ = std::move(op);
+    stonith_call({"getconfignames"});
+}
+
+void ResourceController::stonith_call(const std::vector<std::string>& argv)
+{
+    config::Resource plugin;
+    plugin.text = settings_.stonith->type;
+    plugin.script = settings_.stonith->type;
+    queue_call(RunReason::stonith, {}, plugin, ScriptAction::status, argv, std::nullopt);
+    call_->run.timeout = settings_.limits.stop_timeout;
+    call_->run.env = stonith_->env;
+}
+
+std::vector<std::string> ResourceController::stonith_env(const std::string& names) const
+{
+    // cluster-glue's reading of a stonith_host line: the values in the order of the names,
+    // the last name taking the rest of the line, blanks and all.
+    std::vector<std::string> env;
+    const auto keys = base::split(names, base::whitespace);
+    std::string_view rest = base::trim(settings_.stonith->params);
+    for (std::size_t i = 0; i < keys.size() && !rest.empty(); ++i) {
+        std::string_view value = rest;
+        if (i + 1 < keys.size()) {
+            const std::size_t end = rest.find_first_of(base::whitespace);
+            value = rest.substr(0, end);
+            rest =
+                end == std::string_view::npos ? std::string_view{} : base::trim(rest.substr(end));
+        }
+        env.push_back(std::string(keys[i]) + "=" + std::string(value));
+    }
+    return env;
+}
+
+void ResourceController::on_stonith_result(TimePoint now, const ScriptResult& result)
+{
+    using Stage = StonithOp::Stage;
+    StonithOp& op = *stonith_;
+    const std::string& device = settings_.stonith->type;
+    const bool reset = op.purpose == StonithOp::Purpose::reset;
+    auto finish = [&](FenceResult outcome) {
+        stonith_.reset();
+        if (reset) {
+            manager_.fence_done(now, outcome);
+        } else if (outcome != FenceResult::reset) {
+            HB_LOG(err) << "STONITH status operation failed.";
+            HB_LOG(info) << "This may mean that the STONITH device has failed!";
+        }
+    };
+    if (!result.succeeded()) {
+        if (reset) {
+            HB_LOG(err) << "Host " << op.node << " not reset!";
+        } else {
+            HB_LOG(err) << "STONITH device " << device << " not operational!";
+        }
+        finish(FenceResult::failed);
+        return;
+    }
+    switch (op.stage) {
+    case Stage::confignames:
+        op.env = stonith_env(result.output);
+        op.stage = reset ? Stage::gethosts : Stage::status;
+        stonith_call({reset ? "gethosts" : "status"});
+        return;
+    case Stage::status: finish(FenceResult::reset); return;
+    case Stage::gethosts: {
+        const auto hosts = base::split(result.output, base::whitespace);
+        if (std::none_of(hosts.begin(), hosts.end(),
+                         [&](std::string_view h) { return base::iequals(h, op.node); })) {
+            HB_LOG(err) << "Device " << device << " cannot reset host " << op.node << ".";
+            finish(FenceResult::bad_host);
+            return;
+        }
+        op.stage = Stage::reset;
+        stonith_call({"reset", op.node});
+        return;
+    }
+    case Stage::reset:
+        HB_LOG(info) << "node " << op.node << " now reset.";
+        finish(FenceResult::reset);
+        return;
+    }
 }
 
 void ResourceController::on_event(TimePoint now, const membership::Event& event,
@@ -169,6 +270,13 @@ void ResourceController::shutdown(TimePoint now)
 void ResourceController::reconfigure(TimePoint now, ControllerSettings next)
 {
     settings_.limits = next.limits;
+    settings_.stonith = next.stonith;
+    manager_.set_fencing(next.manager.fencing);
+    if (settings_.stonith && !stonith_check_at_ && managing()) {
+        stonith_check_at_ = now;
+    } else if (!settings_.stonith) {
+        stonith_check_at_.reset();
+    }
     settings_.manager.groups = next.manager.groups;
     settings_.manager.auto_failback = next.manager.auto_failback;
     manager_.reconfigure(now, std::move(next.manager.groups), next.manager.auto_failback);
@@ -186,6 +294,9 @@ std::optional<TimePoint> ResourceController::next_deadline() const
     std::optional<TimePoint> next = manager_.next_deadline();
     if (call_ && !call_->issued && call_->not_before && (!next || *call_->not_before < *next)) {
         next = call_->not_before;
+    }
+    if (stonith_check_at_ && (!next || *stonith_check_at_ < *next)) {
+        next = stonith_check_at_;
     }
     return next;
 }
@@ -227,8 +338,21 @@ void ResourceController::pump(TimePoint now)
                        next->not_before);
             return;
         }
-        if (!managing()) {
+        if (!managing() || stonith_) {
             return;
+        }
+        if (settings_.stonith) {
+            if (auto node = manager_.next_fence(now)) {
+                start_stonith(
+                    StonithOp{StonithOp::Purpose::reset, *node, StonithOp::Stage::confignames, {}});
+                return;
+            }
+            if (stonith_check_at_ && now >= *stonith_check_at_) {
+                stonith_check_at_ = now + std::chrono::hours(1);
+                start_stonith(
+                    StonithOp{StonithOp::Purpose::status, {}, StonithOp::Stage::confignames, {}});
+                return;
+            }
         }
         const auto request = manager_.next_request();
         if (!request) {
@@ -306,7 +430,11 @@ void ResourceController::on_result(TimePoint now, std::uint64_t id, const Script
     }
     const ScriptRun run = std::move(call_->run);
     call_.reset();
-    if (run.reason == RunReason::idle_check) {
+    if (run.reason == RunReason::stonith) {
+        if (stonith_) {
+            on_stonith_result(now, result);
+        }
+    } else if (run.reason == RunReason::idle_check) {
         on_idle_status(run, result);
         if (!operation_) {
             check_next_group(now);

@@ -22,8 +22,9 @@
 
 namespace hb::resources {
 
-/// Why a script runs: the start-up idle check (not logged as a run), or a group operation.
-enum class RunReason { idle_check, group_operation };
+/// Why a script runs: the start-up idle check (not logged as a run), a group operation, or
+/// the STONITH plugin (`external/NAME OP [HOST]`, its parameters in the environment).
+enum class RunReason { idle_check, group_operation, stonith };
 
 /// A script for the caller to run now, then hand back with on_result(id, …).
 struct ScriptRun {
@@ -34,12 +35,14 @@ struct ScriptRun {
     ScriptAction action = ScriptAction::status;
     std::vector<std::string> argv;  ///< the resource's `::` arguments, then the action
     Milliseconds timeout{0};        ///< kill its process group after this
+    std::vector<std::string> env;   ///< stonith: the plugin's parameters, NAME=value
 };
 
 /// What the controller needs to know.
 struct ControllerSettings {
     RscSettings manager;
     config::HaCf::ScriptLimits limits;
+    std::optional<config::StonithHost> stonith;  ///< this node's device (manager.fencing)
 };
 
 /// The settings for node `self` (its peer: the other normal node of ha.cf).
@@ -109,7 +112,23 @@ private:
         bool issued = false;
     };
 
+    /// A use of the STONITH plugin: its parameter names first (`getconfignames`), then a
+    /// status check, or `gethosts` and the reset of `node`.
+    struct StonithOp {
+        enum class Purpose { status, reset };
+        enum class Stage { confignames, status, gethosts, reset };
+        Purpose purpose;
+        std::string node;
+        Stage stage = Stage::confignames;
+        std::vector<std::string> env;
+    };
+
     const config::ResourceGroup* group(const std::string& key) const;
+    void start_stonith(StonithOp op);
+    void stonith_call(const std::vector<std::string>& argv);
+    void on_stonith_result(TimePoint now, const ScriptResult& result);
+    /// The parameters as the plugin's environment, named by its `getconfignames` output.
+    std::vector<std::string> stonith_env(const std::string& names) const;
     void check_next_group(TimePoint now);
     void join(TimePoint now, Presence peer);
     void pump(TimePoint now);
@@ -126,6 +145,8 @@ private:
     ResourceManager manager_;
     Phase phase_ = Joining{};
     std::optional<Operation> operation_;
+    std::optional<StonithOp> stonith_;
+    std::optional<TimePoint> stonith_check_at_;  ///< the device's next status check
     std::optional<Call> call_;
     std::uint64_t next_id_ = 1;
 };

@@ -49,6 +49,8 @@ constexpr Milliseconds standby_whole{3'600'000};
 constexpr Milliseconds failback_retry{1000};
 /// A shutdown blocked by a group that would not stop tries its release again this often.
 constexpr Milliseconds shutdown_retry{10'000};
+/// 3.0.6 tries a failed reset of the peer again 5 s later, for as long as it takes.
+constexpr Milliseconds fence_retry{5000};
 /// legacy: an unanswered ip-request is sent again (3.0.6 drops one that arrives before its
 /// own comm up, and then never takes the group).
 constexpr Milliseconds ip_request_retry{2000};
@@ -772,14 +774,23 @@ void ResourceManager::peer_dead()
     if (state_ == RscState::shutdown || state_ == RscState::init) {
         return;
     }
+    // 3.0.6's hb_rsc_recover_dead_resources: a peer that was heard and held nothing need
+    // not be reset; any other must be, before anything of its is started here.
+    const bool gave_up = peer_.presence == Presence::alive && peer_.holds == HoldSet::none;
     peer_.presence = Presence::gone;
     on_shutdone_ = OnShutdone::nothing;
     if (!standby_idle()) {
         HB_LOG(info) << "Cancelling pending standby operation";
         cancel_standby();
     }
-    if (peer_.holds == HoldSet::none) {
+    const bool fence = !gave_up && settings_.fencing == Fencing::stonith;
+    if (gave_up) {
         HB_LOG(info) << "Dead node " << settings_.peer << " gave up resources.";
+        send_stonith(settings_.peer, "unneeded");
+    } else if (settings_.fencing == Fencing::none) {
+        HB_LOG(warn) << "No STONITH device configured.";
+        HB_LOG(warn) << "Shared disks are not protected.";
+        send_stonith(settings_.peer, "n_stnth");
     }
     peer_.holds = HoldSet::none;
     peer_.stability = Stability::stable;
@@ -794,12 +805,55 @@ void ResourceManager::peer_dead()
     if (missing == HoldSet::none) {
         return;
     }
+    if (fence) {
+        add(Step{Step::Kind::fence, settings_.peer});
+    }
     HB_LOG(info) << "Resources being acquired from " << settings_.peer << ".";
     held_ = HoldSet::all;
     acquire(missing);
     add(Step{Step::Kind::mark_settled,
              {},
              holds(missing, HoldSet::foreign) ? HoldSet::foreign : HoldSet::none});
+}
+
+void ResourceManager::send_stonith(const std::string& node, std::string_view result)
+{
+    // What 3.0.6 tells the cluster (and its API clients) of each dead peer.
+    wire::Message m;
+    m.add("t", "stonith");
+    m.add("node", node);
+    m.add("result", std::string(result));
+    messages_.push_back(std::move(m));
+}
+
+std::optional<std::string> ResourceManager::next_fence(TimePoint now)
+{
+    run_markers();
+    if (handed_out_ || steps_.empty() || steps_.front().kind != Step::Kind::fence ||
+        (steps_.front().not_before && now < *steps_.front().not_before)) {
+        return std::nullopt;
+    }
+    handed_out_ = std::move(steps_.front());
+    steps_.pop_front();
+    return handed_out_->key;
+}
+
+void ResourceManager::fence_done(TimePoint now, FenceResult result)
+{
+    if (!handed_out_ || handed_out_->kind != Step::Kind::fence) {
+        return;
+    }
+    Step step = std::move(*handed_out_);
+    handed_out_.reset();
+    send_stonith(step.key, result == FenceResult::reset      ? "OK"
+                           : result == FenceResult::bad_host ? "badhost"
+                                                             : "bad");
+    if (result != FenceResult::reset) {
+        HB_LOG(err) << "STONITH of " << step.key << " failed.  Retrying...";
+        step.not_before = now + fence_retry;
+        steps_.push_front(std::move(step));
+    }
+    run_markers();
 }
 
 void ResourceManager::peer_returned()
@@ -891,7 +945,8 @@ void ResourceManager::run_markers()
         const Step step = steps_.front();
         switch (step.kind) {
         case Step::Kind::acquire:
-        case Step::Kind::release: return;
+        case Step::Kind::release:
+        case Step::Kind::fence: return;
         case Step::Kind::mark_standby_released: {
             // A group whose stop failed still runs here: it is not handed over (the peer
             // would start it a second time), and we keep claiming its side.
@@ -971,8 +1026,8 @@ std::optional<GroupRequest> ResourceManager::next_request()
 {
     for (;;) {
         run_markers();
-        if (handed_out_ || steps_.empty()) {
-            return std::nullopt;
+        if (handed_out_ || steps_.empty() || steps_.front().kind == Step::Kind::fence) {
+            return std::nullopt;  // (a reset comes through next_fence, and holds the rest)
         }
         Step step = std::move(steps_.front());
         steps_.pop_front();
@@ -1085,6 +1140,9 @@ std::optional<TimePoint> ResourceManager::next_deadline() const
     }
     for (const auto& [key, at] : ip_requests_) {
         consider(at);
+    }
+    if (!handed_out_ && !steps_.empty() && steps_.front().kind == Step::Kind::fence) {
+        consider(steps_.front().not_before);
     }
     return next;
 }

@@ -73,6 +73,11 @@ enum class StandbyAnswer { accepted, refused };
 
 std::string_view to_string(GroupState state);
 
+/// Whether a dead peer is reset before its groups are taken over (a `stonith_host` line).
+enum class Fencing { none, stonith };
+/// How a reset of the peer went (3.0.6's T_STONITH_OK / T_STONITH_BADHOST / T_STONITH_BAD).
+enum class FenceResult { reset, bad_host, failed };
+
 /// What the manager needs to know.
 struct RscSettings {
     std::string self;
@@ -80,6 +85,7 @@ struct RscSettings {
     std::vector<config::ResourceGroup> groups;
     config::AutoFailback auto_failback = config::AutoFailback::on;
     Milliseconds rqst_delay{10000};  ///< 3.0.6's RQSTDELAY, kept with a 3.0.6 peer
+    Fencing fencing = Fencing::none;
 };
 
 class ResourceManager {
@@ -108,6 +114,8 @@ public:
     /// transition or a standby is under way, this waits until it is over.
     void reconfigure(TimePoint now, std::vector<config::ResourceGroup> groups,
                      config::AutoFailback mode);
+    /// A reload: whether a dead peer is reset first, from the next death on.
+    void set_fencing(Fencing fencing) { settings_.fencing = fencing; }
     /// Runs timers due at `now`.
     void tick(TimePoint now);
     /// When tick() must next run (nullopt: no timer).
@@ -119,6 +127,13 @@ public:
     /// held, or free; failed: a start failed and the group was given up; stuck: a stop
     /// failed and it still runs).
     void group_done(TimePoint now, const std::string& key, GroupOpState result);
+
+    /// The node to reset now, before the takeover that waits behind it (nullopt: none due;
+    /// call fence_done() after it).
+    std::optional<std::string> next_fence(TimePoint now);
+    /// The reset handed out by next_fence() ended: on `reset` the takeover goes on; else it
+    /// is tried again 5 s later, and nothing of the peer's is started meanwhile (3.0.6).
+    void fence_done(TimePoint now, FenceResult result);
 
     /// Messages to sign and send (control fields not yet added), in order; clears them.
     std::vector<wire::Message> take_messages();
@@ -203,7 +218,8 @@ private:
             mark_standby_acquired,
             mark_shutdown_released,
             mark_settled,
-            reply_ip_request
+            reply_ip_request,
+            fence,  ///< reset `key` (the peer) before what follows
         };
         explicit Step(Kind k, std::string group_key = {}, HoldSet s = HoldSet::none,
                       WeOwn w = WeOwn::no)
@@ -217,6 +233,7 @@ private:
         HoldSet set;
         WeOwn weown;                  ///< reply_ip_request: we held the group and released it
         config::ResourceGroup group;  ///< acquire/release: resolved when handed out
+        std::optional<TimePoint> not_before;  ///< fence: a retry waits until then
     };
 
     std::vector<std::string> keys_of(HoldSet set) const;
@@ -250,6 +267,7 @@ private:
     void ask_again(TimePoint now, Resend which);
     void run_markers();
     void add(Step step);
+    void send_stonith(const std::string& node, std::string_view result);
     /// The definition an acquire or release of `step.key` runs on now (nullptr: none, the
     /// group was removed and does not run here).
     const config::ResourceGroup* definition_for(const Step& step) const;

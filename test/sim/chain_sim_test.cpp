@@ -23,7 +23,10 @@ namespace {
 
 const std::string n1 = "lvs-01";
 const std::string n2 = "lvs-02";
-const std::string& other(const std::string& n) { return n == n1 ? n2 : n1; }
+const std::string& other(const std::string& n)
+{
+    return n == n1 ? n2 : n1;
+}
 
 constexpr Milliseconds keepalive{500};
 constexpr Milliseconds deadtime{2000};
@@ -89,13 +92,13 @@ public:
                    sim::LegacyAsk ask = sim::LegacyAsk::when_peer_active)
         : cluster_({n1, n2}, 1, timings(), keys())
     {
-        cluster_.set_resources([mode, peer, ask](const std::string& name)
-                                   -> std::unique_ptr<sim::NodeResources> {
-            if (name == n2 && peer == Peer::v306) {
-                return std::make_unique<sim::Peer306>(settings_for(name, mode), deadtime, ask);
-            }
-            return std::make_unique<sim::OurResources>(settings_for(name, mode));
-        });
+        cluster_.set_resources(
+            [mode, peer, ask](const std::string& name) -> std::unique_ptr<sim::NodeResources> {
+                if (name == n2 && peer == Peer::v306) {
+                    return std::make_unique<sim::Peer306>(settings_for(name, mode), deadtime, ask);
+                }
+                return std::make_unique<sim::OurResources>(settings_for(name, mode));
+            });
         cluster_.set_observer([this] { check(); }, true);
     }
 
@@ -103,7 +106,10 @@ public:
     /// How long both must have heard each other before two owners count as a violation.
     void set_grace(Milliseconds grace) { grace_ = grace; }
     void run_for(Milliseconds d) { cluster_.run_for(d); }
-    bool holds(const std::string& n, const config::ResourceGroup& g) { return cluster_.holds(n, g); }
+    bool holds(const std::string& n, const config::ResourceGroup& g)
+    {
+        return cluster_.holds(n, g);
+    }
     int owners(const config::ResourceGroup& g) { return cluster_.owners(g); }
     std::string rscstatus(const std::string& n)
     {
@@ -244,16 +250,16 @@ void run_partition(Chain& chain, Partition p)
 
 }  // namespace
 
-TEST_CASE("chain: every auto_failback mode × start order × partition keeps one owner", "[sim][chain]")
+TEST_CASE("chain: every auto_failback mode × start order × partition keeps one owner",
+          "[sim][chain]")
 {
-    const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off,
-                               config::AutoFailback::legacy);
-    const auto order = GENERATE(Order::joint, Order::first_01, Order::first_02,
-                                Order::restart_01, Order::restart_02);
-    const auto partition = GENERATE(Partition::none, Partition::both_see,
-                                    Partition::only_01_sees, Partition::only_02_sees);
-    INFO("auto_failback " << name_of(mode) << ", " << name_of(order) << ", "
-                          << name_of(partition));
+    const auto mode =
+        GENERATE(config::AutoFailback::on, config::AutoFailback::off, config::AutoFailback::legacy);
+    const auto order = GENERATE(Order::joint, Order::first_01, Order::first_02, Order::restart_01,
+                                Order::restart_02);
+    const auto partition = GENERATE(Partition::none, Partition::both_see, Partition::only_01_sees,
+                                    Partition::only_02_sees);
+    INFO("auto_failback " << name_of(mode) << ", " << name_of(order) << ", " << name_of(partition));
     Chain chain(mode);
     auto [holder_a, holder_b] = run_order(chain, order, mode);
     run_partition(chain, partition);
@@ -278,7 +284,8 @@ TEST_CASE("chain: every auto_failback mode × start order × partition keeps one
     CHECK(chain.checked_ms() > 5000);  // the checker did look
 }
 
-TEST_CASE("chain: a failed start gives the whole group up; nobody else starts it meanwhile", "[sim][chain]")
+TEST_CASE("chain: a failed start gives the whole group up; nobody else starts it meanwhile",
+          "[sim][chain]")
 {
     Chain chain(config::AutoFailback::on);
     chain.cluster().host(n1).add_fault("web-a", sim::ScriptAction::start, Fault::fails);
@@ -291,7 +298,8 @@ TEST_CASE("chain: a failed start gives the whole group up; nobody else starts it
     CHECK(chain.violation().empty());
 }
 
-TEST_CASE("chain: a start that hangs is killed at its timeout and the group given up", "[sim][chain]")
+TEST_CASE("chain: a start that hangs is killed at its timeout and the group given up",
+          "[sim][chain]")
 {
     Chain chain(config::AutoFailback::on);
     chain.cluster().host(n2).add_fault("web-b", sim::ScriptAction::start, Fault::hangs, 1);
@@ -307,7 +315,8 @@ TEST_CASE("chain: a start that hangs is killed at its timeout and the group give
     CHECK(chain.violation().empty());
 }
 
-TEST_CASE("chain: a status check that hangs at start-up does not stop the node joining", "[sim][chain]")
+TEST_CASE("chain: a status check that hangs at start-up does not stop the node joining",
+          "[sim][chain]")
 {
     Chain chain(config::AutoFailback::on);
     chain.cluster().host(n1).add_fault("IPaddr::10.0.0.100", sim::ScriptAction::status,
@@ -321,8 +330,8 @@ TEST_CASE("chain: a status check that hangs at start-up does not stop the node j
 
 TEST_CASE("chain: a VIP left by kill -9 is released before the node joins again", "[sim][chain]")
 {
-    const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off,
-                               config::AutoFailback::legacy);
+    const auto mode =
+        GENERATE(config::AutoFailback::on, config::AutoFailback::off, config::AutoFailback::legacy);
     INFO("auto_failback " << name_of(mode));
     Chain chain(mode);
     settle_pair(chain);
@@ -339,7 +348,8 @@ TEST_CASE("chain: a VIP left by kill -9 is released before the node joins again"
     CHECK(chain.violation().empty());
 }
 
-TEST_CASE("chain: a stop that keeps failing leaves the group stuck, and nobody starts it", "[sim][chain]")
+TEST_CASE("chain: a stop that keeps failing leaves the group stuck, and nobody starts it",
+          "[sim][chain]")
 {
     Chain chain(config::AutoFailback::off);
     settle_pair(chain);
@@ -382,7 +392,8 @@ void reboot(Chain& chain, const std::string& name)
 
 }  // namespace
 
-TEST_CASE("chain, 3.0.6 peer: a joint start waits its RQSTDELAY, then each takes its own", "[sim][chain][v306]")
+TEST_CASE("chain, 3.0.6 peer: a joint start waits its RQSTDELAY, then each takes its own",
+          "[sim][chain][v306]")
 {
     const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off);
     INFO("auto_failback " << name_of(mode));
@@ -405,8 +416,8 @@ TEST_CASE("chain, 3.0.6 peer: a joint start waits its RQSTDELAY, then each takes
 
 TEST_CASE("chain, 3.0.6 peer: death, takeover and return in every mode", "[sim][chain][v306]")
 {
-    const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off,
-                               config::AutoFailback::legacy);
+    const auto mode =
+        GENERATE(config::AutoFailback::on, config::AutoFailback::off, config::AutoFailback::legacy);
     const std::string victim = GENERATE(n1, n2);
     INFO("auto_failback " << name_of(mode) << ", " << victim << " dies");
     Chain chain(mode, Peer::v306);
@@ -429,10 +440,11 @@ TEST_CASE("chain, 3.0.6 peer: death, takeover and return in every mode", "[sim][
     CHECK(chain.violation().empty());
 }
 
-TEST_CASE("chain, 3.0.6 peer: a partition seen by both heals by its restart, to one owner", "[sim][chain][v306]")
+TEST_CASE("chain, 3.0.6 peer: a partition seen by both heals by its restart, to one owner",
+          "[sim][chain][v306]")
 {
-    const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off,
-                               config::AutoFailback::legacy);
+    const auto mode =
+        GENERATE(config::AutoFailback::on, config::AutoFailback::off, config::AutoFailback::legacy);
     INFO("auto_failback " << name_of(mode));
     Chain chain(mode, Peer::v306);
     // 3.0.6 keeps what it took for 2 s after it hears us again, then gives everything up
@@ -454,7 +466,9 @@ TEST_CASE("chain, 3.0.6 peer: a partition seen by both heals by its restart, to 
     CHECK(chain.violation().empty());
 }
 
-TEST_CASE("chain, 3.0.6 peer in legacy mode: it restarts inside our takeover and takes its group unasked", "[sim][chain][v306]")
+TEST_CASE(
+    "chain, 3.0.6 peer in legacy mode: it restarts inside our takeover and takes its group unasked",
+    "[sim][chain][v306]")
 {
     // system.failover_mixed_legacy's race: lvs-02 (3.0.6) dies, we declare it dead and
     // start taking web-b over, and it is back meanwhile, taking web-b without asking
@@ -494,8 +508,10 @@ const std::string kept_a = "lvs-01 IPaddr::10.0.0.100 web-a\n";
 
 }  // namespace
 
-TEST_CASE("chain: a reload starts new groups where they belong, stops removed ones, and "
-          "never touches the others", "[sim][chain][reload]")
+TEST_CASE(
+    "chain: a reload starts new groups where they belong, stops removed ones, and "
+    "never touches the others",
+    "[sim][chain][reload]")
 {
     const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off);
     INFO("auto_failback " << name_of(mode));
@@ -601,4 +617,114 @@ TEST_CASE("chain: a removed group whose stop fails stays stuck and holds the shu
     CHECK(chain.holds(n1, group_b()));
     INFO(chain.violation());
     CHECK(chain.violation().empty());
+}
+
+namespace {
+
+/// `stonith_host NODE external/test lvs-01 lvs-02` for lvs-NN (the plugin's one parameter,
+/// hostlist, takes the rest of the line).
+resources::ControllerSettings fenced(const std::string& self, config::AutoFailback mode)
+{
+    auto s = settings_for(self, mode);
+    s.stonith = config::StonithHost{self, "external/test", "lvs-01 lvs-02", {}};
+    s.manager.fencing = resources::Fencing::stonith;
+    return s;
+}
+
+/// The pair with lvs-01 fencing (lvs-02 has no device).
+class FencedChain : public Chain {
+public:
+    FencedChain() : Chain(config::AutoFailback::on)
+    {
+        cluster().set_resources([](const std::string& name) -> std::unique_ptr<sim::NodeResources> {
+            return std::make_unique<sim::OurResources>(
+                name == n1 ? fenced(name, config::AutoFailback::on)
+                           : settings_for(name, config::AutoFailback::on));
+        });
+    }
+    int resets_asked() const
+    {
+        int n = 0;
+        for (const auto& c : const_cast<FencedChain*>(this)->cluster().host(n1).stonith_calls) {
+            n += c.rfind("reset ", 0) == 0 ? 1 : 0;
+        }
+        return n;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("chain, stonith: a partitioned peer is reset before its groups start here",
+          "[sim][chain][stonith]")
+{
+    FencedChain chain;
+    settle_pair(chain);
+    REQUIRE(chain.holds(n2, group_b()));
+    chain.cluster().set_partition(n1, n2, true);
+    chain.run_for(Milliseconds(6000));
+    // cluster-glue's order: the names, the hosts, then the reset with hostlist set.
+    const auto& calls = chain.cluster().host(n1).stonith_calls;
+    REQUIRE(calls.size() >= 4);  // the status check at start: getconfignames, status
+    CHECK(calls[0] == "getconfignames");
+    CHECK(calls[1] == "status hostlist=lvs-01 lvs-02");
+    CHECK(calls[2] == "getconfignames");
+    CHECK(calls[3] == "gethosts hostlist=lvs-01 lvs-02");
+    REQUIRE(calls.size() == 5);
+    CHECK(calls[4] == "reset lvs-02 hostlist=lvs-01 lvs-02");
+    CHECK(chain.cluster().resets(n2) == 1);
+    CHECK_FALSE(chain.cluster().is_running(n2));
+    CHECK(chain.holds(n1, group_b()));
+    CHECK(chain.owners(group_b()) == 1);
+    CHECK(chain.cluster().host(n1).starts["web-b"] == 1);
+}
+
+TEST_CASE("chain, stonith: while the reset fails nothing is taken over; retried every 5 s",
+          "[sim][chain][stonith]")
+{
+    FencedChain chain;
+    settle_pair(chain);
+    chain.cluster().host(n1).add_fault("external/test", sim::ScriptAction::status, Fault::fails);
+    chain.cluster().kill(n2);  // its machine still runs web-b
+    chain.run_for(Milliseconds(14000));
+    CHECK_FALSE(chain.holds(n1, group_b()));
+    CHECK(chain.resets_asked() == 0);  // gethosts fails first: the device is not usable
+    CHECK(chain.cluster().host(n1).stonith_calls.size() >= 6);  // three tries so far
+    chain.cluster().host(n1).faults.clear();
+    chain.run_for(Milliseconds(6000));
+    CHECK(chain.resets_asked() == 1);
+    CHECK(chain.cluster().host(n2).running.empty());
+    CHECK(chain.holds(n1, group_b()));
+    CHECK(chain.rscstatus(n1) == "all");
+}
+
+TEST_CASE("chain, stonith: a device that cannot reset the peer, and a peer that gave up",
+          "[sim][chain][stonith]")
+{
+    FencedChain chain;
+    settle_pair(chain);
+    SECTION("the device lists only lvs-01: never reset, never taken over")
+    {
+        chain.cluster().host(n1).stonith_hosts = "lvs-01";
+        chain.cluster().kill(n2);
+        chain.run_for(Milliseconds(12000));
+        CHECK(chain.resets_asked() == 0);
+        CHECK_FALSE(chain.holds(n1, group_b()));
+    }
+    SECTION("a graceful stop hands its groups over: no reset")
+    {
+        chain.cluster().stop(n2);
+        chain.run_for(Milliseconds(6000));
+        CHECK(chain.resets_asked() == 0);
+        CHECK(chain.holds(n1, group_b()));
+    }
+    SECTION("a peer that held nothing when it died is not reset")
+    {
+        chain.cluster().request_standby(n2, resources::HoldSet::all);
+        chain.run_for(Milliseconds(4000));
+        REQUIRE(chain.holds(n1, group_b()));
+        chain.cluster().kill(n2);
+        chain.run_for(Milliseconds(6000));
+        CHECK(chain.resets_asked() == 0);
+        CHECK(chain.holds(n1, group_b()));
+    }
 }

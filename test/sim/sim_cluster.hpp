@@ -33,10 +33,10 @@ public:
     explicit SimHost(const TimePoint& now) : now_(now) {}
     std::uint64_t unix_time() const override
     {
-        return 1'795'568'434ULL + static_cast<std::uint64_t>(
-                                      std::chrono::duration_cast<std::chrono::seconds>(
-                                          now_.time_since_epoch())
-                                          .count());
+        return 1'795'568'434ULL +
+               static_cast<std::uint64_t>(
+                   std::chrono::duration_cast<std::chrono::seconds>(now_.time_since_epoch())
+                       .count());
     }
     std::string load_average() const override { return "0.00 0.01 0.05 1/123 4567"; }
 
@@ -55,7 +55,10 @@ public:
     /// `names` are the nodes; `media` the number of media; `base` the shared settings.
     SimCluster(std::vector<std::string> names, std::size_t media, membership::Settings base,
                config::AuthKeys keys, std::uint32_t seed = 1)
-        : names_(std::move(names)), base_(std::move(base)), keys_(std::move(keys)), rng_(seed)
+        : names_(std::move(names)),
+          base_(std::move(base)),
+          keys_(std::move(keys)),
+          rng_(seed)
     {
         base_.nodes = names_;
         base_.media.clear();
@@ -79,6 +82,8 @@ public:
         observer_ = std::move(observer);
         observe_every_ms_ = every_ms;
     }
+    /// How many times node `name`'s machine was reset by STONITH.
+    int resets(const std::string& name) { return resets_[name]; }
     /// The machine under node `name` (it outlives the daemon).
     FakeHost& host(const std::string& name) { return hosts_[name]; }
     /// The resource side of running node `name` (nullptr when it has none or is down).
@@ -282,9 +287,9 @@ public:
 private:
     struct Running {
         Running(membership::Settings s, const membership::HostInfo& host, const config::AuthKeys& k)
-            : membership(std::move(s), host), authenticator(k)
-        {
-        }
+            : membership(std::move(s), host),
+              authenticator(k)
+        {}
         membership::Membership membership;
         auth::Authenticator authenticator;
         std::unique_ptr<NodeResources> resources;
@@ -297,10 +302,7 @@ private:
         std::string to;
         std::size_t medium = 0;
         std::string bytes;
-        bool operator>(const Delivery& o) const
-        {
-            return at != o.at ? at > o.at : order > o.order;
-        }
+        bool operator>(const Delivery& o) const { return at != o.at ? at > o.at : order > o.order; }
     };
 
     Running* running(const std::string& name)
@@ -360,6 +362,11 @@ private:
             if (paused_.count(done.node)) {
                 later.push_back(std::move(done));
                 continue;
+            }
+            if (!done.reset.empty()) {  // the reset machine goes down, all it ran with it
+                kill(done.reset);
+                hosts_[done.reset].running.clear();
+                ++resets_[done.reset];
             }
             n->resources->on_result(now_, done.id, done.result);
             drain(done.node);
@@ -483,6 +490,7 @@ private:
     std::map<std::string, std::map<auth::VerifyError, int>> rejected_;
     ResourceFactory make_resources_;
     std::map<std::string, FakeHost> hosts_;
+    std::map<std::string, int> resets_;
     FakeRunner runner_;
     std::vector<FakeRunner::Done> backlog_;
     std::function<void()> observer_;

@@ -43,8 +43,12 @@ enum class Fault { fails, hangs };
 
 /// One node's machine: what runs there, and how its scripts misbehave.
 struct FakeHost {
-    std::set<std::string> running;  ///< resource texts (`IPaddr::10.0.0.100`)
+    std::set<std::string> running;      ///< resource texts (`IPaddr::10.0.0.100`)
     std::map<std::string, int> starts;  ///< resource text → how many times it was started
+    /// The STONITH plugin here: the hosts its `gethosts` lists, and every call made to it
+    /// (`reset lvs-02 hostlist=…`); its faults are keyed (plugin, status).
+    std::string stonith_hosts = "lvs-01 lvs-02";
+    std::vector<std::string> stonith_calls;
     /// (resource text, action) → the fault and how many more calls it hits (-1: all).
     std::map<std::pair<std::string, ScriptAction>, std::pair<Fault, int>> faults;
 
@@ -85,6 +89,10 @@ public:
         const auto fault = host.fault_for(p.resource, run.action);
         p.result.outcome = ScriptOutcome::exited;
         p.result.exit_code = 0;
+        if (run.reason == resources::RunReason::stonith) {
+            stonith(now, host, run, fault, p);
+            return;
+        }
         switch (run.action) {
         case ScriptAction::status:
             p.done_at = now + status_time;
@@ -128,6 +136,7 @@ public:
         std::uint64_t daemon = 0;
         std::uint64_t id = 0;
         ScriptResult result;
+        std::string reset;  ///< a STONITH reset that worked: this node's machine rebooted
     };
     /// Calls finished by `now`, in order; their effects are on the hosts.
     std::vector<Done> take_done(TimePoint now)
@@ -142,7 +151,7 @@ public:
                 it->host->running.insert(it->resource);
                 ++it->host->starts[it->resource];
             }
-            out.push_back(Done{it->node, it->daemon, it->id, it->result});
+            out.push_back(Done{it->node, it->daemon, it->id, it->result, it->resets});
             it = pending_.erase(it);
         }
         return out;
@@ -157,8 +166,37 @@ private:
         std::string resource;
         TimePoint done_at;
         bool starts = false;  ///< a start that works: the resource runs when it ends
+        std::string resets;   ///< a reset that works: that node when it ends
         ScriptResult result;
     };
+
+    /// The plugin as cluster-glue's external/* scripts behave: one parameter, `hostlist`.
+    void stonith(TimePoint now, FakeHost& host, const ScriptRun& run, std::optional<Fault> fault,
+                 Pending& p)
+    {
+        std::string call;
+        for (const auto& a : run.argv) {
+            call += (call.empty() ? "" : " ") + a;
+        }
+        for (const auto& e : run.env) {
+            call += " " + e;
+        }
+        host.stonith_calls.push_back(call);
+        const std::string& op = run.argv.at(0);
+        p.done_at = now + (op == "reset" ? op_time : status_time);
+        if (op == "getconfignames") {
+            p.result.output = "hostlist\n";
+        } else if (op == "gethosts") {
+            p.result.output = host.stonith_hosts + "\n";
+        } else if (op == "reset" && !fault) {
+            p.resets = run.argv.at(1);
+        }
+        if (fault && op != "getconfignames") {
+            p.result.exit_code = 1;
+        }
+        pending_.push_back(std::move(p));
+    }
+
     std::deque<Pending> pending_;
 };
 
@@ -230,9 +268,10 @@ enum class LegacyAsk { when_peer_active, never };
 class Peer306 final : public NodeResources {
 public:
     Peer306(resources::ControllerSettings s, Milliseconds deadtime, LegacyAsk ask)
-        : settings_(std::move(s)), deadtime_(deadtime), ask_(ask)
-    {
-    }
+        : settings_(std::move(s)),
+          deadtime_(deadtime),
+          ask_(ask)
+    {}
 
     void start(TimePoint) override {}
 
@@ -351,9 +390,9 @@ private:
     struct Step {
         enum class Kind { operation, send, send_shutdone };
         Kind kind = Kind::operation;
-        std::string key;                 ///< operation: the group
+        std::string key;  ///< operation: the group
         GroupOpKind op = GroupOpKind::acquire;
-        wire::Message message;           ///< send, send_shutdone
+        wire::Message message;  ///< send, send_shutdone
     };
     static Step operation(const std::string& key, GroupOpKind op)
     {
@@ -431,8 +470,11 @@ private:
             state_ = State::stable;
             needs_failback_ = true;
             work(HoldSet::all, GroupOpKind::acquire);
-            send_after_work(message({{"t", "resource"}, {"rsc_hold", "all"}, {"rtype", "full"},
-                                     {"isstable", "1"}, {"info", "req_our_resources()"}}));
+            send_after_work(message({{"t", "resource"},
+                                     {"rsc_hold", "all"},
+                                     {"rtype", "full"},
+                                     {"isstable", "1"},
+                                     {"info", "req_our_resources()"}}));
         }
         (void)now;
     }
@@ -457,8 +499,11 @@ private:
         }
         held_ = held_ | HoldSet::local;
         work(HoldSet::local, GroupOpKind::acquire);
-        send_after_work(message({{"t", "resource"}, {"rsc_hold", "local"}, {"rtype", "full"},
-                                 {"isstable", "1"}, {"info", "req_our_resources()"}}));
+        send_after_work(message({{"t", "resource"},
+                                 {"rsc_hold", "local"},
+                                 {"rtype", "full"},
+                                 {"isstable", "1"},
+                                 {"info", "req_our_resources()"}}));
     }
 
     void become_stable()
@@ -528,8 +573,10 @@ private:
                     steps_.push_back(operation(key, GroupOpKind::release));
                 }
             }
-            send_after_work(message({{"t", "ip-request-resp"}, {"dest", settings_.manager.peer},
-                                     {"ipaddr", key}, {"weown", ours ? "yes" : "no"},
+            send_after_work(message({{"t", "ip-request-resp"},
+                                     {"dest", settings_.manager.peer},
+                                     {"ipaddr", key},
+                                     {"weown", ours ? "yes" : "no"},
                                      {"ok", "OK"}}));
         } else if (type == "ip-request-resp" &&
                    m.get("dest") == std::optional<std::string_view>(settings_.manager.self) &&
@@ -546,11 +593,12 @@ private:
         if (!set) {
             return;
         }
-        if (info == "me" && standby_ == Standby::none && other_stable_ &&
-            state_ == State::stable && steps_.empty() && !op_) {
+        if (info == "me" && standby_ == Standby::none && other_stable_ && state_ == State::stable &&
+            steps_.empty() && !op_) {
             standby_ = Standby::other;
             other_stable_ = false;
-            send_now(message({{"t", "ask_resources"}, {"rsc_hold", std::string(to_string(*set))},
+            send_now(message({{"t", "ask_resources"},
+                              {"rsc_hold", std::string(to_string(*set))},
                               {"info", "other"}}));
         } else if (info == "other" && standby_ == Standby::me) {
             held_ = held_ & ~*set;
@@ -558,14 +606,16 @@ private:
             work(*set, GroupOpKind::release);
             standby_ = Standby::done;
             send_after_work(message({{"t", "ask_resources"},
-                                     {"rsc_hold", std::string(to_string(*set))}, {"info", "done"}}));
+                                     {"rsc_hold", std::string(to_string(*set))},
+                                     {"info", "done"}}));
         } else if (info == "done" && standby_ == Standby::other) {
             held_ = held_ | resources::mirror(*set);
             work(resources::mirror(*set), GroupOpKind::acquire);
             send_after_work(message({{"t", "ask_resources"},
-                                     {"rsc_hold", std::string(to_string(*set))}, {"info", "done"}}));
-            send_after_work(message({{"t", "resource"}, {"rsc_hold", "all"}, {"rtype", "full"},
-                                     {"isstable", "1"}}));
+                                     {"rsc_hold", std::string(to_string(*set))},
+                                     {"info", "done"}}));
+            send_after_work(message(
+                {{"t", "resource"}, {"rsc_hold", "all"}, {"rtype", "full"}, {"isstable", "1"}}));
             standby_ = Standby::none;
         } else if (info == "done" && standby_ == Standby::done) {
             standby_ = Standby::none;
@@ -609,8 +659,8 @@ private:
         held_ = HoldSet::all;
         work(missing, GroupOpKind::acquire);
         if (!legacy() && resources::holds(missing, HoldSet::foreign)) {
-            send_after_work(message({{"t", "resource"}, {"rsc_hold", "foreign"},
-                                     {"info", "mach_down"}}));
+            send_after_work(
+                message({{"t", "resource"}, {"rsc_hold", "foreign"}, {"info", "mach_down"}}));
         }
         (void)now;
     }
@@ -627,7 +677,9 @@ private:
         }
         steps_.clear();
         work(HoldSet::all, GroupOpKind::release);  // givegroup on every group, file order
-        steps_.push_back(Step{Step::Kind::send_shutdone, {}, GroupOpKind::acquire,
+        steps_.push_back(Step{Step::Kind::send_shutdone,
+                              {},
+                              GroupOpKind::acquire,
                               message({{"t", "shutdone"}, {"st", "dead"}})});
     }
 
@@ -662,7 +714,8 @@ private:
         last_now_ = now;
         for (;;) {
             if (op_ && op_->state() != GroupOpState::running) {
-                if (op_->kind() == GroupOpKind::acquire && op_->state() == GroupOpState::succeeded) {
+                if (op_->kind() == GroupOpKind::acquire &&
+                    op_->state() == GroupOpState::succeeded) {
                     acquired_.insert(op_->key());
                 } else if (op_->kind() == GroupOpKind::release) {
                     acquired_.erase(op_->key());

@@ -358,6 +358,10 @@ mount --bind "$nd/log" /var/log
 mount -t tmpfs -o mode=0755,size=16m "netns-$host-run" /run
 # A test may give a node its own /etc/init.d (LSB scripts as resources).
 if [ -d "$nd/init.d" ]; then mount --bind "$nd/init.d" /etc/init.d; fi
+# …and its own STONITH plugins (where cluster-glue keeps them, when it is installed).
+if [ -d "$nd/stonith" ] && [ -d /usr/lib/stonith/plugins ]; then
+    mount --bind "$nd/stonith" /usr/lib/stonith/plugins
+fi
 mkdir -p /run/lock /run/crm /run/heartbeat/ccm /run/heartbeat/crm /run/heartbeat/dopd
 mkdir -p -m 1755 /run/resource-agents
 chmod 0750 /run/crm /run/heartbeat /run/heartbeat/ccm /run/heartbeat/crm /run/heartbeat/dopd

@@ -263,9 +263,14 @@ std::vector<Row> table()
     add(cf_append("autojoin other", "autojoin other\n", 7, error, {"autojoin", "other"}));
     add(cf_append("unimplemented directive serial", "serial /dev/ttyS0\n", 7, warning,
                   {"serial", "not implement"}));
-    add(cf_append("unimplemented directive stonith_host",
-                  "stonith_host * null alpha beta\n", 7, warning,
-                  {"stonith_host", "not implement"}));
+    // STONITH runs cluster-glue's external/* plugin scripts; a compiled plugin (here its
+    // `null` test device) is refused rather than ignored, and so is `stonith TYPE FILE`.
+    add(cf_append("stonith_host with a compiled plugin", "stonith_host * null alpha beta\n", 7,
+                  error, {"null", "external/NAME"}));
+    add(cf_append("stonith with a configuration file", "stonith external/ssh /etc/stonith\n", 7,
+                  error, {"stonith_host *"}));
+    add(cf_append("stonith_host without a type", "stonith_host *\n", 7, error,
+                  {"stonith_host", "device type"}));
     add(cf_replace("old directive name udp", 5, "udp eth0", 5, warning, {"udp", "bcast"}));
     add(cf_append("directive without a value", "keepalive\n", 7, warning,
                   {"keepalive", "no value"}));
