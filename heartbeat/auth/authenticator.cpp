@@ -16,6 +16,7 @@
 #include <openssl/hmac.h>
 
 #include <array>
+#include <functional>
 
 namespace hb::auth {
 
@@ -116,16 +117,36 @@ std::optional<std::string> Authenticator::digest_for(int index, std::string_view
     return compute_digest(it->second.method, it->second.secret, data);
 }
 
+namespace {
+
+/// `message` with its inner classic `auth` field (over its classic lines) added last.
+wire::Message with_classic_auth(
+    const wire::Message& message, int index,
+    const std::function<std::optional<std::string>(int, std::string_view)>& digest)
+{
+    wire::Message signed_message = message;
+    signed_message.remove(wire::field::auth);
+    signed_message.add(std::string(wire::field::auth),
+                       std::to_string(index) + " " +
+                           digest(index, wire::classic_lines(signed_message, wire::field::auth))
+                               .value_or(std::string()));
+    return signed_message;
+}
+
+}  // namespace
+
+std::string Authenticator::sign_classic(const wire::Message& message) const
+{
+    const auto digest = [this](int i, std::string_view text) { return digest_for(i, text); };
+    return wire::encode_classic(with_classic_auth(message, keys_.active_index, digest));
+}
+
 std::string Authenticator::sign(const wire::Message& message) const
 {
     const int index = keys_.active_index;
     const std::string prefix = std::to_string(index) + " ";
-    wire::Message signed_message = message;
-    signed_message.remove(wire::field::auth);
-    signed_message.add(
-        std::string(wire::field::auth),
-        prefix + digest_for(index, wire::classic_lines(signed_message, wire::field::auth))
-                     .value_or(std::string()));
+    const auto digest = [this](int i, std::string_view text) { return digest_for(i, text); };
+    const wire::Message signed_message = with_classic_auth(message, index, digest);
     std::string datagram = wire::encode_netstring(signed_message);
     const std::string token = prefix + digest_for(index, datagram).value_or(std::string());
     datagram += std::to_string(token.size());

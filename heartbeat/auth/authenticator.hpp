@@ -57,6 +57,9 @@ public:
     /// The datagram for `message` (which must not hold `auth`): the netstring body with the
     /// inner classic `auth` field added last, followed by the netstring auth trailer.
     std::string sign(const wire::Message& message) const;
+    /// The same message as classic text (`>>>` … `auth=…` `<<<`), as 3.0.6 writes it on a
+    /// serial line: the inner `auth` alone signs it.
+    std::string sign_classic(const wire::Message& message) const;
 
     /// Decodes `datagram` and checks its signature against any key in authkeys.
     base::Result<Verified, Rejection> verify(std::string_view datagram,

@@ -327,6 +327,7 @@ bool apply_baud(Context& ctx, std::string_view v)
             "'baud' comes after a media line; serial media read it when they are "
             "declared, so put it above them");
     }
+    ctx.cf.baud = static_cast<int>(*n);
     return true;
 }
 
@@ -960,7 +961,7 @@ const std::vector<Directive>& directives()
         opt("initdead", apply_initdead),
         opt("warntime", apply_warntime),
         opt("watchdog", apply_watchdog, {}, Support::implemented),
-        opt("baud", apply_baud, "19200", Support::not_implemented),
+        opt("baud", apply_baud, "19200", Support::implemented),
         opt("udpport", apply_udpport),
         opt("logfacility", apply_logfacility),
         opt("logfile", apply_logfile),
@@ -1007,7 +1008,7 @@ const std::vector<Directive>& directives()
         medium("mcast", Form::whole_line, apply_mcast, Support::implemented),
         medium("mcast6", Form::whole_line, apply_mcast, Support::implemented),
         medium("ucast6", Form::whole_line, apply_ucast6, Support::implemented),
-        medium("serial", Form::per_value, apply_serial, Support::not_implemented),
+        medium("serial", Form::per_value, apply_serial, Support::implemented),
         medium("ping", Form::per_value, apply_ping, Support::implemented),
         medium("ping6", Form::per_value, apply_ping6, Support::not_implemented),
         medium("ping_group", Form::whole_line, apply_ping_group, Support::implemented),

@@ -109,6 +109,7 @@ struct HaCf {
     Milliseconds deadping{30000};
     Milliseconds conn_logd_time{60000};
     std::uint16_t udpport = 694;
+    int baud = 19200;  ///< serial media's line speed
     AutoFailback auto_failback = AutoFailback::legacy;
 
     std::string logfacility;  ///< syslog facility name; empty when not logging to syslog

@@ -70,7 +70,7 @@ namespace {
 bool is_link(MediumType type)
 {
     return type == MediumType::bcast || type == MediumType::ucast || type == MediumType::mcast ||
-           type == MediumType::ucast6 || type == MediumType::mcast6;
+           type == MediumType::ucast6 || type == MediumType::mcast6 || type == MediumType::serial;
 }
 
 bool is_ping(MediumType type)
@@ -161,7 +161,7 @@ bool same_failback_protocol(const HaCf& a, const HaCf& b)
     return a.auto_failback == b.auto_failback || (!legacy_a && !legacy_b);
 }
 
-const std::array<RestartOnly, 16> restart_only = {{
+const std::array<RestartOnly, 17> restart_only = {{
     {"node", &same_nodes, &keep_nodes},
     {"ping", &same_ping_nodes, &keep_ping_nodes},
     {"auto_failback", &same_failback_protocol, &keep_field<&HaCf::auto_failback>},
@@ -178,6 +178,7 @@ const std::array<RestartOnly, 16> restart_only = {{
     field<&HaCf::pacemaker>("pacemaker"),
     field<&HaCf::autojoin>("autojoin"),
     field<&HaCf::uuid_from_nodename>("uuidfrom"),
+    field<&HaCf::baud>("baud"),
 }};
 
 /// Where the new file sets `directive` (for node and ping, the first line that differs).

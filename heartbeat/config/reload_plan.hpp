@@ -50,7 +50,7 @@ GroupChanges diff_groups(const std::vector<ResourceGroup>& running,
                          const std::vector<ResourceGroup>& next);
 
 /// The ha.cf media that are heartbeat links between normal nodes (bcast, ucast, mcast,
-/// ucast6, mcast6), in order: what the daemon opens sockets for.
+/// ucast6, mcast6, serial), in order: what the daemon opens sockets and ttys for.
 std::vector<Medium> link_media(const HaCf& ha_cf);
 
 struct ReloadPlan {

@@ -69,6 +69,10 @@ std::vector<media::MediumSpec> media_specs(const config::HaCf& cf)
             spec.kind = media::MediumKind::ucast6;
             spec.peer = m.peer;
             break;
+        case config::MediumType::serial:
+            spec.kind = media::MediumKind::serial;
+            spec.baud = cf.baud;
+            break;
         default: continue;  // warned about by the configuration check
         }
         out.push_back(std::move(spec));
@@ -88,8 +92,11 @@ membership::Settings membership_settings(const config::Config& cfg, const Engine
             s.nodes.push_back(n.name);
         }
     }
-    for (const auto& spec : specs) {
-        s.media.push_back(spec.interface);
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        s.media.push_back(specs[i].interface);
+        if (specs[i].kind == media::MediumKind::serial) {
+            s.ring_media.push_back(i);
+        }
     }
     s.keepalive = cfg.ha_cf.keepalive;
     s.deadtime = cfg.ha_cf.deadtime;
@@ -203,7 +210,7 @@ Engine::Engine(asio::io_context& io, config::Config config, EngineSettings setti
     }
     child_runs_.resize(config_.ha_cf.clients.size(), 0);
     for (std::size_t i = 0; i < specs.size(); ++i) {
-        media_.push_back(std::make_unique<media::UdpMedium>(io_, i, specs[i]));
+        media_.push_back(make_medium(i, specs[i]));
     }
     if (settings_.manage_resources) {
         resources_ = std::make_unique<ResourceDriver>(
@@ -215,7 +222,15 @@ Engine::Engine(asio::io_context& io, config::Config config, EngineSettings setti
     }
 }
 
-void Engine::start_medium(media::UdpMedium& medium)
+std::unique_ptr<media::Medium> Engine::make_medium(std::size_t index, const media::MediumSpec& spec)
+{
+    if (spec.kind == media::MediumKind::serial) {
+        return std::make_unique<media::SerialMedium>(io_, index, spec);
+    }
+    return std::make_unique<media::UdpMedium>(io_, index, spec);
+}
+
+void Engine::start_medium(media::Medium& medium)
 {
     medium.start(
         [this](std::size_t m, std::string_view bytes) { on_datagram(m, bytes); },
@@ -254,10 +269,10 @@ void Engine::start()
 void Engine::on_medium_state(std::size_t medium, bool up, const std::string& why)
 {
     const auto& spec = media_[medium]->spec();
-    if (up) {
+    if (up && spec.kind != media::MediumKind::serial) {  // (the serial one says it itself)
         HB_LOG(info) << "UDP " << media::to_string(spec.kind) << " heartbeat started on port "
                      << spec.port << " interface " << spec.interface;
-    } else {
+    } else if (!up) {
         HB_LOG(err) << "medium " << media::to_string(spec.kind) << " "
                     << spec.interface << " is down: " << why
                     << " (retrying; other media keep working)";
@@ -341,15 +356,36 @@ void Engine::flush()
         if (watchdog_ && m.get("t") == std::optional<std::string_view>("status")) {
             watchdog_->tickle();  // one of our heartbeats: the loop runs
         }
-        auto datagram = std::make_shared<const std::string>(authenticator_->sign(m));
-        for (auto& medium : media_) {
-            medium->send(datagram);
-        }
+        send_on_media(m, std::nullopt);
+    }
+    // The serial ring: another node's message goes on along our other serial links.
+    for (const membership::Forward& f : membership_->take_forwards()) {
+        send_on_media(f.message, f.from_medium);
     }
     for (const membership::Ping& p : membership_->take_pings()) {
         if (pinger_) {
             pinger_->send(p.node, authenticator_->sign(p.message));
         }
+    }
+}
+
+void Engine::send_on_media(const wire::Message& m, std::optional<std::size_t> forwarded_from)
+{
+    // One signature per format: netstring datagrams for UDP, classic text for a serial line
+    // (what 3.0.6 writes there). A forwarded message goes on the ring's other links only.
+    std::shared_ptr<const std::string> datagram;
+    std::shared_ptr<const std::string> classic;
+    for (std::size_t i = 0; i < media_.size(); ++i) {
+        const bool serial = media_[i]->spec().kind == media::MediumKind::serial;
+        if (forwarded_from && (!serial || i == *forwarded_from)) {
+            continue;
+        }
+        auto& text = serial ? classic : datagram;
+        if (!text) {
+            text = std::make_shared<const std::string>(serial ? authenticator_->sign_classic(m)
+                                                              : authenticator_->sign(m));
+        }
+        media_[i]->send(text);
     }
 }
 
@@ -715,7 +751,7 @@ void Engine::apply_reload()
 void Engine::reload_media(const std::vector<std::optional<std::size_t>>& media_from)
 {
     const auto specs = media_specs(config_.ha_cf);
-    std::vector<std::unique_ptr<media::UdpMedium>> next;
+    std::vector<std::unique_ptr<media::Medium>> next;
     std::vector<bool> kept(media_.size(), false);
     std::vector<std::size_t> opened;
     for (std::size_t i = 0; i < specs.size(); ++i) {
@@ -724,7 +760,7 @@ void Engine::reload_media(const std::vector<std::optional<std::size_t>>& media_f
             next.push_back(std::move(media_[*from]));
             next.back()->renumber(i);
         } else {
-            next.push_back(std::make_unique<media::UdpMedium>(io_, i, specs[i]));
+            next.push_back(make_medium(i, specs[i]));
             opened.push_back(i);
         }
     }

@@ -25,6 +25,7 @@
 #include "config/config_check.hpp"
 #include "daemon/resource_driver.hpp"
 #include "media/icmp_medium.hpp"
+#include "media/serial_medium.hpp"
 #include "media/udp_medium.hpp"
 #include "membership/membership.hpp"
 #include "platform/kernel_watchdog.hpp"
@@ -77,6 +78,9 @@ private:
     void on_child_exit(std::size_t i, const platform::ProcessResult& result);
     void stop_children_then_finish();
     void flush();
+    /// Signs `m` and puts it on every medium (a forwarded one: on the serial ring's links
+    /// other than the one it came in on).
+    void send_on_media(const wire::Message& m, std::optional<std::size_t> forwarded_from);
     void arm_timer();
     void on_timer(const boost::system::error_code& ec);
     void on_signal(const boost::system::error_code& ec, int signal);
@@ -89,7 +93,8 @@ private:
     /// A reload's media: kept ones keep their sockets (renumbered), removed ones close, new
     /// ones open; `media_from` is the plan's.
     void reload_media(const std::vector<std::optional<std::size_t>>& media_from);
-    void start_medium(media::UdpMedium& medium);
+    void start_medium(media::Medium& medium);
+    std::unique_ptr<media::Medium> make_medium(std::size_t index, const media::MediumSpec& spec);
     api::ApiSettings api_settings() const;
     /// Runs what is due on the timers at `now`, then settles and re-arms (the timer's turn).
     void run_timers(membership::TimePoint now);
@@ -110,9 +115,9 @@ private:
     SystemHost host_;
     std::unique_ptr<auth::Authenticator> authenticator_;
     std::unique_ptr<membership::Membership> membership_;
-    std::vector<std::unique_ptr<media::UdpMedium>> media_;
+    std::vector<std::unique_ptr<media::Medium>> media_;
     /// Media a reload removed: stopped, kept until the end so no handler outlives its medium.
-    std::vector<std::unique_ptr<media::UdpMedium>> retired_media_;
+    std::vector<std::unique_ptr<media::Medium>> retired_media_;
     std::unique_ptr<media::IcmpMedium> pinger_;           ///< ping nodes' ICMP echo (none without)
     std::unique_ptr<platform::KernelWatchdog> watchdog_;  ///< `watchdog DEVICE` (none without)
     std::unique_ptr<ResourceDriver> resources_;

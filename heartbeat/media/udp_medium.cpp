@@ -33,6 +33,7 @@ std::string_view to_string(MediumKind kind)
     case MediumKind::mcast: return "mcast";
     case MediumKind::ucast6: return "ucast6";
     case MediumKind::mcast6: return "mcast6";
+    case MediumKind::serial: return "serial";
     }
     return "?";
 }
@@ -169,7 +170,8 @@ bool UdpMedium::open(std::string& why)
         }
         break;
     case MediumKind::ucast6:
-    case MediumKind::mcast6: break;  // open_v6
+    case MediumKind::mcast6:
+    case MediumKind::serial: break;  // open_v6; not a UDP medium
     case MediumKind::mcast:
         if (!ec) {
             send_socket_.set_option(

@@ -16,56 +16,27 @@
 #include <string>
 #include <string_view>
 
+#include "media/medium.hpp"
+
 namespace hb::media {
 
-/// Kind of UDP medium.
-enum class MediumKind { bcast, ucast, mcast, ucast6, mcast6 };
-
-std::string_view to_string(MediumKind kind);
-
-/// What a medium needs to open its sockets.
-struct MediumSpec {
-    MediumKind kind = MediumKind::bcast;
-    std::string interface;  ///< device, also the link's name
-    std::string peer;       ///< ucast/ucast6: address of the peer
-    std::string group;      ///< mcast/mcast6: the group
-    std::uint16_t port = 694;
-    int ttl = 1;        ///< mcast TTL, mcast6 hop limit
-    bool loop = false;  ///< mcast loopback
-};
-
-/// Counters a medium keeps for status and benchmarks.
-struct MediumCounters {
-    std::uint64_t received = 0;
-    std::uint64_t sent = 0;
-    std::uint64_t send_errors = 0;
-    std::uint64_t receive_errors = 0;
-};
-
 /// A UDP medium driven by the daemon's single io_context.
-class UdpMedium {
+class UdpMedium final : public Medium {
 public:
-    /// Called with each datagram received (the view is valid during the call only).
-    using ReceiveHandler = std::function<void(std::size_t medium, std::string_view datagram)>;
-    /// Called when the medium goes up or down.
-    using StateHandler = std::function<void(std::size_t medium, bool up, const std::string& why)>;
-
     UdpMedium(boost::asio::io_context& io, std::size_t index, MediumSpec spec);
     UdpMedium(const UdpMedium&) = delete;
     UdpMedium& operator=(const UdpMedium&) = delete;
 
     /// Opens the sockets (or schedules retries) and starts receiving.
-    void start(ReceiveHandler on_receive, StateHandler on_state);
-    /// Sends one datagram; dropped (and counted) while the medium is down.
-    void send(std::shared_ptr<const std::string> datagram);
+    void start(ReceiveHandler on_receive, StateHandler on_state) override;
+    void send(std::shared_ptr<const std::string> datagram) override;
     /// Closes sockets and cancels timers.
-    void stop();
-
-    /// A reload moved this medium to position `index` among the media (its socket stays).
-    void renumber(std::size_t index) { index_ = index; }
+    void stop() override;
+    /// A reload moved this medium (its socket stays).
+    void renumber(std::size_t index) override { index_ = index; }
 
     bool is_up() const { return up_; }
-    const MediumSpec& spec() const { return spec_; }
+    const MediumSpec& spec() const override { return spec_; }
     const MediumCounters& counters() const { return counters_; }
 
 private:

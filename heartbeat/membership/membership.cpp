@@ -209,6 +209,7 @@ void Membership::reconfigure(TimePoint now, const Settings& next,
     settings_.hopfudge = next.hopfudge;
     settings_.max_rexmit_delay = next.max_rexmit_delay;
     settings_.media = next.media;
+    settings_.ring_media = next.ring_media;
     for (Node& node : nodes_) {
         if (node.type == NodeType::ping) {
             node.deadtime = settings_.deadping;
@@ -682,10 +683,12 @@ void Membership::receive(TimePoint now, std::size_t medium, const wire::Message&
     case Verdict::Action::own_echo: return;
     case Verdict::Action::refresh_link: refresh_link(now, node, medium); return;
     case Verdict::Action::control:
+        maybe_forward(medium, message);
         handle_ns(now, node, medium, message, message.get("t").value_or(""));
         check_comm_up(now);
         return;
     case Verdict::Action::sequenced:
+        maybe_forward(medium, message);  // (one addressed to another node too)
         apply_generation(node, v);
         track_seq(now, node, v.seq);
         if (v.reason == Drop::not_for_us) {
@@ -696,6 +699,35 @@ void Membership::receive(TimePoint now, std::size_t medium, const wire::Message&
         take(now, node, message, v);
         return;
     }
+}
+
+void Membership::maybe_forward(std::size_t medium, const wire::Message& message)
+{
+    // Only what arrived on a ring link, and only while it may travel (3.0.6's
+    // should_ring_copy_msg; a duplicate never gets here, which also ends loops).
+    const auto& ring = settings_.ring_media;
+    if (ring.size() < 2 || std::find(ring.begin(), ring.end(), medium) == ring.end()) {
+        return;
+    }
+    const auto ttl = message.get_decimal("ttl");
+    if (!ttl || *ttl == 0) {
+        return;
+    }
+    wire::Message copy;
+    for (const wire::Field& f : message.fields()) {
+        if (f.name == "auth") {
+            continue;  // signed again when sent
+        }
+        copy.add(f.name, f.name == "ttl" ? std::to_string(*ttl - 1) : f.value, f.type);
+    }
+    forwards_.push_back(Forward{std::move(copy), medium});
+}
+
+std::vector<Forward> Membership::take_forwards()
+{
+    std::vector<Forward> out;
+    out.swap(forwards_);
+    return out;
 }
 
 void Membership::take(TimePoint now, Node& node, const wire::Message& message, const Verdict& v)

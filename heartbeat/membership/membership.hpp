@@ -57,6 +57,9 @@ struct Settings {
     std::uint64_t generation = 1;    ///< this run's generation (hb_generation)
     std::vector<std::string> nodes;  ///< normal nodes in ha.cf order, including ourselves
     std::vector<std::string> media;  ///< link names in ha.cf order (bcast/ucast/mcast device)
+    /// The media that are links of a serial ring (`serial` lines), by index into `media`:
+    /// what comes in on one is passed on along the others (see Forward).
+    std::vector<std::size_t> ring_media;
     Milliseconds keepalive{1000};
     Milliseconds deadtime{30000};
     Milliseconds warntime{15000};
@@ -72,6 +75,14 @@ struct Settings {
     };
     std::vector<PingNode> ping_nodes;
     Milliseconds deadping{30000};
+};
+
+/// A message of another node to pass on along a serial ring: to sign again (its `ttl` one
+/// less) and put on every ring medium but the one it came in on. A node between two serial
+/// ports is how the nodes beyond it hear each other; `ttl` (hopfudge + nodes) ends loops.
+struct Forward {
+    wire::Message message;
+    std::size_t from_medium = 0;
 };
 
 /// An ICMP echo to send: its payload is `message` signed, as if sent by ping node `node`.
@@ -188,6 +199,8 @@ public:
     std::vector<wire::Message> take_outgoing();
     /// Events since the last call; clears the queue.
     std::vector<Event> take_events();
+    /// Messages to pass on along the serial ring; clears them.
+    std::vector<Forward> take_forwards();
     /// Pings to send (one per ping node at each of our heartbeats); clears them.
     std::vector<Ping> take_pings();
     /// An echo reply's payload, verified: ping node `message.src` answered through `host`.
@@ -253,6 +266,7 @@ private:
                        std::uint64_t ts);
     void handle_rexmit_request(TimePoint now, Node& node, const wire::Message& message);
     void maybe_ack(Node& node, std::uint64_t seq);
+    void maybe_forward(std::size_t medium, const wire::Message& message);
     void check_comm_up(TimePoint now);
     void comm_now_up();
     void schedule_rexmit(TimePoint now, Node& node, std::uint64_t from, std::uint64_t to);
@@ -287,6 +301,7 @@ private:
     std::vector<wire::Message> outgoing_;
     std::vector<Event> events_;
     std::vector<Ping> pings_;
+    std::vector<Forward> forwards_;
     Counters counters_;
 };
 

@@ -76,6 +76,7 @@ _netns_octet() {
     case "$1" in
         lvs-01) echo 11 ;;
         lvs-02) echo 12 ;;
+        lvs-03) echo 13 ;;
         web-01) echo 21 ;;
         web-02) echo 22 ;;
         client) echo 50 ;;

@@ -261,8 +261,8 @@ std::vector<Row> table()
                   error, {"crm_daemon_dir"}));
     add(cf_append("autojoin any", "autojoin any\n", 7, error, {"autojoin", "any"}));
     add(cf_append("autojoin other", "autojoin other\n", 7, error, {"autojoin", "other"}));
-    add(cf_append("unimplemented directive serial", "serial /dev/ttyS0\n", 7, warning,
-                  {"serial", "not implement"}));
+    add(cf_append("unimplemented directive compression", "compression zlib\n", 7, warning,
+                  {"compression", "not implement"}));
     // STONITH runs cluster-glue's external/* plugin scripts; a compiled plugin (here its
     // `null` test device) is refused rather than ignored, and so is `stonith TYPE FILE`.
     add(cf_append("stonith_host with a compiled plugin", "stonith_host * null alpha beta\n", 7,

@@ -69,3 +69,36 @@ TEST_CASE("reconfigure: media carry their links over by line, timings apply at o
     m.reconfigure(now, fewer, {0});
     CHECK(links_of(m, "lvs-02") == std::vector<std::string>{"eth1:up"});
 }
+
+TEST_CASE("serial ring: another node's message goes on along the other ring links",
+          "[membership][serial]")
+{
+    TimePoint now{std::chrono::hours(1)};
+    const FixedHost host;
+    auto s = pair_settings();
+    s.nodes = {"lvs-01", "lvs-02", "lvs-03"};
+    s.media = {"/dev/ttyS0", "/dev/ttyS1", "eth0"};
+    s.ring_media = {0, 1};
+    membership::Membership m(s, host);
+    m.start(now);
+    m.take_forwards();
+    auto status = test::status_message("lvs-02", 7, 1, host.unix_time());  // ttl 3
+    status.add("auth", "1 0123");
+    m.receive(now, 0, status);
+    auto out = m.take_forwards();
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].from_medium == 0);
+    CHECK(out[0].message.get("ttl") == std::optional<std::string_view>("2"));
+    CHECK(out[0].message.find("auth") == nullptr);  // signed again when sent
+    CHECK(out[0].message.get("src") == std::optional<std::string_view>("lvs-02"));
+    // The same again (it came round the other way): a duplicate, not passed on.
+    m.receive(now, 1, status);
+    CHECK(m.take_forwards().empty());
+    // Nothing off the ring, nothing at ttl 0.
+    m.receive(now, 2, test::status_message("lvs-03", 9, 1, host.unix_time()));
+    CHECK(m.take_forwards().empty());
+    auto spent = test::status_message("lvs-03", 9, 2, host.unix_time());
+    spent.set("ttl", "0");
+    m.receive(now, 1, spent);
+    CHECK(m.take_forwards().empty());
+}
