@@ -12,3 +12,4 @@ set_tests_properties(tools.cli PROPERTIES LABELS cli TIMEOUT 60)
 hb_system_test(ipaddr 040-ipaddr.sh)
 # IPv6: IPv6addr and IPaddr2, nodad, unsolicited neighbour advertisements at a takeover.
 hb_system_test(ipv6addr 041-ipv6addr.sh)
+hb_system_test(ipv6_failover 042-ipv6-failover.sh)
