@@ -18,3 +18,16 @@ bench_begin() {
     trap 'netns_cleanup "$P"' EXIT
     trap 'exit 130' INT TERM
 }
+
+# bench_pair_conf KIND : /etc/ha.d for lvs-01 and lvs-02 of KIND (ours|real) with
+# $HARESOURCES, and a client that takes gratuitous ARP at once (as cluster_vip_pair).
+bench_pair_conf() {
+    local h
+    if [ "$1" = ours ]; then
+        cluster_vip_pair ours # ours' agents use our send_arp/findif (env BIN=...)
+    else
+        for h in lvs-01 lvs-02; do REAL=1 cluster_conf "$state/conf-$h" "1 sha1 secret"; done
+        netns_exec "$P" client sysctl -qw net.ipv4.conf.all.arp_accept=1 \
+            net.ipv4.conf.ens32.arp_accept=1 net.ipv4.neigh.ens32.locktime=0
+    fi
+}

@@ -30,14 +30,7 @@ one_run() {
     up_ms=- vip_ms=- ping_ms=-
     netns_setup "$P" lvs-01 lvs-02 client >/dev/null || { echo "netns setup failed" >&2; exit 1; }
     state=$(netns_state_dir "$P")
-    if [ "$kind" = ours ]; then
-        cluster_vip_pair  # ours' agents use our send_arp/findif (env BIN=...)
-    else
-        for h in lvs-01 lvs-02; do REAL=1 cluster_conf "$state/conf-$h" "1 sha1 secret"; done
-        # the same client as cluster_vip_pair sets up: takes gratuitous ARP at once
-        netns_exec "$P" client sysctl -qw net.ipv4.conf.all.arp_accept=1 \
-            net.ipv4.conf.ens32.arp_accept=1 net.ipv4.neigh.ens32.locktime=0
-    fi
+    bench_pair_conf "$kind"
     t0=$(now_ms)
     for h in lvs-01 lvs-02; do "cluster_start_$kind" "$P" "$h" "$state/conf-$h"; done
     if ! wait_until 40 has_addr lvs-01 "$VIP"; then
