@@ -58,10 +58,12 @@ def first_address(path, address, after):
 
 def main():
     p = argparse.ArgumentParser()
-    for name in ("kind", "trial", "vip", "client", "lvs02", "monitor", "mac2"):
+    for name in ("kind", "trial", "vip", "client", "lvs02", "monitor", "mac1", "mac2"):
         p.add_argument("--" + name, required=True)
     p.add_argument("--start", type=float, required=True)
     p.add_argument("--kill", type=float, required=True)
+    p.add_argument("--standby", type=float, required=True)
+    p.add_argument("--takeover", type=float, required=True)
     a = p.parse_args()
     up = next((t for t in replies(a.client) if t > a.start), None)
     # After the kill, lvs-01's VIP lingers until the bench removes it (a dead box takes it
@@ -69,8 +71,14 @@ def main():
     back = next((t for t in replies(a.client, a.mac2) if t > a.kill), None)
     dead = first_stonith(a.lvs02, a.kill)
     vip = first_address(a.monitor, a.vip, a.kill)
+    from_peer = replies(a.client, a.mac2)
+    from_holder = replies(a.client, a.mac1)
+    moved = next((t for t in from_peer if t > a.standby), None)
+    back_home = next((t for t in from_holder if t > a.takeover), None)
     rows = [
         ("start_to_vip_answers", up, a.start),
+        ("standby_to_vip_answers", moved, a.standby),
+        ("takeover_to_vip_answers", back_home, a.takeover),
         ("kill_to_detection", dead, a.kill),
         ("detection_to_vip_up", vip, dead),
         ("kill_to_vip_answers", back, a.kill),

@@ -9,12 +9,16 @@ import sys
 
 ROWS = {
     "start_to_vip_answers": "joint start -> VIP answers the client",
+    "standby_to_vip_answers": "hb_standby on the holder -> VIP answers from the peer",
+    "takeover_to_vip_answers": "hb_takeover on it -> VIP answers from it again",
     "kill_to_detection": "kill -9 of the holder -> peer declares it dead",
     "detection_to_vip_up": "declared dead -> VIP up on the peer (takeover)",
     "kill_to_vip_answers": "kill -9 of the holder -> VIP answers (client outage)",
 }
 RESOLUTION = {
     "start_to_vip_answers": "10 ms (client pings every 10 ms)",
+    "standby_to_vip_answers": "10 ms",
+    "takeover_to_vip_answers": "10 ms",
     "kill_to_detection": "capture (us)",
     "detection_to_vip_up": "capture + netlink (us)",
     "kill_to_vip_answers": "10 ms (client pings every 10 ms)",
