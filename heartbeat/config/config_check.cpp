@@ -116,8 +116,7 @@ void check_accounts(const HaCf& cf, const SystemView& system, base::Diagnostics&
 // uses too; empty for other resources and for an address whose interface is found out.
 std::string address_device(const Resource& r)
 {
-    if ((r.script != "IPaddr" && r.script != "IPaddr2" && r.script != "IPv6addr") ||
-        r.args.size() != 1) {
+    if (!is_address_agent(r.script) || r.args.size() != 1) {
         return {};
     }
     if (base::looks_like_ipv6_spec(r.args[0])) {

@@ -38,18 +38,17 @@ bool looks_like_ip_resource(std::string_view token)
     return true;
 }
 
+bool is_address_agent(std::string_view script)
+{
+    return script == "IPaddr" || script == "IPaddr2" || script == "IPv6addr";
+}
+
 namespace {
 
 struct Token {
     std::string_view text;
     int line = 0;
 };
-
-/// The agents that take one service address (IPv6addr: an IPv6 one only).
-bool is_ipaddr_agent(std::string_view script)
-{
-    return script == "IPaddr" || script == "IPaddr2" || script == "IPv6addr";
-}
 
 /// The agents whose one argument may be an IPv6 address spec.
 bool takes_ipv6_address(std::string_view script)
@@ -133,7 +132,7 @@ std::optional<Resource> parse_resource(const Token& token, const std::string& pa
         }
         r.args.emplace_back(parts[i]);
     }
-    if (is_ipaddr_agent(r.script)) {
+    if (is_address_agent(r.script)) {
         if (r.args.empty()) {
             diags.error(where, "resource " + quote(token.text) + " needs an address: " + r.script +
                                    "::IP[/CIDR[/NIC[/BROADCAST]]]");

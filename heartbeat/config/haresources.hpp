@@ -43,6 +43,11 @@ struct HaResourcesResult {
     bool ok() const { return !diagnostics.has_errors(); }
 };
 
+/// True for the agents that take one service address as their argument (IPaddr, IPaddr2,
+/// IPv6addr): haresources checks it, --check-config looks at its interface, and a group
+/// starts its ipvsadm-wrapper before the first of them.
+bool is_address_agent(std::string_view script);
+
 /// True for a token heartbeat reads as an IP address (`[0-9]*.[0-9]*.[0-9]*.[0-9]*`).
 bool looks_like_ip_resource(std::string_view token);
 

@@ -99,7 +99,7 @@ std::vector<std::size_t> start_order(const config::ResourceGroup& group)
             ++*first_address;
             continue;
         }
-        if (!first_address && (script == "IPaddr" || script == "IPaddr2" || script == "IPv6addr")) {
+        if (!first_address && config::is_address_agent(script)) {
             first_address = order.size();
         }
         order.push_back(i);
