@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""One kill -9 trial of bench/run, timed from the events themselves (all on this host's
-clock): the client's capture of the VIP's echo replies (tcpdump -tt), lvs-02's capture of
-heartbeat traffic (the `stonith` message both 3.0.6 and ours send the moment they declare
-the peer dead) and lvs-02's netlink address notifications (ip -ts monitor address).
-Prints CSV rows: row,kind,trial,ms."""
+"""One trial of bench/run (bench/lib/pair.sh), timed from the events themselves (all on this
+host's clock): the client's capture of the VIP's echo replies (tcpdump -tt), lvs-02's
+capture of heartbeat traffic (the `stonith` message both 3.0.6 and ours send the moment
+they declare the peer dead) and both directors' netlink address notifications
+(ip -ts monitor address). Prints CSV rows: row,kind,trial,ms (empty ms: the event never
+came)."""
 import argparse
 import datetime
 import re
@@ -42,45 +43,121 @@ def first_stonith(path, after):
     return None
 
 
-def first_address(path, address, after):
-    """Time of the first netlink notification that `address` was added, after `after`."""
+def address_events(path, address):
+    """[(time, added)] of the netlink notifications about `address`, in order."""
     stamp = re.compile(r"^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)\]")
+    out = []
     with open(path, errors="replace") as f:
         for line in f:
             m = stamp.match(line)
-            if not m or f" inet {address}/" not in line or "Deleted" in line:
-                continue
-            t = datetime.datetime.fromisoformat(m.group(1)).timestamp()
-            if t > after:
-                return t
-    return None
+            if m and f" inet {address}/" in line:
+                t = datetime.datetime.fromisoformat(m.group(1)).timestamp()
+                out.append((t, "Deleted" not in line))
+    return out
+
+
+def first_address(path, address, after):
+    """Time of the first netlink notification that `address` was added, after `after`."""
+    return next((t for t, added in address_events(path, address) if added and t > after), None)
+
+
+def heal(events1, events2, up, settled):
+    """The partition heal at `up`: the time the holders became exactly one for good (the
+    last change before `settled`; `up` itself if they were one already), and the time both
+    still held the address (until the first of them let go; `up` if they did not both)."""
+    held = {1: False, 2: False}
+    changes = sorted([(t, 1, a) for t, a in events1 if t <= settled] +
+                     [(t, 2, a) for t, a in events2 if t <= settled])
+    for t, who, added in changes:
+        if t <= up:
+            held[who] = added
+    one_at = None
+    both_until = None if held[1] and held[2] else up
+    for t, who, added in (c for c in changes if c[0] > up):
+        was_one = held[1] != held[2]
+        held[who] = added
+        if both_until is None and not (held[1] and held[2]):
+            both_until = t
+        if held[1] == held[2]:
+            one_at = None
+        elif not was_one:
+            one_at = t
+    if held[1] == held[2]:
+        return None, both_until
+    return (one_at if one_at is not None else up), both_until
+
+
+def longest_gap(times, start, end):
+    """The longest wait between answers from `start` to `end` (the first wait counts from
+    `start`)."""
+    last, gap = start, 0.0
+    for t in times:
+        if start < t <= end:
+            gap = max(gap, t - last)
+            last = t
+    return max(gap, end - last)
+
+
+def big_main(argv):
+    """bench/lib/big.sh: declared dead -> the last of `want` addresses up on lvs-02."""
+    p = argparse.ArgumentParser(prog="events.py big")
+    for name in ("kind", "trial", "row", "lvs02", "monitor"):
+        p.add_argument("--" + name, required=True)
+    p.add_argument("--want", type=int, required=True)
+    p.add_argument("--kill", type=float, required=True)
+    a = p.parse_args(argv)
+    dead = first_stonith(a.lvs02, a.kill)
+    stamp = re.compile(r"^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)\] (?!Deleted).* inet 10\.20\.")
+    adds = []
+    with open(a.monitor, errors="replace") as f:
+        for line in f:
+            m = stamp.match(line)
+            if m:
+                t = datetime.datetime.fromisoformat(m.group(1)).timestamp()
+                if t > a.kill:
+                    adds.append(t)
+    last = adds[a.want - 1] if dead is not None and len(adds) >= a.want else None
+    ms = "" if last is None else f"{(last - dead) * 1000:.1f}"
+    print(f"{a.row},{a.kind},{a.trial},{ms}")
+    return 0
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "big":
+        return big_main(sys.argv[2:])
     p = argparse.ArgumentParser()
-    for name in ("kind", "trial", "vip", "client", "lvs02", "monitor", "mac1", "mac2"):
+    for name in ("kind", "trial", "vip", "client", "lvs02", "monitor", "monitor1", "mac1",
+                 "mac2"):
         p.add_argument("--" + name, required=True)
-    p.add_argument("--start", type=float, required=True)
-    p.add_argument("--kill", type=float, required=True)
-    p.add_argument("--standby", type=float, required=True)
-    p.add_argument("--takeover", type=float, required=True)
+    for name in ("start", "kill", "standby", "takeover", "down", "up", "settled"):
+        p.add_argument("--" + name, type=float, required=True)
     a = p.parse_args()
+    killed = a.kill > 0  # 0: the trial had no kill (the heal left the VIP elsewhere)
     up = next((t for t in replies(a.client) if t > a.start), None)
     # After the kill, lvs-01's VIP lingers until the bench removes it (a dead box takes it
     # along): only lvs-02's answers count.
-    back = next((t for t in replies(a.client, a.mac2) if t > a.kill), None)
-    dead = first_stonith(a.lvs02, a.kill)
-    vip = first_address(a.monitor, a.vip, a.kill)
     from_peer = replies(a.client, a.mac2)
     from_holder = replies(a.client, a.mac1)
+    back = next((t for t in from_peer if t > a.kill), None) if killed else None
+    dead = first_stonith(a.lvs02, a.kill) if killed else None
+    vip = first_address(a.monitor, a.vip, a.kill) if killed else None
     moved = next((t for t in from_peer if t > a.standby), None)
     back_home = next((t for t in from_holder if t > a.takeover), None)
+    via_peer = next((t for t in from_peer if t > a.down), None)
+    one, both_until = heal(address_events(a.monitor1, a.vip), address_events(a.monitor, a.vip),
+                           a.up, a.settled)
+    gap = longest_gap(sorted(from_peer + from_holder), a.up, a.settled)
     rows = [
         ("start_to_vip_answers", up, a.start),
         ("standby_to_vip_answers", moved, a.standby),
         ("takeover_to_vip_answers", back_home, a.takeover),
+        ("linkdown_to_vip_answers", via_peer, a.down),
+        ("heal_to_one_holder", one, a.up),
+        ("heal_both_held", both_until if both_until else a.settled, a.up),
+        ("heal_longest_gap", a.up + gap, a.up),
         ("kill_to_detection", dead, a.kill),
         ("detection_to_vip_up", vip, dead),
+        ("detection_to_vip_answers", back, dead),
         ("kill_to_vip_answers", back, a.kill),
     ]
     for row, t, since in rows:
