@@ -44,13 +44,14 @@ def first_stonith(path, after):
 
 
 def address_events(path, address):
-    """[(time, added)] of the netlink notifications about `address`, in order."""
+    """[(time, added)] of the netlink notifications about `address`, in order; `address`
+    ending in a dot is a prefix (10.20. is every address of bench/lib/big.sh)."""
     stamp = re.compile(r"^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)\]")
     out = []
     with open(path, errors="replace") as f:
         for line in f:
             m = stamp.match(line)
-            if m and f" inet {address}/" in line:
+            if m and f" inet {address}{'' if address.endswith('.') else '/'}" in line:
                 t = datetime.datetime.fromisoformat(m.group(1)).timestamp()
                 out.append((t, "Deleted" not in line))
     return out
@@ -107,15 +108,7 @@ def big_main(argv):
     p.add_argument("--kill", type=float, required=True)
     a = p.parse_args(argv)
     dead = first_stonith(a.lvs02, a.kill)
-    stamp = re.compile(r"^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)\] (?!Deleted).* inet 10\.20\.")
-    adds = []
-    with open(a.monitor, errors="replace") as f:
-        for line in f:
-            m = stamp.match(line)
-            if m:
-                t = datetime.datetime.fromisoformat(m.group(1)).timestamp()
-                if t > a.kill:
-                    adds.append(t)
+    adds = [t for t, added in address_events(a.monitor, "10.20.") if added and t > a.kill]
     last = adds[a.want - 1] if dead is not None and len(adds) >= a.want else None
     ms = "" if last is None else f"{(last - dead) * 1000:.1f}"
     print(f"{a.row},{a.kind},{a.trial},{ms}")
