@@ -551,6 +551,9 @@ void Engine::on_timer(const boost::system::error_code& ec)
     // its own status arriving late like a peer's; past deadtime it restarts itself ("No local
     // heartbeat"). We cannot have missed anything but time, so we say how long we stalled.
     const auto now = membership::Clock::now();
+    // Before the datagrams that waited in the sockets are read: the peers' silence is
+    // measured on the time we ran (membership decides how).
+    membership_->discount_pause(armed_for_, now);
     const auto stalled = std::chrono::duration_cast<std::chrono::milliseconds>(now - armed_for_);
     if (stalled > config_.ha_cf.warntime) {
         HB_LOG(crit) << "Late heartbeat: Node " << config_.node_name << ": interval "

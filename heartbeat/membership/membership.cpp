@@ -1014,6 +1014,40 @@ void Membership::tick(TimePoint now)
     check_comm_up(now);
 }
 
+void Membership::discount_pause(TimePoint due, TimePoint now)
+{
+    // Silence is measured on the time we ran: each timestamp of the last thing heard moves
+    // on by the pause (never past now). A node silent for deadtime by `due` is still declared
+    // dead at this tick; one we would have heard from in time is not. This cannot postpone a
+    // death forever: every tick still counts the time from the last run up to its due time.
+    // (Corosync's pause detection answers the same problem.)
+    if (!started_ || now <= due) {
+        return;
+    }
+    const auto paused = now - due;
+    if (paused >= settings_.keepalive) {
+        ++counters_.pauses;
+        HB_LOG(debug) << "our process was paused for "
+                      << std::chrono::duration_cast<Milliseconds>(paused).count()
+                      << " ms: not counted as the other nodes' silence";
+    }
+    const auto shift = [&](std::optional<TimePoint>& at) {
+        if (at) {
+            *at = std::min(now, *at + paused);
+        }
+    };
+    started_at_ = std::min(now, started_at_ + paused);  // the unheard nodes' initdead
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        if (i == self_index_ || nodes_[i].status == NodeStatus::dead) {
+            continue;
+        }
+        shift(nodes_[i].last_status);
+        for (Link& link : nodes_[i].links) {
+            shift(link.last_heard);
+        }
+    }
+}
+
 TimePoint Membership::next_deadline() const
 {
     TimePoint next = keepalive_due_;

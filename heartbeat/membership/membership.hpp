@@ -95,7 +95,7 @@ struct Ping {
 struct Link {
     std::string name;
     LinkStatus status = LinkStatus::dead;
-    std::optional<TimePoint> last_heard;
+    std::optional<TimePoint> last_heard;  ///< on the time we ran, as Node::last_status
 };
 
 /// Everything we know about one node.
@@ -109,6 +109,8 @@ struct Node {
     std::uint64_t generation = 0;
     SeqTracker seq;
     Milliseconds deadtime{0};  ///< the `dt` it advertises (our deadtime until heard)
+    /// When its last status arrived, on the time we ran: pauses of our own are added to it
+    /// (see Membership::discount_pause), so now - last_status is silence we could observe.
     std::optional<TimePoint> last_status;
     std::uint64_t last_status_seq = 0;
     std::uint64_t last_status_ts = 0;
@@ -167,6 +169,7 @@ struct Counters {
     std::uint64_t naks_sent = 0;
     std::uint64_t acks_sent = 0;
     std::uint64_t late_heartbeats = 0;
+    std::uint64_t pauses = 0;  ///< our own process ran a keepalive or more after it was due
     /// How many were dropped for `reason`.
     std::uint64_t dropped(Drop reason) const { return drops[static_cast<std::size_t>(reason)]; }
     /// All dropped, whatever the reason.
@@ -191,6 +194,12 @@ public:
     void tick(TimePoint now);
     /// When tick() must next be called.
     TimePoint next_deadline() const;
+    /// The caller was to run at `due` (a next_deadline() it was given) and only ran at `now`:
+    /// the process was paused (SIGSTOP, a frozen VM, a starved CPU, a stall in the kernel).
+    /// That time is not held against the other nodes' silence: what they sent meanwhile is
+    /// still in our sockets, and a node that died is declared dead that much later. Call it
+    /// before receiving what arrived during the pause, then tick().
+    void discount_pause(TimePoint due, TimePoint now);
 
     /// Sends a cluster message (resource protocol …): control fields are added here.
     void send(wire::Message message);

@@ -112,7 +112,7 @@ printf '#@sync lo syncid 7\n' >>"$work/ipvsadm.rules"
 logged "-S -n" && ! grep -q -- "daemon" "$work/ipvsadm.log" && ok "status only reads the table" ||
     fail "status ran: $(cat "$work/ipvsadm.log")"
 : >"$work/ipvsadm.log"
-"$agent" "$work/ipvsadm.rules" start >/dev/null 2>&1 || fail "start with #@sync"
+out=$("$agent" "$work/ipvsadm.rules" start 2>&1) || fail "start with #@sync: $out"
 logged "--start-daemon master --mcast-interface lo --syncid 7" && ok "start runs the master sync daemon" ||
     fail "no master daemon: $(cat "$work/ipvsadm.log")"
 "$agent" "$work/ipvsadm.rules" stop >/dev/null 2>&1

@@ -193,6 +193,8 @@ public:
     {
         paused_.erase(name);
         if (auto* n = running(name)) {
+            // As the engine: its timer was due at the deadline it had when it stopped.
+            n->membership.discount_pause(n->membership.next_deadline(), now_);
             n->membership.tick(now_);
             drain(name);
         }
