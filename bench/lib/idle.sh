@@ -20,6 +20,18 @@ _idle_usage() {
     echo "$ticks $rss $pss $n"
 }
 
+# _idle_machine [BEFORE] : "busy total" jiffies of the whole machine (/proc/stat), or with
+# BEFORE, the sample row of how busy it was since then (per cent of all CPUs' time).
+_idle_machine() {
+    local busy total b0 t0
+    read -r busy total < <(awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i;
+        print t - $5 - $6, t }' /proc/stat)
+    if [ $# -eq 0 ]; then echo "$busy $total"; return; fi
+    read -r b0 t0 <<<"$1"
+    awk -v b=$((busy - b0)) -v t=$((total - t0)) \
+        'BEGIN { printf "idle_machine_busy_pct,machine,all,%.3f\n", t ? b / t * 100 : 0 }'
+}
+
 # idle_run SECONDS SAMPLES : rows idle_cpu_pct, idle_rss_kib, idle_pss_kib, idle_procs per
 # node ("trial" = the node).
 idle_run() {
@@ -52,7 +64,10 @@ idle_run() {
             start[$kind-$h]=$t0
         done
     done
+    local busy0
+    busy0=$(_idle_machine)
     sleep "$seconds"
+    _idle_machine "$busy0" | tee -a "$samples" | sed 's/^/  /' >&2
     for kind in ours real; do
         for h in lvs-01 lvs-02; do
             read -r t1 r s n < <(_idle_usage "hbidle${kind:0:1}-$h")
