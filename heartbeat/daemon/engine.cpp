@@ -302,7 +302,11 @@ void Engine::on_datagram(std::size_t medium, std::string_view bytes)
         }
         return;
     }
-    membership_->receive(membership::Clock::now(), medium, verified.value().message);
+    const auto now = membership::Clock::now();
+    // A datagram read before the overdue timer ran: it waited while we were paused, and its
+    // sender's silence is measured on the time we ran, as the timer would measure it.
+    membership_->discount_pause(armed_for_, now);
+    membership_->receive(now, medium, verified.value().message);
     flush();
     arm_timer();
 }
@@ -320,7 +324,9 @@ void Engine::on_ping_reply(const std::string& host, std::string_view payload)
                       << " refused: " << auth::to_string(verified.error().error);
         return;
     }
-    membership_->receive_ping(membership::Clock::now(), host, verified.value().message);
+    const auto now = membership::Clock::now();
+    membership_->discount_pause(armed_for_, now);  // as for a heartbeat (on_datagram)
+    membership_->receive_ping(now, host, verified.value().message);
     flush();
     arm_timer();
 }

@@ -1021,10 +1021,13 @@ void Membership::discount_pause(TimePoint due, TimePoint now)
     // dead at this tick; one we would have heard from in time is not. This cannot postpone a
     // death forever: every tick still counts the time from the last run up to its due time.
     // (Corosync's pause detection answers the same problem.)
-    if (!started_ || now <= due) {
+    // The timer and the datagrams that waited both report the same pause: count it once.
+    const TimePoint from = std::max(due, discounted_until_);
+    if (!started_ || now <= from) {
         return;
     }
-    const auto paused = now - due;
+    discounted_until_ = now;
+    const auto paused = now - from;
     if (paused >= settings_.keepalive) {
         ++counters_.pauses;
         HB_LOG(debug) << "our process was paused for "

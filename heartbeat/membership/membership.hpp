@@ -198,7 +198,8 @@ public:
     /// the process was paused (SIGSTOP, a frozen VM, a starved CPU, a stall in the kernel).
     /// That time is not held against the other nodes' silence: what they sent meanwhile is
     /// still in our sockets, and a node that died is declared dead that much later. Call it
-    /// before receiving what arrived during the pause, then tick().
+    /// before receiving what arrived during the pause, and before tick(); a pause reported
+    /// twice (by the timer and by a datagram) is discounted once.
     void discount_pause(TimePoint due, TimePoint now);
 
     /// Sends a cluster message (resource protocol …): control fields are added here.
@@ -292,6 +293,7 @@ private:
     bool started_ = false;
     TimePoint started_at_{};
     TimePoint keepalive_due_{};
+    TimePoint discounted_until_{};  ///< the end of the last pause discounted
     std::optional<TimePoint> extra_deadtime_until_;
     Milliseconds extra_deadtime_{0};
     bool comm_up_ = false;

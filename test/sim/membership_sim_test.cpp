@@ -382,6 +382,14 @@ TEST_CASE("a stall of the whole machine, both nodes at once, is no death", "[sim
         }
     }
     CHECK(c.of("lvs-01").counters().pauses == 3);
+    // The timer and a datagram that waited both report a pause: it is discounted once.
+    auto& m = c.of("lvs-01");
+    const auto due = m.next_deadline();
+    const auto last = *m.node("lvs-02")->last_status;
+    m.discount_pause(due, due + Milliseconds(50));
+    m.discount_pause(due, due + Milliseconds(50));
+    CHECK(*m.node("lvs-02")->last_status - last == Milliseconds(50));
+    CHECK(m.counters().pauses == 4);
 }
 
 TEST_CASE("a peer that died while we were paused is declared dead, late by the pause only",
