@@ -1,11 +1,15 @@
 # shellcheck shell=bash
 # big.sh — bench/run's big takeovers: one group of 256 IPaddr resources, and 64 groups of
-# one, held by lvs-01; kill -9 of it; timed from lvs-02 declaring it dead (the `stonith`
+# one (16 in --quick), held by lvs-01; kill -9 of it; timed from lvs-02 declaring it dead (the `stonith`
 # message on the wire) to the last of the addresses up there (netlink notifications).
 # The addresses are 10.20.x.y/16 on ens32 (each IPaddr names the interface and netmask, so
 # neither implementation searches the routes). Sourced by bench/run (after common.sh).
 
-# _big_haresources SHAPE : one group of 256 (one line, continued) or 64 lines of one.
+# _big_want SHAPE : how many addresses: group256 is one group of 256, groupsN N groups of one
+# (groups64 in the full run, groups16 in --quick).
+_big_want() { if [ "$1" = group256 ]; then echo 256; else echo "${1#groups}"; fi; }
+
+# _big_haresources SHAPE : one group of 256 (one line, continued) or N lines of one.
 _big_haresources() {
     local i
     if [ "$1" = group256 ]; then
@@ -15,7 +19,7 @@ _big_haresources() {
         done
         printf '\n'
     else
-        for ((i = 0; i < 64; i++)); do
+        for ((i = 0; i < $(_big_want "$1"); i++)); do
             printf 'lvs-01 IPaddr::10.20.%d.%d/16/ens32\n' $((i / 200)) $((i % 200 + 1))
         done
     fi
@@ -26,8 +30,8 @@ _big_has_all() { [ "$(_big_count "$1")" -ge "$2" ]; }
 
 # big_trial KIND SHAPE N OUT SAMPLES
 big_trial() {
-    local kind=$1 shape=$2 n=$3 out=$4 samples=$5 want=64 dir pid t_kill
-    [ "$shape" = group256 ] && want=256
+    local kind=$1 shape=$2 n=$3 out=$4 samples=$5 want dir pid t_kill
+    want=$(_big_want "$shape")
     HARESOURCES=$(_big_haresources "$shape")
     export HARESOURCES
     netns_setup "$P" lvs-01 lvs-02 client >/dev/null || { echo "netns setup failed" >&2; exit 1; }

@@ -29,6 +29,7 @@ TIMING = {
     "kill_to_vip_answers": ("kill -9 of the holder -> VIP answers (client outage)", "10 ms", "pair"),
     "group256_takeover": ("kill -9: declared dead -> 256 IPaddr of one group up", "capture + netlink (us)", "big"),
     "groups64_takeover": ("kill -9: declared dead -> 64 groups of one IPaddr up", "capture + netlink (us)", "big"),
+    "groups16_takeover": ("kill -9: declared dead -> 16 groups of one IPaddr up (--quick)", "capture + netlink (us)", "big"),
     "lvs_director_outage": ("LVS-DR, director killed: HTTP outage (first failed to first good request)",
                             "100 ms (a request every 100 ms)", "lvs"),
     "lvs_webdeath_span": ("LVS-DR, web-01 down 8 s: first to last failed request", "100 ms", "lvs"),
