@@ -80,6 +80,17 @@ std::optional<sim::TimePoint> first(const std::vector<sim::Seen>& seen, EventKin
     return std::nullopt;
 }
 
+/// Starts both nodes, runs past the first 5 s (when 3.0.6 advertises 2 s more dead time),
+/// kills lvs-01 and returns when lvs-02 last heard it.
+sim::TimePoint start_then_kill_lvs01(SimCluster& c)
+{
+    c.start_all();
+    c.run_for(Milliseconds(6000));
+    const auto last_heard = *c.of("lvs-02").node("lvs-01")->last_status;
+    c.kill("lvs-01");
+    return last_heard;
+}
+
 }  // namespace
 
 TEST_CASE("two nodes started together see each other active within two keepalives", "[sim]")
@@ -396,10 +407,7 @@ TEST_CASE("a peer that died while we were paused is declared dead, late by the p
           "[sim][pause]")
 {
     SimCluster c({"lvs-01", "lvs-02"}, 1, fast_timings(), sha1_keys());
-    c.start_all();
-    c.run_for(Milliseconds(6000));  // past the first 5 s, when 3.0.6 advertises 2 s more
-    const auto last_heard = *c.of("lvs-02").node("lvs-01")->last_status;
-    c.kill("lvs-01");
+    const auto last_heard = start_then_kill_lvs01(c);
     c.run_for(Milliseconds(10));
     c.pause("lvs-02");
     c.run_for(Milliseconds(300));
@@ -417,10 +425,7 @@ TEST_CASE("a process that is always late still declares a dead peer dead", "[sim
     // Starved of CPU, every timer runs 15 ms late: each tick still counts the time up to
     // its due time, so the discount cannot push the death away for ever.
     SimCluster c({"lvs-01", "lvs-02"}, 1, fast_timings(), sha1_keys());
-    c.start_all();
-    c.run_for(Milliseconds(6000));  // past the first 5 s, when 3.0.6 advertises 2 s more
-    const auto last_heard = *c.of("lvs-02").node("lvs-01")->last_status;
-    c.kill("lvs-01");
+    const auto last_heard = start_then_kill_lvs01(c);
     for (int i = 0; i < 200 && c.status("lvs-02", "lvs-01") != NodeStatus::dead; ++i) {
         c.pause("lvs-02");
         c.run_for(Milliseconds(15));
