@@ -213,4 +213,20 @@ sent=$(count_arp request "$VIP3")
 sleep 1
 check "burst: no more ARP after stop" test "$(count_arp request "$VIP3")" -eq "$sent"
 
+# A pid file is trusted only for the burst it names: here the pid file of .10 holds the pid
+# of the burst for .108, whose address text it begins. Stopping .10 must not end it.
+VIP4=192.168.219.10
+agent IPaddr2 "$VIP3/24/ens32" start ARP_INTERVAL_MS=400 ARP_REPEAT=50
+sleep 0.3
+arp_pid=$(cat "$rsctmp/send_arp-$VIP3" 2>/dev/null)
+echo "$arp_pid" >"$rsctmp/send_arp-$VIP4"
+agent IPaddr2 "$VIP4/24/ens32" stop
+check "foreign pid file: stop of an address not configured succeeds" is_rc 0
+check "foreign pid file: the burst of the other address goes on" \
+    eval '[ -n "$arp_pid" ] && _netns_alive "$arp_pid"'
+check "foreign pid file: it is removed" test ! -e "$rsctmp/send_arp-$VIP4"
+agent IPaddr2 "$VIP3/24/ens32" stop
+check "foreign pid file: the burst ends with its own address's stop" \
+    eval '! _netns_alive "$arp_pid"'
+
 finish
