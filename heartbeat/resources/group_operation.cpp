@@ -5,6 +5,7 @@
 //                                        └─not running─▶ start(r) ──ok──▶ next r
 //                                                           └─failed─▶ release whole group,
 //                                                                      then: failed
+//             (an address agent: start(r) at once; its start checks for the address itself)
 //   release:  for r = last … first:  stop(r) ──ok──▶ next r
 //                                       └─failed─▶ retry (≤ stop_retries, retry_delay apart)
 //                                                   └─still failing─▶ status(r)
@@ -134,13 +135,21 @@ GroupOperation::GroupOperation(const config::ResourceGroup& group, GroupOpKind k
     }
     if (kind_ == GroupOpKind::acquire) {
         HB_LOG(info) << "Acquiring resource group: " << describe(group_);
-        phase_ = Phase::check;
         index_ = 0;
+        phase_ = acquire_phase();
     } else {
         HB_LOG(info) << "Releasing resource group: " << describe(group_);
         phase_ = Phase::stop;
         index_ = group_.resources.size() - 1;
     }
+}
+
+GroupOperation::Phase GroupOperation::acquire_phase() const
+{
+    // Our address agents' start looks for the address itself and changes nothing when it is
+    // there: a status first would only cost the takeover one more script run.
+    return config::is_address_agent(group_.resources[order_[index_]].script) ? Phase::start
+                                                                             : Phase::check;
 }
 
 ScriptCall GroupOperation::call(std::size_t resource, ScriptAction action) const
@@ -210,6 +219,8 @@ void GroupOperation::complete(TimePoint now, const ScriptResult& result)
             HB_LOG(info) << name << " is already running";
             if (++index_ == group_.resources.size()) {
                 state_ = GroupOpState::succeeded;
+            } else {
+                phase_ = acquire_phase();
             }
         } else {
             phase_ = Phase::start;
@@ -220,9 +231,10 @@ void GroupOperation::complete(TimePoint now, const ScriptResult& result)
             begin_release_after_failure(index_);
             return;
         }
-        phase_ = Phase::check;
         if (++index_ == group_.resources.size()) {
             state_ = GroupOpState::succeeded;
+        } else {
+            phase_ = acquire_phase();
         }
         return;
     case Phase::stop:

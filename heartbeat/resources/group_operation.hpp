@@ -92,6 +92,8 @@ public:
 
 private:
     enum class Phase { check, start, stop, check_after_stop };
+    /// The first step of acquiring the resource at index_: its status, or its start.
+    Phase acquire_phase() const;
     /// How the stops are going: all well, giving the group up after a failed start, or a
     /// resource that would not stop (which outranks a failed start).
     enum class Verdict { clean, start_failed, stuck };

@@ -75,24 +75,44 @@ TEST_CASE("status output is judged as heartbeat judges it", "[resources]")
 
 TEST_CASE("acquiring runs status then start, left to right, with the action last", "[resources]")
 {
-    const auto g = group("lvs-01 IPaddr::10.0.0.100/24/eth0 apache2 Filesystem::/dev/sdb1::/srv");
+    const auto g = group("lvs-01 Filesystem::/dev/sdb1::/srv apache2");
     GroupOperation op(g, GroupOpKind::acquire);
     std::vector<std::vector<std::string>> argvs;
     const auto calls = drive(op, [&](const ScriptCall& c) {
         argvs.push_back(c.argv);
         return c.action == ScriptAction::status ? ok("stopped") : ok();
     });
-    CHECK(calls == std::vector<std::string>{"0:status", "0:start", "1:status", "1:start",
-                                            "2:status", "2:start"});
+    CHECK(calls == std::vector<std::string>{"0:status", "0:start", "1:status", "1:start"});
     CHECK(op.state() == GroupOpState::succeeded);
-    CHECK(argvs[1] == std::vector<std::string>{"10.0.0.100/24/eth0", "start"});
+    REQUIRE(argvs.size() == 4);
+    CHECK(argvs[0] == std::vector<std::string>{"/dev/sdb1", "/srv", "status"});
+    CHECK(argvs[1] == std::vector<std::string>{"/dev/sdb1", "/srv", "start"});
     CHECK(argvs[3] == std::vector<std::string>{"start"});
-    CHECK(argvs[5] == std::vector<std::string>{"/dev/sdb1", "/srv", "start"});
+}
+
+TEST_CASE("an address agent is started without a status first: its start checks itself",
+          "[resources]")
+{
+    const auto agent = GENERATE(as<std::string>{}, "IPaddr", "IPaddr2", "IPv6addr");
+    const std::string address = agent == "IPv6addr" ? "2001:db8::100" : "10.0.0.100/24/eth0";
+    INFO(agent);
+    const auto g = group("lvs-01 apache2 " + agent + "::" + address + " mysql");
+    GroupOperation op(g, GroupOpKind::acquire);
+    std::vector<std::vector<std::string>> argvs;
+    const auto calls = drive(op, [&](const ScriptCall& c) {
+        argvs.push_back(c.argv);
+        return c.action == ScriptAction::status ? ok("stopped") : ok();
+    });
+    CHECK(calls ==
+          std::vector<std::string>{"0:status", "0:start", "1:start", "2:status", "2:start"});
+    CHECK(op.state() == GroupOpState::succeeded);
+    REQUIRE(argvs.size() == 5);
+    CHECK(argvs[2] == std::vector<std::string>{address, "start"});
 }
 
 TEST_CASE("a resource already running is not started again", "[resources]")
 {
-    const auto g = group("lvs-01 10.0.0.100 apache2");
+    const auto g = group("lvs-01 apache2 mysql");
     GroupOperation op(g, GroupOpKind::acquire);
     const auto calls = drive(op, [](const ScriptCall& c) {
         if (c.action == ScriptAction::status) {
@@ -117,8 +137,8 @@ TEST_CASE("a failed start gives the whole group up, right to left, and fails", "
         }
         return ok();
     });
-    CHECK(calls == std::vector<std::string>{"0:status", "0:start", "1:status", "1:start",
-                                            "2:stop", "1:stop", "0:stop"});
+    CHECK(calls ==
+          std::vector<std::string>{"0:start", "1:status", "1:start", "2:stop", "1:stop", "0:stop"});
     CHECK(op.state() == GroupOpState::failed);
     CHECK(op.failure() == "start of apache2 failed");
 }
@@ -155,7 +175,8 @@ TEST_CASE("a stop that never works: status decides between a warning and stuck",
             }
             return c.action == ScriptAction::status ? ok("stopped") : ok();
         });
-        CHECK(calls == std::vector<std::string>{"1:stop", "1:stop", "1:stop", "1:status", "0:stop"});
+        CHECK(calls ==
+              std::vector<std::string>{"1:stop", "1:stop", "1:stop", "1:status", "0:stop"});
         CHECK(op.state() == GroupOpState::succeeded);
     }
     SECTION("it still runs: the group is stuck, the rest is still stopped")
@@ -203,10 +224,10 @@ TEST_CASE("start_order: an LVS table goes in before the group's first address", 
         {"IPaddr2::192.168.219.100/24/ens32 " + rules, {1, 0}},
         {"192.168.219.100 " + rules, {1, 0}},  // a bare address is IPaddr
         {"apache2 IPaddr::192.168.219.100 mysql " + rules, {0, 3, 1, 2}},
-        {"IPaddr::192.168.219.100 " + rules + " ipvsadm-wrapper::/etc/ha.d/other.rules",
-         {1, 2, 0}},
-        {"IPaddr::192.168.219.100 " + rules + " IPaddr2::192.168.219.101 "
-         "ipvsadm-wrapper::/etc/ha.d/other.rules",
+        {"IPaddr::192.168.219.100 " + rules + " ipvsadm-wrapper::/etc/ha.d/other.rules", {1, 2, 0}},
+        {"IPaddr::192.168.219.100 " + rules +
+             " IPaddr2::192.168.219.101 "
+             "ipvsadm-wrapper::/etc/ha.d/other.rules",
          {1, 3, 0, 2}},
         {"IPsrcaddr::192.168.219.100 " + rules, {0, 1}},  // only IPaddr and IPaddr2 count
     };
@@ -216,11 +237,11 @@ TEST_CASE("start_order: an LVS table goes in before the group's first address", 
     }
 }
 
-TEST_CASE("an LVS group starts its table before its address and stops in reverse",
-          "[resources]")
+TEST_CASE("an LVS group starts its table before its address and stops in reverse", "[resources]")
 {
-    const auto g = group("lvs-01 IPaddr::192.168.219.100/24/ens32/192.168.219.255 "
-                         "ipvsadm-wrapper::/etc/ha.d/ipvsadm.rules");
+    const auto g = group(
+        "lvs-01 IPaddr::192.168.219.100/24/ens32/192.168.219.255 "
+        "ipvsadm-wrapper::/etc/ha.d/ipvsadm.rules");
     SECTION("acquire")
     {
         GroupOperation op(g, GroupOpKind::acquire);
@@ -229,11 +250,11 @@ TEST_CASE("an LVS group starts its table before its address and stops in reverse
             argvs.push_back(c.argv);
             return c.action == ScriptAction::status ? ok("stopped") : ok();
         });
-        CHECK(calls == std::vector<std::string>{"1:status", "1:start", "0:status", "0:start"});
+        CHECK(calls == std::vector<std::string>{"1:status", "1:start", "0:start"});
         CHECK(op.state() == GroupOpState::succeeded);
-        REQUIRE(argvs.size() == 4);
+        REQUIRE(argvs.size() == 3);
         CHECK(argvs[1] == std::vector<std::string>{"/etc/ha.d/ipvsadm.rules", "start"});
-        CHECK(argvs[3] ==
+        CHECK(argvs[2] ==
               std::vector<std::string>{"192.168.219.100/24/ens32/192.168.219.255", "start"});
     }
     SECTION("release: the address goes first")
@@ -252,8 +273,8 @@ TEST_CASE("an LVS group starts its table before its address and stops in reverse
             }
             return c.action == ScriptAction::start && c.resource == 0 ? fails(1) : ok();
         });
-        CHECK(calls == std::vector<std::string>{"1:status", "1:start", "0:status", "0:start",
-                                                "0:stop", "1:stop"});
+        CHECK(calls ==
+              std::vector<std::string>{"1:status", "1:start", "0:start", "0:stop", "1:stop"});
         CHECK(op.state() == GroupOpState::failed);
         CHECK(op.failure() == "start of IPaddr::192.168.219.100/24/ens32/192.168.219.255 failed");
     }
@@ -266,6 +287,6 @@ TEST_CASE("an LVS group starts its table before its address and stops in reverse
             }
             return ok();
         });
-        CHECK(calls == std::vector<std::string>{"1:status", "0:status", "0:start"});
+        CHECK(calls == std::vector<std::string>{"1:status", "0:start"});
     }
 }
