@@ -29,6 +29,20 @@ def replies(path, mac=None):
     return out
 
 
+def announcements(path, mac, vip):
+    """Times of the ARP frames from `mac` for `vip` the client saw (gratuitous requests and
+    replies: tcpdump -e prints the source first)."""
+    out = []
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = STAMP.match(line)
+            if not m or "ethertype ARP" not in line or f" {vip} " not in line:
+                continue
+            if line[m.end():].lower().startswith(mac.lower()):
+                out.append(float(m.group(1)))
+    return out
+
+
 def first_stonith(path, after):
     """Time of the first heartbeat datagram after `after` that carries t=stonith."""
     current = None
@@ -134,6 +148,8 @@ def main():
     back = next((t for t in from_peer if t > a.kill), None) if killed else None
     dead = first_stonith(a.lvs02, a.kill) if killed else None
     vip = first_address(a.monitor, a.vip, a.kill) if killed else None
+    arp = next((t for t in announcements(a.client, a.mac2, a.vip) if t > a.kill), None) \
+        if killed else None
     moved = next((t for t in from_peer if t > a.standby), None)
     back_home = next((t for t in from_holder if t > a.takeover), None)
     via_peer = next((t for t in from_peer if t > a.down), None)
@@ -150,6 +166,7 @@ def main():
         ("heal_longest_gap", a.up + gap, a.up),
         ("kill_to_detection", dead, a.kill),
         ("detection_to_vip_up", vip, dead),
+        ("detection_to_client_arp", arp, dead),
         ("detection_to_vip_answers", back, dead),
         ("kill_to_vip_answers", back, a.kill),
     ]

@@ -25,6 +25,7 @@ TIMING = {
     "heal_longest_gap": ("  ... the client's longest wait for an answer after the heal", "10 ms", "pair"),
     "kill_to_detection": ("kill -9 of the holder -> peer declares it dead", "capture (us)", "pair"),
     "detection_to_vip_up": ("declared dead -> VIP up on the peer", "capture + netlink (us)", "pair"),
+    "detection_to_client_arp": ("declared dead -> the peer's first ARP for the VIP at the client", "capture (us)", "pair"),
     "detection_to_vip_answers": ("declared dead -> VIP answers the client (takeover)", "capture (us) + 10 ms", "pair"),
     "kill_to_vip_answers": ("kill -9 of the holder -> VIP answers (client outage)", "10 ms", "pair"),
     "group256_takeover": ("kill -9: declared dead -> 256 IPaddr of one group up", "capture + netlink (us)", "big"),

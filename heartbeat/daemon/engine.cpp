@@ -302,10 +302,9 @@ void Engine::on_datagram(std::size_t medium, std::string_view bytes)
         }
         return;
     }
-    const auto now = membership::Clock::now();
     // A datagram read before the overdue timer ran: it waited while we were paused, and its
     // sender's silence is measured on the time we ran, as the timer would measure it.
-    membership_->discount_pause(armed_for_, now);
+    const auto now = now_after_pause();
     membership_->receive(now, medium, verified.value().message);
     flush();
     arm_timer();
@@ -324,8 +323,7 @@ void Engine::on_ping_reply(const std::string& host, std::string_view payload)
                       << " refused: " << auth::to_string(verified.error().error);
         return;
     }
-    const auto now = membership::Clock::now();
-    membership_->discount_pause(armed_for_, now);  // as for a heartbeat (on_datagram)
+    const auto now = now_after_pause();  // as for a heartbeat (on_datagram)
     membership_->receive_ping(now, host, verified.value().message);
     flush();
     arm_timer();
@@ -548,6 +546,13 @@ void Engine::arm_timer()
     timer_.async_wait([this](const boost::system::error_code& ec) { on_timer(ec); });
 }
 
+membership::TimePoint Engine::now_after_pause()
+{
+    const auto now = membership::Clock::now();
+    membership_->discount_pause(armed_for_, now);
+    return now;
+}
+
 void Engine::on_timer(const boost::system::error_code& ec)
 {
     if (ec == asio::error::operation_aborted || stopping_) {
@@ -556,10 +561,9 @@ void Engine::on_timer(const boost::system::error_code& ec)
     // Our own heartbeat: the loop woke this much after it meant to. heartbeat 3.0.6 treats
     // its own status arriving late like a peer's; past deadtime it restarts itself ("No local
     // heartbeat"). We cannot have missed anything but time, so we say how long we stalled.
-    const auto now = membership::Clock::now();
     // Before the datagrams that waited in the sockets are read: the peers' silence is
-    // measured on the time we ran (membership decides how).
-    membership_->discount_pause(armed_for_, now);
+    // measured on the time we ran.
+    const auto now = now_after_pause();
     const auto stalled = std::chrono::duration_cast<std::chrono::milliseconds>(now - armed_for_);
     if (stalled > config_.ha_cf.warntime) {
         HB_LOG(crit) << "Late heartbeat: Node " << config_.node_name << ": interval "

@@ -82,6 +82,9 @@ private:
     /// other than the one it came in on).
     void send_on_media(const wire::Message& m, std::optional<std::size_t> forwarded_from);
     void arm_timer();
+    /// Now, once membership has been told how far past its timer the loop ran: a pause of
+    /// ours is not the peers' silence (membership decides how it is discounted).
+    membership::TimePoint now_after_pause();
     void on_timer(const boost::system::error_code& ec);
     void on_signal(const boost::system::error_code& ec, int signal);
     void handle_event(const membership::Event& event);

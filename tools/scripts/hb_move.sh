@@ -14,7 +14,7 @@
 #              HA_FIFO    the daemon's FIFO (default /var/lib/heartbeat/fifo)
 set -u
 me=$0
-case $(basename "$0") in
+case ${0##*/} in
 hb_takeover) action=takeover ;;
 *) action=standby ;;
 esac
@@ -77,7 +77,10 @@ before=$(rscstatus)
 if [ "$action" = standby ]; then
     # Someone must be there to take the resources over.
     peers=$("$CL_STATUS" listnodes -n 2>/dev/null)
-    me_node=$(uname -n | tr 'A-Z' 'a-z')
+    # uname -n without two programs (each costs the move milliseconds on a busy machine).
+    me_node=''
+    read -r me_node </proc/sys/kernel/hostname 2>/dev/null || me_node=$(uname -n)
+    case $me_node in *[A-Z]*) me_node=$(printf '%s' "$me_node" | tr '[:upper:]' '[:lower:]') ;; esac
     alive=0
     for n in $peers; do
         [ "$n" = "$me_node" ] && continue
