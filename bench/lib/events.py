@@ -150,8 +150,10 @@ def main():
     vip = first_address(a.monitor, a.vip, a.kill) if killed else None
     arp = next((t for t in announcements(a.client, a.mac2, a.vip) if t > a.kill), None) \
         if killed else None
-    moved = next((t for t in from_peer if t > a.standby), None)
-    back_home = next((t for t in from_holder if t > a.takeover), None)
+    # 0: the standby moved nothing (pair.sh), so neither move is timed.
+    moved = next((t for t in from_peer if t > a.standby), None) if a.standby > 0 else None
+    back_home = next((t for t in from_holder if t > a.takeover), None) if a.takeover > 0 \
+        else None
     via_peer = next((t for t in from_peer if t > a.down), None)
     one, both_until = heal(address_events(a.monitor1, a.vip), address_events(a.monitor, a.vip),
                            a.up, a.settled)
