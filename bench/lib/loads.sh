@@ -84,16 +84,24 @@ NFT
 _loss_off() { ip netns exec "$1-br" nft delete table bridge hbloss 2>/dev/null; }
 
 # _burst_loop PREFIX SECONDS : every 1-3 s (random), 200 ms in which the link drops all.
+# One nft per link reads the commands (nft -i): an `ip netns exec … nft` per toggle takes
+# tens of milliseconds on a slow machine and, ten links at once next to twenty daemons,
+# stretched 200 ms bursts to seconds. Each burst's start and end go to stderr.
 _burst_loop() {
-    local p=$1 end=$(($(date +%s) + $2)) n=0
-    while [ "$(date +%s)" -lt "$end" ] && [ $n -lt 1000 ]; do
-        sleep "$((1 + RANDOM % 2)).$(printf '%03d' $((RANDOM % 1000)))"
-        _loss_on 100 "$p"
-        sleep 0.2
-        _loss_off "$p"
-        n=$((n + 1))
-    done
-    echo "$n bursts"
+    local p=$1 end=$((EPOCHSECONDS + $2)) n=0
+    {
+        while [ "$EPOCHSECONDS" -lt "$end" ] && [ $n -lt 1000 ]; do
+            sleep "$((1 + RANDOM % 2)).$(printf '%03d' $((RANDOM % 1000)))"
+            echo "add table bridge hbloss"
+            echo "add chain bridge hbloss loss { type filter hook forward priority 0; policy drop; }"
+            echo "burst $EPOCHREALTIME" >&2
+            sleep 0.2
+            echo "delete table bridge hbloss"
+            echo "end $EPOCHREALTIME" >&2
+            n=$((n + 1))
+        done
+        echo "$n bursts" >&2
+    } | ip netns exec "$p-br" nft -i >/dev/null
 }
 
 # _loads_apply LOAD SECONDS DIR : start LOAD in the background (PIDs to bench_own).
