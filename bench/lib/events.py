@@ -14,14 +14,15 @@ import sys
 STAMP = re.compile(r"^(\d+\.\d+) ")
 
 
-def replies(path, mac=None):
-    """Times of the echo replies the client received from the VIP (from the director with
-    Ethernet address `mac` only, when given: tcpdump -e prints the source first)."""
+def frames(path, keep, mac=None):
+    """Times of the frames in the client's capture whose line `keep` accepts (from the
+    director with Ethernet address `mac` only, when given: tcpdump -e prints the source
+    first)."""
     out = []
     with open(path, errors="replace") as f:
         for line in f:
             m = STAMP.match(line)
-            if not m or "echo reply" not in line:
+            if not m or not keep(line):
                 continue
             if mac and not line[m.end():].lower().startswith(mac.lower()):
                 continue
@@ -29,18 +30,16 @@ def replies(path, mac=None):
     return out
 
 
+def replies(path, mac=None):
+    """Times of the echo replies the client received from the VIP (from `mac` only, when
+    given)."""
+    return frames(path, lambda line: "echo reply" in line, mac)
+
+
 def announcements(path, mac, vip):
     """Times of the ARP frames from `mac` for `vip` the client saw (gratuitous requests and
-    replies: tcpdump -e prints the source first)."""
-    out = []
-    with open(path, errors="replace") as f:
-        for line in f:
-            m = STAMP.match(line)
-            if not m or "ethertype ARP" not in line or f" {vip} " not in line:
-                continue
-            if line[m.end():].lower().startswith(mac.lower()):
-                out.append(float(m.group(1)))
-    return out
+    replies)."""
+    return frames(path, lambda line: "ethertype ARP" in line and f" {vip} " in line, mac)
 
 
 def first_stonith(path, after):

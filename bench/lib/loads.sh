@@ -72,16 +72,17 @@ _loads_mark() { # PREFIX : remember where both logs end now
     done
 }
 
-_loss_on() { # PERCENT PREFIX : drop PERCENT % of the frames the bridge forwards
+# _loss_table PERCENT : the nft command (one line) that makes the bridge drop PERCENT % of
+# the frames it forwards; _loss_untable: the one that ends it.
+_loss_table() {
     local rule="numgen random mod 100 < $1 drop"
     [ "$1" -ge 100 ] && rule=drop
-    ip netns exec "$2-br" nft -f - <<NFT
-table bridge hbloss {
-    chain loss { type filter hook forward priority 0; policy accept; $rule; }
+    echo "table bridge hbloss { chain loss { type filter hook forward priority 0; policy accept; $rule; }; }"
 }
-NFT
-}
-_loss_off() { ip netns exec "$1-br" nft delete table bridge hbloss 2>/dev/null; }
+_loss_untable() { echo "delete table bridge hbloss"; }
+
+_loss_on() { _loss_table "$1" | ip netns exec "$2-br" nft -f -; } # PERCENT PREFIX
+_loss_off() { _loss_untable | ip netns exec "$1-br" nft -f - 2>/dev/null; } # PREFIX
 
 # _burst_loop PREFIX SECONDS : every 1-3 s (random), 200 ms in which the link drops all.
 # One nft per link reads the commands (nft -i): an `ip netns exec … nft` per toggle takes
@@ -92,11 +93,10 @@ _burst_loop() {
     {
         while [ "$EPOCHSECONDS" -lt "$end" ] && [ $n -lt 1000 ]; do
             sleep "$((1 + RANDOM % 2)).$(printf '%03d' $((RANDOM % 1000)))"
-            echo "add table bridge hbloss"
-            echo "add chain bridge hbloss loss { type filter hook forward priority 0; policy drop; }"
+            _loss_table 100
             echo "burst $EPOCHREALTIME" >&2
             sleep 0.2
-            echo "delete table bridge hbloss"
+            _loss_untable
             echo "end $EPOCHREALTIME" >&2
             n=$((n + 1))
         done

@@ -60,6 +60,7 @@ _pair_master() {
 # _pair_tool NAME TOOL : runs TOOL on lvs-01 in the background (its pid added to
 # tool_pids), after bash has written the time it starts to $state/t_NAME.
 _pair_tool() {
+    # shellcheck disable=SC2016 # expanded by the inner bash, in the node's namespaces
     netns_node_exec "$P" lvs-01 bash -c 'echo "$EPOCHREALTIME" >"$0"; exec "$1"' \
         "$state/t_$1" "$2" >/dev/null 2>&1 &
     tool_pids+=("$!")
