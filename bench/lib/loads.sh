@@ -87,9 +87,13 @@ _loss_off() { _loss_untable | ip netns exec "$1-br" nft -f - 2>/dev/null; } # PR
 # _burst_loop PREFIX SECONDS : every 1-3 s (random), 200 ms in which the link drops all.
 # One nft per link reads the commands (nft -i): an `ip netns exec … nft` per toggle takes
 # tens of milliseconds on a slow machine and, ten links at once next to twenty daemons,
-# stretched 200 ms bursts to seconds. Each burst's start and end go to stderr.
+# stretched 200 ms bursts to seconds. The loop and its nft run at SCHED_FIFO 60, above the
+# daemons' 50: the load is the link's loss, not a generator waiting for a CPU (run 5, at
+# normal priority, stretched them to 266 ms on average and up to 814 ms). Each burst's start
+# and end go to stderr.
 _burst_loop() {
     local p=$1 end=$((EPOCHSECONDS + $2)) n=0
+    chrt -f -p 60 "$BASHPID" >/dev/null || echo "burst generator: no real-time priority" >&2
     {
         while [ "$EPOCHSECONDS" -lt "$end" ] && [ $n -lt 1000 ]; do
             sleep "$((1 + RANDOM % 2)).$(printf '%03d' $((RANDOM % 1000)))"
