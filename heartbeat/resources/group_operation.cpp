@@ -144,12 +144,15 @@ GroupOperation::GroupOperation(const config::ResourceGroup& group, GroupOpKind k
     }
 }
 
+bool starts_without_status(std::string_view script)
+{
+    return config::is_address_agent(script) || script == "ipvsadm-wrapper";
+}
+
 GroupOperation::Phase GroupOperation::acquire_phase() const
 {
-    // Our address agents' start looks for the address itself and changes nothing when it is
-    // there: a status first would only cost the takeover one more script run.
-    return config::is_address_agent(group_.resources[order_[index_]].script) ? Phase::start
-                                                                             : Phase::check;
+    return starts_without_status(group_.resources[order_[index_]].script) ? Phase::start
+                                                                          : Phase::check;
 }
 
 ScriptCall GroupOperation::call(std::size_t resource, ScriptAction action) const

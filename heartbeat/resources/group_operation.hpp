@@ -39,6 +39,13 @@ bool status_says_running(std::string_view output);
 /// first, so in-flight packets are still forwarded while it is removed.
 std::vector<std::size_t> start_order(const config::ResourceGroup& group);
 
+/// True for the agents a takeover starts without a `status` first, because their `start`
+/// checks for itself and changes nothing when the resource is already there: our address
+/// agents (IPaddr, IPaddr2, IPv6addr; 3.0.6's IPaddr does the same) and ipvsadm-wrapper
+/// (whose start compares the live table with the applied one). A status first would only
+/// put one more script run on the takeover's path. Every other script gets status first.
+bool starts_without_status(std::string_view script);
+
 /// A script call to make.
 struct ScriptCall {
     std::size_t resource = 0;  ///< index in the group

@@ -18,6 +18,7 @@
 #include <spawn.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -160,6 +161,35 @@ bool nft_apply_text(const std::string& nft, const StateDir& dir, const std::stri
         return false;
     }
     return true;
+}
+
+// The listing statuses compare the live table with is written by a child, so that start
+// returns as soon as the table is live: `nft list` of the slot maps costs about 100 ms on a
+// slow machine, and a takeover would wait for it before its address goes up. The child keeps
+// the state directory's lock (it shares the open file with us), so a status, a stop or the
+// checker's next change waits until the listing is there. Its own session and no stdio:
+// heartbeat reads our output until it closes, and it may clean up our process group.
+bool record_listing_later(const std::string& nft, const Context& c, std::string& error)
+{
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        error = std::string("fork: ") + std::strerror(errno);
+        return false;
+    }
+    if (pid > 0) {
+        return true;
+    }
+    ::setsid();
+    const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd <= 2; ++fd) {
+        ::dup2(null, fd);
+    }
+    bool any = false;
+    std::string ignored;
+    const bool ok =
+        write_file_atomic(c.dir.file("listing"), nft_listing(nft, c.config, c.table, any), ignored);
+    ::_exit(ok && any ? 0 : 1);
 }
 
 // ---- IPVS ----------------------------------------------------------------------------------
@@ -353,9 +383,7 @@ int start_nftables(Context& c, lvs::RuntimeState& state)
         fail(error + " (nothing was applied)");
         return exit_failed;
     }
-    bool any = false;
-    if (!write_file_atomic(c.dir.file("listing"), nft_listing(*nft, c.config, c.table, any),
-                           error)) {
+    if (!record_listing_later(*nft, c, error)) {
         fail(error);
         return exit_failed;
     }
