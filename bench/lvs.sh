@@ -11,9 +11,10 @@
 #             nftables one without checks — which, unlike IPVS without sync, keeps
 #             connections across a failover; IPVS would reset them)
 # A run: start, wait for the VIP, 6-6.5 s (past the start-up dead-time bonus, then a random
-# point of the keepalive cycle), the client asks http://VIP/ every 100 ms (new connection,
-# 1 s timeout) while a slow download runs; lvs-01 dies (kill -9 of heartbeat, link down);
-# later web-01's server stops for 8 s. Measured per run:
+# point of the keepalive cycle), the client asks http://VIP/ every 20 ms (new connection,
+# 1 s timeout; an outage is known to ±20 ms) while a slow download runs; lvs-01 dies (kill -9
+# of heartbeat, link down); later web-01's server stops for 8 s (a request every 100 ms).
+# Measured per run:
 #   failover outage   first failed request to the first good one after it
 #   web death         requests that failed while web-01 was down (of how many), and the
 #                     span from the first failed to the last failed one
@@ -70,7 +71,7 @@ one_run() {
     t0=$(now_ms)
     sleep "6.$(printf '%03d' $((RANDOM % 500)))"
 
-    lvs_loop failover 10
+    LVS_INTERVAL=0.02 lvs_loop failover 10
     netns_bg "$P" client download "${LVS_CLIENT[@]}" download \
         --url "http://$VIP/slow?bytes=2000000&rate=250000" --bytes 2000000 --timeout 40
     local dl_pid=$NETNS_LAST_PID

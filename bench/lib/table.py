@@ -32,7 +32,7 @@ TIMING = {
     "groups64_takeover": ("kill -9: declared dead -> 64 groups of one IPaddr up", "capture + netlink (us)", "big"),
     "groups16_takeover": ("kill -9: declared dead -> 16 groups of one IPaddr up (--quick)", "capture + netlink (us)", "big"),
     "lvs_director_outage": ("LVS-DR, director killed: HTTP outage (first failed to first good request)",
-                            "100 ms (a request every 100 ms)", "lvs"),
+                            "20 ms (a request every 20 ms)", "lvs"),
     "lvs_webdeath_span": ("LVS-DR, web-01 down 8 s: first to last failed request", "100 ms", "lvs"),
     "lvs_webdeath_failed": ("LVS-DR, web-01 down 8 s: failed requests (count, of ~80)", "1", "lvs"),
 }

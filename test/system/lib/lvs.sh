@@ -17,7 +17,8 @@
 #   lvs_web_start HOST / lvs_web_stop HOST / lvs_web_fail HOST on|off
 #   lvs_agent HOST ARGS...        the installed agent inside a running director
 #   lvs_holds HOST                HOST holds the VIP and its table is running
-#   lvs_loop NAME SECONDS         the client's request loop (every 100 ms) in the background,
+#   lvs_loop NAME SECONDS         the client's request loop (every $LVS_INTERVAL s, 0.1 by
+#                                 default) in the background,
 #                                 record in $state/NAME.rec; lvs_wait_loop NAME
 #   lvs_summary NAME [SINCE [UNTIL]]  lvsclient's summary of a record
 #
@@ -130,7 +131,7 @@ lvs_lacks() { lacks_addr "$1" "$VIP" && ! lvs_agent "$1" status 2>/dev/null | gr
 LVS_CLIENT=(python3 "$LVS_HERE/lvsclient.py")
 
 lvs_loop() {
-    netns_bg "$P" client "loop-$1" "${LVS_CLIENT[@]}" loop --url "$LVS_URL" --interval 0.1 \
+    netns_bg "$P" client "loop-$1" "${LVS_CLIENT[@]}" loop --url "$LVS_URL" --interval "${LVS_INTERVAL:-0.1}" \
         --duration "$2" --out "$state/$1.rec" --timeout 1
     eval "LVS_LOOP_PID_$1=\$NETNS_LAST_PID"
 }
