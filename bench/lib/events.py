@@ -56,18 +56,22 @@ def first_stonith(path, after):
     return None
 
 
-def address_events(path, address):
-    """[(time, added)] of the netlink notifications about `address`, in order; `address`
-    ending in a dot is a prefix (10.20. is every address of bench/lib/big.sh)."""
-    stamp = re.compile(r"^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)\]")
-    out = []
+MONITOR_STAMP = re.compile(r"^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)\]")
+
+
+def monitor_lines(path):
+    """(time, line) of each stamped line of `ip -ts monitor address` output, in order."""
     with open(path, errors="replace") as f:
         for line in f:
-            m = stamp.match(line)
-            if m and f" inet {address}{'' if address.endswith('.') else '/'}" in line:
-                t = datetime.datetime.fromisoformat(m.group(1)).timestamp()
-                out.append((t, "Deleted" not in line))
-    return out
+            m = MONITOR_STAMP.match(line)
+            if m:
+                yield datetime.datetime.fromisoformat(m.group(1)).timestamp(), line
+
+
+def address_events(path, address):
+    """[(time, added)] of the netlink notifications about `address`, in order."""
+    return [(t, "Deleted" not in line) for t, line in monitor_lines(path)
+            if f" inet {address}/" in line]
 
 
 def all_up(path, after, want):
@@ -75,21 +79,18 @@ def all_up(path, after, want):
     interface with that netmask. Counted by address: 3.0.6's IPaddr (ifconfig) adds each one
     as a /8 first, deletes it and adds it again as a /16, so counting notifications would
     finish early."""
-    stamp = re.compile(r"^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)\]")
     entry = re.compile(r" inet (10\.20\.\d+\.\d+)/16 ")
     up = set()
-    with open(path, errors="replace") as f:
-        for line in f:
-            m, e = stamp.match(line), entry.search(line)
-            if not m or not e:
-                continue
-            t = datetime.datetime.fromisoformat(m.group(1)).timestamp()
-            if "Deleted" in line:
-                up.discard(e.group(1))
-            else:
-                up.add(e.group(1))
-            if t > after and len(up) >= want:
-                return t
+    for t, line in monitor_lines(path):
+        e = entry.search(line)
+        if not e:
+            continue
+        if "Deleted" in line:
+            up.discard(e.group(1))
+        else:
+            up.add(e.group(1))
+        if t > after and len(up) >= want:
+            return t
     return None
 
 

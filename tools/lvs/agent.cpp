@@ -185,11 +185,13 @@ bool record_listing_later(const std::string& nft, const Context& c, std::string&
     for (int fd = 0; fd <= 2; ++fd) {
         ::dup2(null, fd);
     }
+    // Nobody waits for this exit status: a listing that could not be written shows in the
+    // next status ("its table differs from what was applied").
     bool any = false;
     std::string ignored;
-    const bool ok =
-        write_file_atomic(c.dir.file("listing"), nft_listing(nft, c.config, c.table, any), ignored);
-    ::_exit(ok && any ? 0 : 1);
+    (void)write_file_atomic(c.dir.file("listing"), nft_listing(nft, c.config, c.table, any),
+                            ignored);
+    ::_exit(0);
 }
 
 // ---- IPVS ----------------------------------------------------------------------------------
