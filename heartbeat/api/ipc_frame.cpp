@@ -84,7 +84,12 @@ base::Result<std::optional<std::string>, FrameError> FrameDecoder::next()
 
 std::string encode_frame(const wire::Message& message)
 {
-    const std::string text = wire::encode_classic(message);
+    // Classic, as 3.0.6 writes it, unless a field cannot be written that way; 3.0.6 then
+    // uses netstring for struct/list/compressed fields but turns a newline in a string into
+    // byte 0x13. We send every such message as netstring, which its client library also
+    // reads: the value arrives as sent, and a newline from a peer cannot add a field.
+    const std::string text = wire::classic_can_carry(message) ? wire::encode_classic(message)
+                                                              : wire::encode_netstring(message);
     std::string out;
     out.reserve(frame_header_size + text.size() + 1);
     append_le32(out, static_cast<std::uint32_t>(text.size() + 1));

@@ -2,7 +2,8 @@
 // Framing of heartbeat's client API socket (cluster-glue's IPC over a Unix stream socket):
 // every message is an 8-byte header — the body length and the magic 0xabcd, both 32-bit
 // little-endian on the machines heartbeat runs on — followed by the body, an ha_msg in
-// classic text (`>>>\n` … `<<<\n`) ending with one NUL byte, which the length counts.
+// classic text (`>>>\n` … `<<<\n`; netstring when a field cannot be written so) ending
+// with one NUL byte, which the length counts.
 // Sans-IO: bytes in, bodies out; the decoder's buffer is bounded by the largest frame.
 #pragma once
 

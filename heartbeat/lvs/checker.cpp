@@ -45,8 +45,7 @@ std::string format_transition(const LvsConfig& config, const Transition& t)
 }
 
 CheckerCore::CheckerCore(const LvsConfig& config, TimePoint now, HealthTable initial)
-    : config_(config),
-      health_(std::move(initial))
+    : health_(std::move(initial))
 {
     health_.resize(config.services.size());
     for (std::size_t s = 0; s < config.services.size(); ++s) {

@@ -72,7 +72,8 @@ std::string format_transition(const LvsConfig& config, const Transition& t);
 class CheckerCore {
 public:
     /// Servers start as `initial` says (all up at a resource start, as keepalived does); the
-    /// first probes are due at `now`, spread over a tenth of each interval.
+    /// first probes are due at `now`, spread over a tenth of each interval. `config` must
+    /// outlive the core: it keeps pointers to the checks.
     CheckerCore(const LvsConfig& config, TimePoint now, HealthTable initial);
 
     /// Probes due at `now`; each is then in flight until complete() hears of it.
@@ -101,7 +102,6 @@ private:
         std::string last;
     };
 
-    const LvsConfig& config_;
     HealthTable health_;
     std::vector<Slot> slots_;
     std::size_t probes_ = 0;

@@ -79,8 +79,7 @@ std::optional<std::string_view> echo_reply_payload(std::string_view packet, std:
 }
 
 IcmpMedium::IcmpMedium(boost::asio::io_context& io, std::vector<PingTarget> targets)
-    : io_(io),
-      targets_(std::move(targets)),
+    : targets_(std::move(targets)),
       socket_(io),
       retry_(io),
       id_(static_cast<std::uint16_t>(::getpid() & 0xffff))

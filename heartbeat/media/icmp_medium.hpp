@@ -55,7 +55,6 @@ private:
     void try_open(bool first);
     void do_receive();
 
-    boost::asio::io_context& io_;
     std::vector<PingTarget> targets_;
     boost::asio::ip::icmp::socket socket_;
     boost::asio::steady_timer retry_;

@@ -94,8 +94,7 @@ speed_t speed_of(int baud)
 }  // namespace
 
 SerialMedium::SerialMedium(asio::io_context& io, std::size_t index, MediumSpec spec)
-    : io_(io),
-      index_(index),
+    : index_(index),
       spec_(std::move(spec)),
       tty_(io),
       retry_timer_(io)

@@ -70,7 +70,6 @@ private:
     void set_up(bool up, const std::string& why);
     std::string lock_path() const;
 
-    boost::asio::io_context& io_;
     std::size_t index_;
     MediumSpec spec_;
     boost::asio::posix::stream_descriptor tty_;

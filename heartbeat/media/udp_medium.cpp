@@ -80,8 +80,7 @@ using TypeOfService = asio::detail::socket_option::integer<IPPROTO_IP, IP_TOS>;
 }  // namespace
 
 UdpMedium::UdpMedium(asio::io_context& io, std::size_t index, MediumSpec spec)
-    : io_(io),
-      index_(index),
+    : index_(index),
       spec_(std::move(spec)),
       receive_socket_(io),
       send_socket_(io),

@@ -48,7 +48,6 @@ private:
     void schedule_retry();
     void set_up(bool up, const std::string& why);
 
-    boost::asio::io_context& io_;
     std::size_t index_;
     MediumSpec spec_;
     boost::asio::ip::udp::socket receive_socket_;

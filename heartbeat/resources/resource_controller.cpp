@@ -14,8 +14,11 @@
 //             second), and its result goes back into the operation; a finished operation
 //             is reported to the manager, which may then ask for the next.
 //
-// Events other than comm up are ignored until Managing: the manager only starts at comm up,
-// as 3.0.6's resource callbacks are only registered then.
+// Events other than comm up are ignored until comm up: the manager starts then, as 3.0.6's
+// resource callbacks are only registered then. Between comm up and the end of the check, the
+// peer's resource messages are kept and handed to the manager when it starts (a 3.0.6 peer
+// in legacy mode sends its ip-request once, at its own comm up: dropped, its group would
+// never start), and its presence follows its deaths and returns.
 #include "resources/resource_controller.hpp"
 
 #include <algorithm>
@@ -95,9 +98,10 @@ void ResourceController::check_next_group(TimePoint now)
     }
     if (checking.next >= groups.size()) {
         const auto comm_up = checking.comm_up;
+        const auto early = std::move(checking.early);
         phase_ = Joining{};
         if (comm_up) {
-            join(now, *comm_up);
+            join(now, *comm_up, early);
         }
         return;
     }
@@ -109,12 +113,48 @@ void ResourceController::check_next_group(TimePoint now)
                std::nullopt);
 }
 
-void ResourceController::join(TimePoint now, Presence peer)
+void ResourceController::join(TimePoint now, Presence peer,
+                              const std::vector<std::pair<std::string, wire::Message>>& early)
 {
     phase_ = Managing{};
     manager_.comm_up(now, peer);
+    for (const auto& [from, message] : early) {
+        manager_.receive(now, from, message);
+    }
     if (settings_.stonith) {
         stonith_check_at_ = now;  // 3.0.6 checks the device at start, then hourly
+    }
+}
+
+void ResourceController::remember_early(Checking& checking, const membership::Event& event)
+{
+    // At most this many; a peer that sends more before we run is not following the protocol.
+    constexpr std::size_t max_early = 64;
+    using membership::EventKind;
+    switch (event.kind) {
+    case EventKind::node_status:
+        if (event.to == membership::NodeStatus::dead) {
+            checking.comm_up = Presence::gone;
+            checking.early.clear();  // what a dead peer said no longer holds
+        } else if (event.from == membership::NodeStatus::dead) {
+            checking.comm_up = Presence::alive;
+        }
+        break;
+    case EventKind::node_restarted:
+        checking.comm_up = Presence::alive;
+        checking.early.clear();  // said by its previous run
+        break;
+    case EventKind::message:
+        if (is_resource_message(event.message.get("t").value_or(""))) {
+            if (checking.early.size() < max_early) {
+                checking.early.emplace_back(event.node, event.message);
+            } else {
+                HB_LOG(warn) << "dropped a resource message from " << event.node
+                             << " received before resources are managed here";
+            }
+        }
+        break;
+    default: break;
     }
 }
 
@@ -223,12 +263,19 @@ void ResourceController::on_event(TimePoint now, const membership::Event& event,
         if (auto* checking = std::get_if<Checking>(&phase_)) {
             checking->comm_up = presence;
         } else if (std::holds_alternative<Joining>(phase_)) {
-            join(now, presence);
+            join(now, presence, {});
         }
         pump(now);
         return;
     }
-    if (!managing() || (event.kind != EventKind::message && event.node != peer)) {
+    if (event.kind != EventKind::message && event.node != peer) {
+        return;
+    }
+    if (auto* checking = std::get_if<Checking>(&phase_); checking != nullptr && checking->comm_up) {
+        remember_early(*checking, event);
+        return;
+    }
+    if (!managing()) {
         return;
     }
     switch (event.kind) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -89,10 +90,13 @@ public:
 
 private:
     /// The start-up idle check: the key resource of each group in turn, `next` the next
-    /// group to look at; `comm_up` holds the peer's presence if comm came up meanwhile.
+    /// group to look at; `comm_up` holds the peer's presence if comm came up meanwhile, kept
+    /// up to date since, and `early` the peer's resource messages since comm up, for the
+    /// manager once it runs.
     struct Checking {
         std::size_t next = 0;
         std::optional<Presence> comm_up;
+        std::vector<std::pair<std::string, wire::Message>> early;  ///< (sender, message)
     };
     /// The check is done and comm is not up yet.
     struct Joining {};
@@ -130,7 +134,11 @@ private:
     /// The parameters as the plugin's environment, named by its `getconfignames` output.
     std::vector<std::string> stonith_env(const std::string& names) const;
     void check_next_group(TimePoint now);
-    void join(TimePoint now, Presence peer);
+    void join(TimePoint now, Presence peer,
+              const std::vector<std::pair<std::string, wire::Message>>& early);
+    /// An event while the idle check runs after comm up: what the manager must learn when
+    /// it starts.
+    void remember_early(Checking& checking, const membership::Event& event);
     void pump(TimePoint now);
     void finish_operation(TimePoint now);
     void queue_call(RunReason reason, const std::string& group, const config::Resource& resource,

@@ -8,6 +8,7 @@
 // by one NUL (old senders include the C string terminator).
 #include "wire/codec.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace hb::wire {
@@ -335,6 +336,20 @@ std::string classic_lines(const Message& message, std::string_view skip)
         }
     }
     return out;
+}
+
+bool classic_can_carry(const Message& message)
+{
+    const auto clean = [](std::string_view text) {
+        return text.find('\n') == std::string_view::npos &&
+               text.find('\0') == std::string_view::npos;
+    };
+    return std::all_of(message.fields().begin(), message.fields().end(), [&](const Field& f) {
+        const bool carried =
+            f.type == FieldType::binary || (f.type == FieldType::string && clean(f.value));
+        return carried && clean(f.name) && f.name.find('=') == std::string::npos &&
+               !f.name.starts_with('(');
+    });
 }
 
 std::string encode_classic(const Message& message)

@@ -75,6 +75,11 @@ std::string encode_netstring(const Message& message);
 /// The classic text: `>>>\n`, one `[(T)]name=value\n` per field (binary as base64), `<<<\n`.
 std::string encode_classic(const Message& message);
 
+/// True when encode_classic(message) decodes back to `message`: string and binary fields
+/// only, names that hold no `=`, newline or NUL and do not start with `(`, string values
+/// without newline or NUL. Anything else needs the netstring form.
+bool classic_can_carry(const Message& message);
+
 /// The classic lines without the `>>>`/`<<<` frame and without any field called `skip`:
 /// what heartbeat signs for the inner `auth` field.
 std::string classic_lines(const Message& message, std::string_view skip);

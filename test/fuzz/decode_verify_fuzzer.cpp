@@ -14,8 +14,8 @@ hb::config::AuthKeys keys_for(hb::config::AuthMethod method, int index)
 {
     hb::config::AuthKeys k;
     k.active_index = index;
-    k.keys[index] = hb::config::AuthKey{index, method,
-                                        method == hb::config::AuthMethod::crc ? "" : "secret", {}};
+    k.keys[index] = hb::config::AuthKey{
+        index, method, method == hb::config::AuthMethod::crc ? "" : "secret", {}};
     return k;
 }
 

@@ -1,23 +1,79 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Builds the libFuzzer target with clang (ASan + UBSan) in its own build directory and runs
-# it for a bounded time over a copy of the seed corpus (captured packets). Exits non-zero on
-# any crash. Usage: run_fuzzer.sh SRCDIR BUILDDIR SECONDS
+# Runs one libFuzzer target for a bounded time over a scratch copy of its corpus: the
+# committed one (test/fuzz/corpus/TARGET, grown by tools/fuzz) and seeds made from the
+# tracked files that target reads (captured packets, the example configurations). Any
+# crash, leak or broken property fails; the source tree is never written.
+# Usage: run_fuzzer.sh SRCDIR BINDIR TARGET SECONDS
 set -euo pipefail
 src=$1
-build=$2
-seconds=$3
-if ! command -v clang++ >/dev/null; then
-    echo "SKIP: clang++ not installed"
+bin=$2
+target=$3
+seconds=$4
+
+# fuzz_seeds SRCDIR TARGET DIR : writes TARGET's seeds made from tracked files into DIR.
+fuzz_seeds() {
+    local src=$1 target=$2 dir=$3 example f i=0
+    case $target in
+    decode_verify_fuzzer | stream_fuzzer)
+        for f in "$src"/test/data/packets/*.bin; do cp "$f" "$dir/"; done
+        ;;
+    config_fuzzer)
+        # The first byte picks the parser (config_fuzzer.cpp); 4: ha.cf NUL haresources NUL authkeys.
+        for example in "$src"/ha.d-examples/*/; do
+            i=$((i + 1))
+            [ -f "$example/ha.cf" ] && { printf '\000'; cat "$example/ha.cf"; } >"$dir/ha.cf.$i"
+            [ -f "$example/authkeys" ] && { printf '\001'; cat "$example/authkeys"; } >"$dir/authkeys.$i"
+            [ -f "$example/haresources" ] && { printf '\002'; cat "$example/haresources"; } >"$dir/haresources.$i"
+            [ -f "$example/ipvsadm.rules" ] && { printf '\003'; cat "$example/ipvsadm.rules"; } >"$dir/rules.$i"
+            if [ -f "$example/ha.cf" ] && [ -f "$example/haresources" ] && [ -f "$example/authkeys" ]; then
+                { printf '\004'; cat "$example/ha.cf"; printf '\000'; cat "$example/haresources"
+                  printf '\000'; cat "$example/authkeys"; } >"$dir/whole.$i"
+            fi
+        done
+        ;;
+    esac
+}
+
+# fuzz_dict TARGET : the dictionary that target uses, if any (relative to test/fuzz/dict).
+fuzz_dict() {
+    case $1 in
+    config_fuzzer) echo config.dict ;;
+    decode_verify_fuzzer | stream_fuzzer | api_fuzzer | cluster_fuzzer) echo wire.dict ;;
+    lvs_input_fuzzer) echo lvs_input.dict ;;
+    esac
+}
+
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then
+    return 0 # sourced by tools/fuzz for the two functions above
+fi
+
+if [ ! -x "$bin/$target" ]; then
+    echo "SKIP: $bin/$target not built (clang with -DHB_FUZZ=ON)"
     exit 77
 fi
-CXX=clang++ cmake -S "$src" -B "$build" -DHB_FUZZ=ON -DHB_BUILD_TESTS=OFF \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target decode_verify_fuzzer -j"$(nproc)" >/dev/null
-corpus=$(mktemp -d)
-trap 'rm -rf "$corpus"' EXIT
-if compgen -G "$src/test/data/packets/*.bin" >/dev/null; then
-    cp "$src"/test/data/packets/*.bin "$corpus"/
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+corpus=$work/corpus
+mkdir "$corpus"
+if [ -d "$src/test/fuzz/corpus/$target" ]; then
+    cp -r "$src/test/fuzz/corpus/$target/." "$corpus/"
 fi
-"$build/bin/decode_verify_fuzzer" -max_total_time="$seconds" -rss_limit_mb=1024 \
-    -max_len=70000 -print_final_stats=1 "$corpus" 2>&1 | tail -n 15
+fuzz_seeds "$src" "$target" "$corpus"
+dict=$(fuzz_dict "$target")
+# A small quarantine and no malloc fill: the targets allocate much and free at once.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=32:max_malloc_fill_size=0:detect_leaks=1}
+"$bin/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=60 -max_len=16384 \
+    ${dict:+-dict="$src/test/fuzz/dict/$dict"} -artifact_prefix="$work/" \
+    -print_final_stats=1 "$corpus" >"$work/log" 2>&1 && rc=0 || rc=$?
+grep -E '^(stat::number_of_executed_units|stat::new_units_added|stat::peak_rss_mb)|DONE|ERROR|SUMMARY|broken' \
+    "$work/log" || true
+if [ "$rc" -ne 0 ]; then
+    tail -60 "$work/log"
+    for crash in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do
+        [ -f "$crash" ] && echo "input (base64): $(base64 -w0 "$crash")"
+    done
+    echo "FAIL: $target (exit $rc)"
+    exit 1
+fi
+echo "ok   $target: ${seconds}s, no crash, no leak, every property held"
