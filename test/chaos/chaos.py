@@ -1,0 +1,476 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The chaos soak's driver and checker (started by test/chaos/run, which has set up the
+namespaces and started both daemons).
+
+A seeded schedule of faults, one at a time with quiet gaps between them: kill -9 of a daemon
+(its VIP left behind) and its restart, a crash (the daemon and its addresses gone, then back),
+SIGTERM and restart, a stall of a whole node (SIGSTOP of its processes) shorter and longer
+than deadtime, the link down, a partition both ways and one way, loss bursts (nftables
+numgen), hb_standby and hb_takeover, a reload (SIGHUP), and the group's second resource
+failing or hanging. Every 50 ms the checker reads what happened since: VIP additions and
+removals on both nodes (ip monitor, in order), both daemons' logs (who hears whom), and
+whether each daemon is alive. Invariants:
+
+  two-holders  never both nodes holding the VIP longer than one keepalive once both daemons
+               run and hear each other (with a 3.0.6 peer: 3.5 s, its own heal);
+  no-holder    never nobody holding it longer than max(deadtime, initdead) + 1 s after the
+               last disruption, while a daemon runs, unstopped, with its scripts behaving;
+  crash        no daemon of ours exits that we did not stop;
+  leak         after a graceful stop, no process is left in a node of ours.
+
+A failure prints the seed and the schedule: `test/chaos/run --seed N` replays it.
+--selftest plants one violation of each ownership invariant and passes only when the checker
+reports exactly those.
+"""
+
+import argparse
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+
+KEEPALIVE = 0.5
+DEADTIME = 2.0
+INITDEAD = 4.0
+TICK = 0.05
+NODES = ("lvs-01", "lvs-02")
+
+# Fault kinds and their weights.
+KINDS = [
+    ("kill9", 3), ("crash", 2), ("sigterm", 1), ("stall_short", 2), ("stall_long", 2),
+    ("link", 2), ("partition", 2), ("oneway", 2), ("loss", 2), ("standby", 2),
+    ("takeover", 1), ("reload", 1), ("rsc_fail", 1), ("rsc_hang", 1),
+]
+
+
+def other(node):
+    return NODES[1] if node == NODES[0] else NODES[0]
+
+
+def signal_all(pids, sig):
+    """Sends `sig` to each of `pids` (ours, by PID) that is still there."""
+    for p in pids:
+        if p is None:
+            continue
+        try:
+            os.kill(p, sig)
+        except OSError:
+            pass
+
+
+def make_schedule(seed, seconds):
+    """[(at, kind, node, duration)] from the seed alone: the same seed, the same faults."""
+    rng = random.Random(seed)
+    kinds = [k for k, w in KINDS for _ in range(w)]
+    out = []
+    at = 15.0  # the pair comes up first (3.0.6 takes ~12 s at a joint start)
+    while at < seconds - 12:
+        kind = rng.choice(kinds)
+        node = rng.choice(NODES)
+        if kind == "stall_short":
+            duration = rng.uniform(0.2, DEADTIME * 0.6)
+        elif kind == "stall_long":
+            duration = rng.uniform(DEADTIME * 1.5, DEADTIME * 2.5)
+        elif kind in ("standby", "takeover", "reload"):
+            duration = 0.0
+        else:
+            duration = rng.uniform(1.0, 6.0)
+        out.append((round(at, 2), kind, node, round(duration, 2)))
+        at += duration + rng.uniform(3.0, 8.0)
+    return out
+
+
+class Tail:
+    """New lines of a file that another process appends to."""
+
+    def __init__(self, path):
+        self.path = path
+        self.pos = 0
+        self.rest = ""
+
+    def lines(self):
+        try:
+            with open(self.path, "r", errors="replace") as f:
+                f.seek(self.pos)
+                data = f.read()
+                self.pos = f.tell()
+        except FileNotFoundError:
+            return []
+        data = self.rest + data
+        parts = data.split("\n")
+        self.rest = parts.pop()
+        return parts
+
+
+class Soak:
+    def __init__(self, args):
+        self.a = args
+        self.schedule = make_schedule(args.seed, args.seconds)
+        if args.selftest:
+            # Negative controls: the VIP added to lvs-02 behind its daemon's back while both
+            # hear each other, then removed from everyone (v1 does not watch resources).
+            self.schedule = [(15.0, "selftest_double", "lvs-02", 3.0),
+                             (23.0, "selftest_drop", "lvs-01", 0.0)]
+        self.done = []  # (t, text) of what was injected
+        self.violations = []
+        self.t0 = time.monotonic()
+        self.holds = {n: False for n in NODES}
+        self.hears = {n: False for n in NODES}  # n hears its peer (from n's log)
+        self.stopped = set()  # SIGSTOPped nodes
+        self.expect_down = set()  # daemons we killed or stopped
+        self.rsc_broken = set()
+        self.last_disruption = 0.0
+        self.both_since = None
+        self.none_since = None
+        self.hearing_since = None
+        self.ever_held = False  # the start-up is not an outage
+        # 3.0.6 keeps what it took for 2 s after it hears us again, then gives it up one
+        # resource at a time (chain_sim_test documents it): its grace, not ours.
+        self.grace = KEEPALIVE if args.peer == "ours" else 2.0 + 1.0 + KEEPALIVE
+        self.monitors = {n: Tail(f"{args.state}/amon-{n}.out") for n in NODES}
+        self.logs = {n: Tail(self.log_path(n)) for n in NODES}
+        self.counts = {}
+
+    # ---- plumbing -------------------------------------------------------------------
+    def now(self):
+        return time.monotonic() - self.t0
+
+    def log_path(self, node):
+        return f"{self.a.state}/nodes/{node}/log/ha-log"
+
+    def pid(self, node):
+        """The node's daemon: the one we started, or the master a 3.0.6 started in its place
+        (after a healed partition it gives everything up and runs again as a new process)."""
+        try:
+            with open(f"{self.a.state}/pids/{node}.pid") as f:
+                pid = int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+        if self.is_alive(pid) or self.kind(node) != "real":
+            return pid
+        for p in self.sh("ip", "netns", "pids", f"{self.a.prefix}-{node}").stdout.split():
+            try:
+                cmd = open(f"/proc/{p}/cmdline").read()
+            except OSError:
+                continue
+            if cmd.startswith("heartbeat: master control process") and self.is_alive(int(p)):
+                with open(f"{self.a.state}/pids/{node}.pid", "w") as f:
+                    f.write(f"{p}\n")
+                return int(p)
+        return pid
+
+    def kind(self, node):
+        with open(f"{self.a.state}/kind-{node}") as f:
+            return f.read().strip()
+
+    @staticmethod
+    def is_alive(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().split(") ")[1][0] not in "ZX"
+        except (OSError, IndexError):
+            return False
+
+    def alive(self, node):
+        pid = self.pid(node)
+        return pid is not None and self.is_alive(pid)
+
+    def node_pids(self, node):
+        """Every process of the node: in its network namespace and the daemon's mount one."""
+        pid = self.pid(node)
+        if pid is None:
+            return []
+        try:
+            mnt = os.readlink(f"/proc/{pid}/ns/mnt")
+        except OSError:
+            return []
+        out = subprocess.run(["ip", "netns", "pids", f"{self.a.prefix}-{node}"],
+                             capture_output=True, text=True).stdout.split()
+        pids = []
+        for p in out:
+            try:
+                if os.readlink(f"/proc/{p}/ns/mnt") == mnt:
+                    pids.append(int(p))
+            except OSError:
+                pass
+        return pids
+
+    def sh(self, *cmd):
+        return subprocess.run(list(cmd), capture_output=True, text=True)
+
+    def in_ns(self, node, *cmd):
+        return self.sh("ip", "netns", "exec", f"{self.a.prefix}-{node}", *cmd)
+
+    def bash(self, script):
+        """A line of the system tests' shell helpers, with this run's prefix and state."""
+        lib = f"{self.a.root}/test/system/lib"
+        return subprocess.run(
+            ["bash", "-c", f'. {lib}/netns.sh; . {lib}/cluster.sh; P={self.a.prefix}; '
+                           f'state={self.a.state}; {script}'],
+            capture_output=True, text=True)
+
+    def start(self, node):
+        kind = self.kind(node)
+        # The new daemon writes a new log; the old one is kept beside it.
+        if os.path.exists(self.log_path(node)):
+            os.replace(self.log_path(node), self.log_path(node) + f".{int(self.now() * 1000)}")
+        self.logs[node] = Tail(self.log_path(node))
+        self.hears[node] = False
+        self.bash(f'cluster_start_{kind} "$P" {node} "$state/conf-{node}"')
+        self.expect_down.discard(node)
+
+    def nft(self, node, table, rules):
+        subprocess.run(["ip", "netns", "exec", f"{self.a.prefix}-{node}", "nft", "-f", "-"],
+                       input=f"table inet {table} {{\n{rules}\n}}\n", text=True,
+                       capture_output=True)
+
+    def nft_delete(self, node, table):
+        self.in_ns(node, "nft", "delete", "table", "inet", table)
+
+    def note(self, text):
+        self.done.append((self.now(), text))
+
+    # ---- faults ---------------------------------------------------------------------
+    def inject(self, kind, node, duration):
+        """Starts fault `kind` on `node`; returns what ends it (or None)."""
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        self.note(f"{kind} {node}" + (f" for {duration:.2f} s" if duration else ""))
+        peer = other(node)
+        if kind in ("kill9", "crash"):
+            pid = self.pid(node)
+            self.expect_down.add(node)
+            signal_all(self.node_pids(node) if kind == "crash" else [pid], signal.SIGKILL)
+            if kind == "crash":
+                self.in_ns(node, "ip", "addr", "flush", "dev", "ens32", "to", f"{self.a.vip}/32")
+            return lambda: self.start(node)
+        if kind == "sigterm":
+            pid = self.pid(node)
+            self.expect_down.add(node)
+            if pid:
+                os.kill(pid, signal.SIGTERM)
+            return lambda: (self.wait_gone(node), self.check_leftovers(node), self.start(node))
+        if kind in ("stall_short", "stall_long"):
+            pids = self.node_pids(node)
+            signal_all(pids, signal.SIGSTOP)
+            self.stopped.add(node)
+
+            def resume():
+                signal_all(pids, signal.SIGCONT)
+                self.stopped.discard(node)
+            return resume
+        if kind == "link":
+            self.in_ns(node, "ip", "link", "set", "ens32", "down")
+
+            def up():
+                self.in_ns(node, "ip", "link", "set", "ens32", "up")
+                # The link's way back drops the addresses' routes, not the addresses.
+            return up
+        if kind in ("partition", "oneway"):
+            victims = [node] if kind == "oneway" else list(NODES)
+            for n in victims:
+                self.nft(n, "chaos_cut", "chain input { type filter hook input priority -10; "
+                         "udp dport 694 drop; }")
+            return lambda: [self.nft_delete(n, "chaos_cut") for n in victims]
+        if kind == "loss":
+            percent = 30
+            for n in NODES:
+                self.nft(n, "chaos_loss", "chain input { type filter hook input priority -10; "
+                         f"udp dport 694 numgen random mod 100 < {percent} drop; }}")
+            return lambda: [self.nft_delete(n, "chaos_loss") for n in NODES]
+        if kind in ("standby", "takeover"):
+            # The node's own tool: ours from the staged package, Debian's on a 3.0.6 node.
+            tool = "hb_standby" if kind == "standby" else "hb_takeover"
+            ours = self.kind(node) == "ours"
+            where = "$HB_STAGE/usr/share/heartbeat" if ours else "/usr/share/heartbeat"
+            self.bash(f'netns_node_exec "$P" {node} {where}/{tool}')
+            return None
+        if kind == "reload":
+            pid = self.pid(node)
+            if pid:
+                os.kill(pid, signal.SIGHUP)
+            return None
+        if kind == "selftest_double":  # the VIP added behind the daemon's back
+            self.in_ns(node, "ip", "addr", "add", f"{self.a.vip}/24", "dev", "ens32")
+            return lambda: self.in_ns(node, "ip", "addr", "del", f"{self.a.vip}/24", "dev", "ens32")
+        if kind == "selftest_drop":  # the VIP removed from whoever holds it
+            for n in NODES:
+                self.in_ns(n, "ip", "addr", "del", f"{self.a.vip}/24", "dev", "ens32")
+            return None
+        if kind in ("rsc_fail", "rsc_hang"):
+            with open(f"{self.a.state}/control-{node}/chaos-rsc", "w") as f:
+                f.write("fail\n" if kind == "rsc_fail" else "hang\n")
+            self.rsc_broken.add(node)
+
+            def fix():
+                with open(f"{self.a.state}/control-{node}/chaos-rsc", "w") as f:
+                    f.write("ok\n")
+                self.rsc_broken.discard(node)
+            return fix
+        raise ValueError(kind)
+
+    def wait_gone(self, node, limit=30.0):
+        end = time.monotonic() + limit
+        while self.alive(node) and time.monotonic() < end:
+            self.observe()
+            time.sleep(TICK)
+
+    def check_leftovers(self, node):
+        """After a graceful stop nothing of the node may be left but what we started."""
+        left = []
+        for p in self.sh("ip", "netns", "pids", f"{self.a.prefix}-{node}").stdout.split():
+            try:
+                cmd = open(f"/proc/{p}/cmdline").read().replace("\0", " ").strip()
+            except OSError:
+                continue
+            if "monitor address" not in cmd:
+                left.append(f"{p} {cmd}")
+        if left and self.kind(node) == "real":
+            print(f"  note: 3.0.6 on {node} left {len(left)} process(es) after SIGTERM: {left[:2]}")
+        elif left:
+            self.violate("leak", f"{node} left {len(left)} process(es) after SIGTERM: {left[:3]}")
+
+    # ---- observation ----------------------------------------------------------------
+    ADDR_RE = re.compile(r"inet (\d+\.\d+\.\d+\.\d+)/")
+    HEARD_RE = re.compile(r"Status update for node (\S+): status (\S+)|[Nn]ode (\S+): is dead|"
+                          r"Link (\S+):\S+ (up|dead)")
+
+    def observe(self):
+        before = (dict(self.holds), dict(self.hears))
+        self.read_events()
+        if self.a.verbose and before != (self.holds, self.hears):
+            print(f"  +{self.now():7.2f} s  holds {self.holds}  hears {self.hears}", flush=True)
+        for n in NODES:
+            # 3.0.6 restarts itself after a healed partition (a new master, seconds later):
+            # crash and leak are invariants of ours.
+            if not self.alive(n) and n not in self.expect_down and self.kind(n) == "ours":
+                self.violate("crash", f"the daemon of {n} is gone and nobody stopped it")
+                self.expect_down.add(n)
+        self.judge()
+
+    def read_events(self):
+        for n in NODES:
+            for line in self.monitors[n].lines():
+                m = self.ADDR_RE.search(line)
+                if m and m.group(1) == self.a.vip:
+                    self.holds[n] = not line.split("] ", 1)[-1].startswith("Deleted")
+            for line in self.logs[n].lines():
+                m = self.HEARD_RE.search(line)
+                if not m:
+                    continue
+                if m.group(1) == other(n):
+                    self.hears[n] = m.group(2) in ("up", "active", "init")
+                elif m.group(3) == other(n):
+                    self.hears[n] = False
+                elif m.group(4) == other(n):
+                    self.hears[n] = m.group(5) == "up"
+
+    def judge(self):
+        t = self.now()
+        running = [n for n in NODES if self.alive(n) and n not in self.stopped]
+        hearing = len(running) == 2 and all(self.hears[n] for n in NODES)
+        if hearing and self.hearing_since is None:
+            self.hearing_since = t
+        if not hearing:
+            self.hearing_since = None
+        both = all(self.holds[n] for n in NODES)
+        if both and hearing:
+            start = max(self.hearing_since, self.both_since if self.both_since is not None else t)
+            if self.both_since is None:
+                self.both_since = t
+            if t - start > self.grace + TICK:
+                self.violate("two-holders", f"both hold {self.a.vip} for {t - start:.2f} s while "
+                             "hearing each other")
+        else:
+            self.both_since = None
+        nobody = not any(self.holds[n] for n in NODES)
+        self.ever_held = self.ever_held or not nobody
+        healthy = [n for n in running if n not in self.rsc_broken]
+        if nobody and healthy and not self.rsc_broken and self.ever_held:
+            if self.none_since is None:
+                self.none_since = t
+            start = max(self.none_since, self.last_disruption)
+            if t - start > max(DEADTIME, INITDEAD) + 1.0:
+                self.violate("no-holder", f"nobody holds {self.a.vip} for {t - start:.2f} s "
+                             f"with {', '.join(healthy)} up")
+        else:
+            self.none_since = None
+
+    def violate(self, kind, text):
+        key = (kind, text.split(" for ")[0])
+        if any(k == key for k, _, _ in self.violations):
+            return
+        self.violations.append((key, self.now(), text))
+        print(f"  VIOLATION at +{self.now():.2f} s [{kind}]: {text}", flush=True)
+
+    # ---- the run --------------------------------------------------------------------
+    def sleep(self, seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.observe()
+            time.sleep(TICK)
+
+    def run(self):
+        print(f"chaos: seed {self.a.seed}, {self.a.seconds} s, peer {self.a.peer}, "
+              f"{len(self.schedule)} faults", flush=True)
+        for at, kind, node, duration in self.schedule:
+            self.sleep(max(0.0, at - self.now()))
+            end = self.inject(kind, node, duration)
+            self.last_disruption = self.now()
+            if end is not None:
+                self.sleep(duration)
+                end()
+                self.note(f"end of {kind} {node}")
+            self.last_disruption = self.now()
+        self.sleep(max(0.0, self.a.seconds - self.now()))
+        # The end: every daemon stops gracefully and leaves nothing behind.
+        for n in NODES:
+            if self.alive(n):
+                self.expect_down.add(n)
+                os.kill(self.pid(n), signal.SIGTERM)
+        for n in NODES:
+            self.wait_gone(n)
+            self.check_leftovers(n)
+        return self.report()
+
+    def report(self):
+        if self.a.selftest:
+            seen = {k for (k, _), _, _ in self.violations}
+            want = {"two-holders", "no-holder"}
+            if seen == want:
+                print("ok   the checker saw both planted violations, and nothing else")
+                return 0
+            print(f"FAIL: planted two-holders and no-holder, the checker saw {sorted(seen)}")
+            return 1
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
+        print(f"chaos: {sum(self.counts.values())} faults injected ({kinds})")
+        if not self.violations:
+            print(f"ok   no invariant broken in {self.a.seconds} s (seed {self.a.seed})")
+            return 0
+        print(f"FAIL: {len(self.violations)} invariant(s) broken; the schedule (seed "
+              f"{self.a.seed}, replay: test/chaos/run --seed {self.a.seed} "
+              f"--seconds {self.a.seconds} --peer {self.a.peer}):")
+        for t, text in self.done:
+            print(f"  +{t:7.2f} s  {text}")
+        return 1
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--seconds", type=int, required=True)
+    p.add_argument("--peer", required=True)
+    p.add_argument("--prefix", required=True)
+    p.add_argument("--state", required=True)
+    p.add_argument("--vip", required=True)
+    p.add_argument("--root", required=True)
+    p.add_argument("--verbose", action="store_true")
+    p.add_argument("--selftest", action="store_true")
+    sys.exit(Soak(p.parse_args()).run())
+
+
+if __name__ == "__main__":
+    main()
