@@ -152,12 +152,12 @@ class Soak:
             return None
         if self.is_alive(pid) or self.kind(node) != "real":
             return pid
-        for p in self.sh("ip", "netns", "pids", f"{self.a.prefix}-{node}").stdout.split():
+        for p in self.ns_pids(node):
             try:
                 cmd = open(f"/proc/{p}/cmdline").read()
             except OSError:
                 continue
-            if cmd.startswith("heartbeat: master control process") and self.is_alive(int(p)):
+            if cmd.startswith("heartbeat: master control process") and self.is_alive(p):
                 with open(f"{self.a.state}/pids/{node}.pid", "w") as f:
                     f.write(f"{p}\n")
                 return int(p)
@@ -179,6 +179,11 @@ class Soak:
         pid = self.pid(node)
         return pid is not None and self.is_alive(pid)
 
+    def ns_pids(self, node):
+        """Every process in the node's network namespace (the monitors included)."""
+        out = self.sh("ip", "netns", "pids", f"{self.a.prefix}-{node}").stdout.split()
+        return [int(p) for p in out]
+
     def node_pids(self, node):
         """Every process of the node: in its network namespace and the daemon's mount one."""
         pid = self.pid(node)
@@ -188,22 +193,20 @@ class Soak:
             mnt = os.readlink(f"/proc/{pid}/ns/mnt")
         except OSError:
             return []
-        out = subprocess.run(["ip", "netns", "pids", f"{self.a.prefix}-{node}"],
-                             capture_output=True, text=True).stdout.split()
         pids = []
-        for p in out:
+        for p in self.ns_pids(node):
             try:
                 if os.readlink(f"/proc/{p}/ns/mnt") == mnt:
-                    pids.append(int(p))
+                    pids.append(p)
             except OSError:
                 pass
         return pids
 
-    def sh(self, *cmd):
-        return subprocess.run(list(cmd), capture_output=True, text=True)
+    def sh(self, *cmd, stdin=None):
+        return subprocess.run(list(cmd), input=stdin, capture_output=True, text=True)
 
-    def in_ns(self, node, *cmd):
-        return self.sh("ip", "netns", "exec", f"{self.a.prefix}-{node}", *cmd)
+    def in_ns(self, node, *cmd, stdin=None):
+        return self.sh("ip", "netns", "exec", f"{self.a.prefix}-{node}", *cmd, stdin=stdin)
 
     def bash(self, script):
         """A line of the system tests' shell helpers, with this run's prefix and state."""
@@ -224,9 +227,7 @@ class Soak:
         self.expect_down.discard(node)
 
     def nft(self, node, table, rules):
-        subprocess.run(["ip", "netns", "exec", f"{self.a.prefix}-{node}", "nft", "-f", "-"],
-                       input=f"table inet {table} {{\n{rules}\n}}\n", text=True,
-                       capture_output=True)
+        self.in_ns(node, "nft", "-f", "-", stdin=f"table inet {table} {{\n{rules}\n}}\n")
 
     def nft_delete(self, node, table):
         self.in_ns(node, "nft", "delete", "table", "inet", table)
@@ -239,7 +240,6 @@ class Soak:
         """Starts fault `kind` on `node`; returns what ends it (or None)."""
         self.counts[kind] = self.counts.get(kind, 0) + 1
         self.note(f"{kind} {node}" + (f" for {duration:.2f} s" if duration else ""))
-        peer = other(node)
         if kind in ("kill9", "crash"):
             pid = self.pid(node)
             self.expect_down.add(node)
@@ -265,10 +265,7 @@ class Soak:
         if kind == "link":
             self.in_ns(node, "ip", "link", "set", "ens32", "down")
 
-            def up():
-                self.in_ns(node, "ip", "link", "set", "ens32", "up")
-                # The link's way back drops the addresses' routes, not the addresses.
-            return up
+            return lambda: self.in_ns(node, "ip", "link", "set", "ens32", "up")
         if kind in ("partition", "oneway"):
             victims = [node] if kind == "oneway" else list(NODES)
             for n in victims:
@@ -321,7 +318,7 @@ class Soak:
     def check_leftovers(self, node):
         """After a graceful stop nothing of the node may be left but what we started."""
         left = []
-        for p in self.sh("ip", "netns", "pids", f"{self.a.prefix}-{node}").stdout.split():
+        for p in self.ns_pids(node):
             try:
                 cmd = open(f"/proc/{p}/cmdline").read().replace("\0", " ").strip()
             except OSError:
@@ -343,13 +340,14 @@ class Soak:
         self.read_events()
         if self.a.verbose and before != (self.holds, self.hears):
             print(f"  +{self.now():7.2f} s  holds {self.holds}  hears {self.hears}", flush=True)
+        alive = [n for n in NODES if self.alive(n)]
         for n in NODES:
             # 3.0.6 restarts itself after a healed partition (a new master, seconds later):
             # crash and leak are invariants of ours.
-            if not self.alive(n) and n not in self.expect_down and self.kind(n) == "ours":
+            if n not in alive and n not in self.expect_down and self.kind(n) == "ours":
                 self.violate("crash", f"the daemon of {n} is gone and nobody stopped it")
                 self.expect_down.add(n)
-        self.judge()
+        self.judge(alive)
 
     def read_events(self):
         for n in NODES:
@@ -368,9 +366,9 @@ class Soak:
                 elif m.group(4) == other(n):
                     self.hears[n] = m.group(5) == "up"
 
-    def judge(self):
+    def judge(self, alive):
         t = self.now()
-        running = [n for n in NODES if self.alive(n) and n not in self.stopped]
+        running = [n for n in alive if n not in self.stopped]
         hearing = len(running) == 2 and all(self.hears[n] for n in NODES)
         if hearing and self.hearing_since is None:
             self.hearing_since = t
@@ -378,9 +376,9 @@ class Soak:
             self.hearing_since = None
         both = all(self.holds[n] for n in NODES)
         if both and hearing:
-            start = max(self.hearing_since, self.both_since if self.both_since is not None else t)
             if self.both_since is None:
                 self.both_since = t
+            start = max(self.hearing_since, self.both_since)
             if t - start > self.grace + TICK:
                 self.violate("two-holders", f"both hold {self.a.vip} for {t - start:.2f} s while "
                              "hearing each other")
@@ -388,14 +386,14 @@ class Soak:
             self.both_since = None
         nobody = not any(self.holds[n] for n in NODES)
         self.ever_held = self.ever_held or not nobody
-        healthy = [n for n in running if n not in self.rsc_broken]
-        if nobody and healthy and not self.rsc_broken and self.ever_held:
+        # A failing or hanging script may keep the group down: no judgement meanwhile.
+        if nobody and running and not self.rsc_broken and self.ever_held:
             if self.none_since is None:
                 self.none_since = t
             start = max(self.none_since, self.last_disruption)
             if t - start > max(DEADTIME, INITDEAD) + 1.0:
                 self.violate("no-holder", f"nobody holds {self.a.vip} for {t - start:.2f} s "
-                             f"with {', '.join(healthy)} up")
+                             f"with {', '.join(running)} up")
         else:
             self.none_since = None
 

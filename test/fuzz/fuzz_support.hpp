@@ -64,6 +64,18 @@ void feed_in_pieces(FuzzedDataProvider& in, std::string_view bytes, Sink&& sink)
     }
 }
 
+/// The same, cut where `cuts` says, or in one piece when `cuts` is null (the reference a
+/// cut reading is compared with).
+template <typename Sink>
+void feed_in_pieces(FuzzedDataProvider* cuts, std::string_view bytes, Sink&& sink)
+{
+    if (cuts == nullptr) {
+        sink(bytes);
+    } else {
+        feed_in_pieces(*cuts, bytes, sink);
+    }
+}
+
 /// A copy of `message` with one mutation the input chooses: a field's value replaced, a
 /// field dropped, duplicated or moved, or a field of a known name added.
 inline wire::Message mutate(FuzzedDataProvider& in, const wire::Message& message,

@@ -17,23 +17,12 @@ namespace {
 
 using namespace hb;
 
-/// Feeds `bytes` to `sink` cut where `cuts` says, or in one piece when `cuts` is null.
-template <typename Sink>
-void feed(FuzzedDataProvider* cuts, std::string_view bytes, Sink&& sink)
-{
-    if (cuts == nullptr) {
-        sink(bytes);
-    } else {
-        fuzz::feed_in_pieces(*cuts, bytes, sink);
-    }
-}
-
 std::vector<wire::Message> classic_messages(FuzzedDataProvider* cuts, std::string_view bytes,
                                             std::size_t max_block, std::size_t& rejected)
 {
     wire::ClassicStream stream(max_block);
     std::vector<wire::Message> out;
-    feed(cuts, bytes, [&](std::string_view piece) {
+    fuzz::feed_in_pieces(cuts, bytes, [&](std::string_view piece) {
         stream.feed(piece);
         for (auto& m : stream.take()) {
             out.push_back(std::move(m));
@@ -48,7 +37,7 @@ std::vector<std::string> frame_bodies(FuzzedDataProvider* cuts, std::string_view
     api::FrameDecoder frames(4096);
     std::vector<std::string> out;
     bool ended = false;  // the daemon closes the connection at the first error
-    feed(cuts, bytes, [&](std::string_view piece) {
+    fuzz::feed_in_pieces(cuts, bytes, [&](std::string_view piece) {
         if (ended) {
             return;
         }
@@ -97,7 +86,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // as netstring, to the API's clients as to the cluster.
         if (wire::classic_can_carry(m)) {
             std::size_t rejected = 0;
-            const auto again = classic_messages(nullptr, wire::encode_classic(m), 1 << 20, rejected);
+            const auto again =
+                classic_messages(nullptr, wire::encode_classic(m), 1 << 20, rejected);
             HB_FUZZ_CHECK(again.size() == 1 && again[0] == m);
         } else {
             const auto again = wire::decode(wire::encode_netstring(m));
