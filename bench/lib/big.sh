@@ -124,8 +124,8 @@ big_trial() {
     mnt=$(readlink "/proc/$pid/ns/mnt")
     t_kill=$(date +%s.%N)
     kill -9 "$pid"
-    wait_until 900 _big_has_all "$peer" "$want" ||
-        echo "  $shape $kind $n: $peer has $(_big_count "$peer") of $want after 900 s" >&2
+    wait_until 1800 _big_has_all "$peer" "$want" ||
+        echo "  $shape $kind $n: $peer has $(_big_count "$peer") of $want after 1800 s" >&2
     sleep 0.5
     for name in scap amon; do
         tail -c "+$((at[$name] + 1))" "$state/$name-$peer.out" >"$dir/$name.out"
