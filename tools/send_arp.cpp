@@ -24,6 +24,7 @@
 #include "base/address_spec.hpp"
 #include "base/unique_fd.hpp"
 #include "base/value_parsers.hpp"
+#include "platform/privileges.hpp"
 #include "tools/announce.hpp"
 
 namespace {
@@ -196,6 +197,10 @@ int run(const Options& opt)
     to.sll_halen = 6;
     std::memset(to.sll_addr, 0xff, 6);
 
+    // The socket is open and bound: nothing below needs a privilege.
+    if (const auto problem = hb::platform::keep_only_capabilities({})) {
+        std::fprintf(stderr, "send_arp: cannot drop capabilities: %s\n", problem->c_str());
+    }
     const std::array<Frame, 2> frames{build_frame(mac, opt.ip, ARPOP_REQUEST),
                                       build_frame(mac, opt.ip, ARPOP_REPLY)};
     // One request and one reply a round, half an interval apart, as 3.0.6's send_arp.

@@ -24,6 +24,7 @@
 #include "base/address_spec.hpp"
 #include "base/unique_fd.hpp"
 #include "base/value_parsers.hpp"
+#include "platform/privileges.hpp"
 #include "tools/announce.hpp"
 
 namespace {
@@ -180,6 +181,10 @@ int run(const Options& opt)
     if (!hb::tools::read_ethernet_address(sock.get(), opt.device, mac, error)) {
         std::fprintf(stderr, "send_ua: %s\n", error.c_str());
         return exit_failed;
+    }
+    // The socket is open and bound: nothing below needs a privilege.
+    if (const auto problem = hb::platform::keep_only_capabilities({})) {
+        std::fprintf(stderr, "send_ua: cannot drop capabilities: %s\n", problem->c_str());
     }
     sockaddr_in6 to{};
     to.sin6_family = AF_INET6;

@@ -7,12 +7,14 @@
 #include <boost/asio/post.hpp>
 
 #include <unistd.h>
+#include <algorithm>
 #include <csignal>
 #include <ctime>
 
 #include "base/text.hpp"
 #include "config/reload_plan.hpp"
 #include "daemon/config_loader.hpp"
+#include "membership/replay_floor_file.hpp"
 #include "platform/files.hpp"
 #include "platform/service_manager.hpp"
 #include "platform/state_files.hpp"
@@ -106,6 +108,10 @@ membership::Settings membership_settings(const config::Config& cfg, const Engine
     s.max_rexmit_delay = membership::Milliseconds(cfg.ha_cf.max_rexmit_delay_ms);
     s.seed = random_seed();
     s.deadping = cfg.ha_cf.deadping;
+    // With a crc key among them, anyone can forge a message: nothing to gain from floors.
+    s.keep_replay_floors =
+        std::none_of(cfg.authkeys.keys.begin(), cfg.authkeys.keys.end(),
+                     [](const auto& key) { return key.second.method == config::AuthMethod::crc; });
     for (const config::Medium& m : cfg.ha_cf.media) {
         if (m.type == config::MediumType::ping) {
             s.ping_nodes.push_back({base::to_lower(m.interface), {m.interface}});
@@ -198,7 +204,10 @@ Engine::Engine(asio::io_context& io, config::Config config, EngineSettings setti
     signals_.add(SIGUSR1);
     signals_.add(SIGUSR2);
     const auto specs = media_specs(config_.ha_cf);
-    const auto membership = membership_settings(config_, settings_, specs);
+    auto membership = membership_settings(config_, settings_, specs);
+    if (membership.keep_replay_floors) {
+        membership.replay_floors = load_replay_floors();
+    }
     membership_ = std::make_unique<membership::Membership>(membership, host_);
     if (auto targets = ping_targets(membership); !targets.empty()) {
         pinger_ = std::make_unique<media::IcmpMedium>(io_, std::move(targets));
@@ -585,9 +594,58 @@ void Engine::on_timer(const boost::system::error_code& ec)
     run_timers(now);
 }
 
+std::string Engine::replay_floor_path() const
+{
+    return settings_.state_dir + "/" + std::string(membership::replay_floor_file);
+}
+
+membership::ReplayFloors Engine::load_replay_floors() const
+{
+    if (settings_.state_dir.empty()) {
+        return {};
+    }
+    const std::string path = replay_floor_path();
+    std::error_code error;
+    const auto text = platform::read_file_prefix(path, 64 * 1024, error);
+    if (!text) {
+        if (error != std::errc::no_such_file_or_directory) {
+            HB_LOG(warn) << "cannot read " << path << ": " << error.message()
+                         << "; peers' packets from before this start are not refused";
+        }
+        return {};
+    }
+    base::Diagnostics problems;
+    auto floors = membership::parse_replay_floors(*text, path, problems);
+    for (const base::Diagnostic& d : problems.all()) {
+        HB_LOG(warn) << base::format(d);
+    }
+    return floors;
+}
+
+void Engine::save_replay_floors(const membership::ReplayFloors& floors)
+{
+    if (settings_.state_dir.empty()) {
+        return;
+    }
+    std::error_code error;
+    if (platform::replace_file(replay_floor_path(), membership::format_replay_floors(floors),
+                               error)) {
+        floor_write_error_.clear();
+        return;
+    }
+    if (error != floor_write_error_) {  // once per kind of failure, not once per write
+        HB_LOG(err) << "cannot write " << replay_floor_path() << ": " << error.message()
+                    << "; after a restart, replays of the peers' recent packets would pass";
+        floor_write_error_ = error;
+    }
+}
+
 void Engine::run_timers(membership::TimePoint now)
 {
     membership_->tick(now);
+    if (const auto floors = membership_->take_replay_floors_due(now)) {
+        save_replay_floors(*floors);
+    }
     if (resources_) {
         resources_->tick(now);
     }
@@ -909,6 +967,9 @@ void Engine::finish_stop()
     flush();
     stopping_ = true;
     timer_.cancel();
+    if (membership_->settings().keep_replay_floors) {
+        save_replay_floors(membership_->replay_floors());
+    }
     // Give the last datagrams a moment to leave before the sockets close.
     stop_timer_.expires_after(std::chrono::milliseconds(200));
     stop_timer_.async_wait([this](const boost::system::error_code&) {

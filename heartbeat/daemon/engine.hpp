@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "api/api_server.hpp"
@@ -101,6 +102,10 @@ private:
     api::ApiSettings api_settings() const;
     /// Runs what is due on the timers at `now`, then settles and re-arms (the timer's turn).
     void run_timers(membership::TimePoint now);
+    /// STATE_DIR/hb_replay_floor: the peers' replay floors, kept across our restarts.
+    std::string replay_floor_path() const;
+    membership::ReplayFloors load_replay_floors() const;
+    void save_replay_floors(const membership::ReplayFloors& floors);
     void finish_stop();
     /// Opens the API socket (cl_status, ipfail, dopd).
     void start_api();
@@ -142,8 +147,9 @@ private:
     boost::asio::signal_set signals_;
     std::map<auth::VerifyError, std::uint64_t> rejected_;
     base::RateLimiter bad_packet_log_{std::chrono::seconds(10), 5};
-    bool stopping_ = false;        ///< sockets closing: nothing more is sent
-    bool stop_requested_ = false;  ///< SIGTERM seen: resources being released
+    std::error_code floor_write_error_;  ///< the last failure to save the floors, logged once
+    bool stopping_ = false;              ///< sockets closing: nothing more is sent
+    bool stop_requested_ = false;        ///< SIGTERM seen: resources being released
 };
 
 }  // namespace hb::daemon

@@ -243,7 +243,10 @@ int run(const daemon::Options& o)
                                       static_cast<std::uint64_t>(std::time(nullptr)), false, false})
                                 : platform::bump_generation(o.state_dir, ec);
     if (!generation) {
-        std::cerr << "heartbeat: Cannot get/increment generation number: " << ec.message() << '\n';
+        std::cerr << "heartbeat: Cannot get/increment generation number in " << o.state_dir
+                  << "/hb_generation: " << ec.message()
+                  << "; not starting (a generation used twice would make the peers take our "
+                     "messages for replays)\n";
         return exit_failure;
     }
     bool uuid_created = false;

@@ -53,6 +53,7 @@ std::string_view to_string(Drop reason)
     case Drop::unknown_node: return "unknown_node";
     case Drop::name_clash: return "name_clash";
     case Drop::replay: return "replay";
+    case Drop::replay_of_past: return "replay_of_past";
     case Drop::old: return "old";
     case Drop::duplicate: return "duplicate";
     case Drop::not_for_us: return "not_for_us";
@@ -168,6 +169,11 @@ Membership::Membership(Settings settings, const HostInfo& host)
         for (const std::string& medium : settings_.media) {
             node.links.push_back(Link{medium, LinkStatus::dead, std::nullopt});
         }
+        if (const auto floor = settings_.replay_floors.find(name);
+            floor != settings_.replay_floors.end() && name != settings_.self) {
+            node.floor = floor->second;
+            saved_floors_.insert(*floor);
+        }
         nodes_.push_back(std::move(node));
     }
     const auto self = std::find_if(nodes_.begin(), nodes_.end(),
@@ -208,6 +214,7 @@ void Membership::reconfigure(TimePoint now, const Settings& next,
     settings_.deadping = next.deadping;
     settings_.hopfudge = next.hopfudge;
     settings_.max_rexmit_delay = next.max_rexmit_delay;
+    settings_.keep_replay_floors = next.keep_replay_floors;  // authkeys may have changed
     settings_.media = next.media;
     settings_.ring_media = next.ring_media;
     for (Node& node : nodes_) {
@@ -232,6 +239,48 @@ void Membership::reconfigure(TimePoint now, const Settings& next,
     if (started_) {
         keepalive_due_ = std::min(keepalive_due_, next_keepalive(now));
     }
+}
+
+ReplayFloors Membership::replay_floors() const
+{
+    ReplayFloors out;
+    for (const Node& node : nodes_) {
+        if (node.type != NodeType::normal || node.name == settings_.self) {
+            continue;
+        }
+        if (node.newest.generation > 0) {
+            out[node.name] = node.newest;
+        } else if (node.floor.generation > 0) {
+            out[node.name] = node.floor;
+        }
+    }
+    return out;
+}
+
+Milliseconds Membership::replay_floor_interval() const
+{
+    return std::max<Milliseconds>(settings_.deadtime, std::chrono::seconds(10));
+}
+
+std::optional<ReplayFloors> Membership::take_replay_floors_due(TimePoint now)
+{
+    if (!settings_.keep_replay_floors) {
+        return std::nullopt;
+    }
+    ReplayFloors current = replay_floors();
+    if (current == saved_floors_) {
+        return std::nullopt;
+    }
+    const bool new_generation = std::any_of(current.begin(), current.end(), [&](const auto& f) {
+        const auto saved = saved_floors_.find(f.first);
+        return saved == saved_floors_.end() || saved->second.generation != f.second.generation;
+    });
+    if (!new_generation && floors_saved_at_ && now - *floors_saved_at_ < replay_floor_interval()) {
+        return std::nullopt;
+    }
+    saved_floors_ = current;
+    floors_saved_at_ = now;
+    return current;
 }
 
 Node* Membership::find(std::string_view name)
@@ -547,6 +596,10 @@ Membership::Verdict Membership::judge(const wire::Message& message) const
         }
         v.generation = *parsed;
     }
+    if (settings_.keep_replay_floors && node.floor.covers(v.generation, *seq)) {
+        v.reason = Drop::replay_of_past;
+        return v;
+    }
     if (v.generation < node.generation) {
         v.reason = Drop::replay;
         return v;
@@ -595,6 +648,22 @@ void Membership::count_drop(Drop reason, const wire::Message& message)
     case Drop::replay:
         HB_LOG(debug) << "dropped message from " << src << ": replay (generation "
                       << message.get_hex("hg").value_or(0) << " is old)";
+        break;
+    case Drop::replay_of_past:
+        if (Node* node = find(src); node != nullptr && !node->floor_drop_logged) {
+            node->floor_drop_logged = true;
+            HB_LOG(err) << "dropped a message from " << src << " as a replay: generation "
+                        << message.get_hex("hg").value_or(0) << " seq "
+                        << message.get_hex("seq").value_or(0) << " is not above generation "
+                        << node->floor.generation << " seq " << node->floor.seq
+                        << ", the last heard from it before we started (hb_replay_floor in the "
+                           "state directory). If "
+                        << src
+                        << "'s state directory was reset, stop heartbeat here, delete its line "
+                           "from that file and start heartbeat again.";
+        } else {
+            HB_LOG(debug) << "dropped message from " << src << ": replay of before our start";
+        }
         break;
     case Drop::duplicate:
     case Drop::not_for_us: break;  // everyday traffic
@@ -662,6 +731,9 @@ void Membership::receive(TimePoint now, std::size_t medium, const wire::Message&
     if (v.reason) {
         count_drop(*v.reason, message);
     }
+    if (v.reason == Drop::replay_of_past) {
+        return;  // a recording: the node itself was not heard
+    }
     if (v.action == Verdict::Action::own_echo) {
         ++counters_.own_echo;
         refresh_link(now, nodes_[self_index_], medium);
@@ -691,6 +763,11 @@ void Membership::receive(TimePoint now, std::size_t medium, const wire::Message&
         maybe_forward(medium, message);  // (one addressed to another node too)
         apply_generation(node, v);
         track_seq(now, node, v.seq);
+        if (v.generation > node.newest.generation) {
+            node.newest = ReplayFloor{v.generation, v.seq};
+        } else {
+            node.newest.seq = std::max(node.newest.seq, v.seq);  // judge() refused older ones
+        }
         if (v.reason == Drop::not_for_us) {
             return;
         }

@@ -50,6 +50,24 @@ public:
     virtual std::string load_average() const = 0;
 };
 
+/// The newest generation, and the newest seq within it, heard from a peer. What a peer
+/// sent at or below it is a replay once we know of it, also after a restart of ours: a
+/// recording of its older packets, sent to us after we started again, would otherwise be
+/// taken for the peer itself (heartbeat 3.0.6 forgets at every restart).
+struct ReplayFloor {
+    std::uint64_t generation = 0;
+    std::uint64_t seq = 0;
+
+    /// True when a message of `gen` with `seq` is at or below the floor.
+    bool covers(std::uint64_t gen, std::uint64_t seq_in_gen) const
+    {
+        return gen < generation || (gen == generation && seq_in_gen <= seq);
+    }
+    bool operator==(const ReplayFloor&) const = default;
+};
+/// Floors by node name.
+using ReplayFloors = std::map<std::string, ReplayFloor>;
+
 /// What membership needs from the configuration and the state directory.
 struct Settings {
     std::string self;                ///< our node name, lower-cased
@@ -75,6 +93,11 @@ struct Settings {
     };
     std::vector<PingNode> ping_nodes;
     Milliseconds deadping{30000};
+    /// Keep replay floors across restarts: enforce `replay_floors` (what a previous run
+    /// heard) and offer newer ones to save (take_replay_floors_due). Only worth it when
+    /// every key is keyed (md5, sha1): with crc anyone can forge a message anyway.
+    bool keep_replay_floors = false;
+    ReplayFloors replay_floors;
 };
 
 /// A message of another node to pass on along a serial ring: to sign again (its `ttl` one
@@ -119,6 +142,9 @@ struct Node {
     std::uint64_t acked = 0;                        ///< highest of our seqs it has ACKed
     std::map<std::uint64_t, TimePoint> rexmit_due;  ///< missing seq -> next request
     std::optional<TimePoint> late_logged;
+    ReplayFloor floor;   ///< from before our start (Settings::replay_floors): replays below
+    ReplayFloor newest;  ///< the newest generation and seq taken from it in this run
+    bool floor_drop_logged = false;
 };
 
 /// What an event reports.
@@ -151,11 +177,12 @@ enum class Drop {
     unknown_node,    ///< src is not a node of ha.cf
     name_clash,      ///< src is our name, but we did not send it
     replay,          ///< an older generation than the sender's current one
+    replay_of_past,  ///< at or below what the sender had sent before we started (ReplayFloor)
     old,             ///< a seq we had, or gave up on, long ago
     duplicate,       ///< the seq we just had (it still proves the link works)
     not_for_us,      ///< addressed to another node (its seq is still counted)
 };
-inline constexpr std::size_t drop_reasons = 7;
+inline constexpr std::size_t drop_reasons = 8;
 std::string_view to_string(Drop reason);
 
 /// What receive() dropped, by reason, and what the protocol did (for status and tests).
@@ -238,6 +265,17 @@ public:
     const Counters& counters() const { return counters_; }
     const Settings& settings() const { return settings_; }
 
+    /// What a restart of ours must not take again, per peer: the newest generation and seq
+    /// heard from it in this run, or else what we started with.
+    ReplayFloors replay_floors() const;
+    /// The floors to save now, or nullopt (also when they are not kept): when a peer came
+    /// with a new generation, at once; when only its seq moved, at most every
+    /// replay_floor_interval() — a replay of what was sent since can pass after a crash of
+    /// ours, and it is not worth a disk write per heartbeat. Marks them saved.
+    std::optional<ReplayFloors> take_replay_floors_due(TimePoint now);
+    /// deadtime, at least 10 s.
+    Milliseconds replay_floor_interval() const;
+
 private:
     Node* find(std::string_view name);
     Milliseconds advertised_deadtime() const;
@@ -314,6 +352,8 @@ private:
     std::vector<Ping> pings_;
     std::vector<Forward> forwards_;
     Counters counters_;
+    ReplayFloors saved_floors_;  ///< as last saved (or loaded)
+    std::optional<TimePoint> floors_saved_at_;
 };
 
 }  // namespace hb::membership

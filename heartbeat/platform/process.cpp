@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "platform/state_files.hpp"
+
 namespace hb::platform {
 
 Detacher Detacher::detach()
@@ -75,22 +77,7 @@ void Detacher::failed(int status)
 
 bool write_pid_file(const std::string& path, std::error_code& error)
 {
-    const std::string tmp = path + ".tmp";
-    base::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!fd) {
-        error = {errno, std::generic_category()};
-        return false;
-    }
-    const std::string text = std::to_string(::getpid()) + "\n";
-    const bool ok =
-        ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    fd.reset();
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        error = {errno, std::generic_category()};
-        ::unlink(tmp.c_str());
-        return false;
-    }
-    return true;
+    return replace_file(path, std::to_string(::getpid()) + "\n", error);
 }
 
 std::optional<int> running_pid(const std::string& path)

@@ -24,6 +24,24 @@ std::error_code last_error()
     return {errno, std::generic_category()};
 }
 
+/// Writes all of `bytes` to `fd` (retrying short writes and EINTR).
+bool write_all(int fd, std::string_view bytes, std::error_code& error)
+{
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            error = last_error();
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
 bool write_all_synced(const std::string& path, const std::string& bytes, std::error_code& error)
 {
     const base::UniqueFd fd(
@@ -32,17 +50,8 @@ bool write_all_synced(const std::string& path, const std::string& bytes, std::er
         error = last_error();
         return false;
     }
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            error = last_error();
-            return false;
-        }
-        done += static_cast<std::size_t>(n);
+    if (!write_all(fd.get(), bytes, error)) {
+        return false;
     }
     if (::fsync(fd.get()) != 0) {
         error = last_error();
@@ -51,10 +60,14 @@ bool write_all_synced(const std::string& path, const std::string& bytes, std::er
     return true;
 }
 
-std::optional<std::string> read_prefix(const std::string& path, std::size_t max)
+}  // namespace
+
+std::optional<std::string> read_file_prefix(const std::string& path, std::size_t max,
+                                            std::error_code& error)
 {
     const base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
+        error = last_error();
         return std::nullopt;
     }
     std::string out(max, '\0');
@@ -73,13 +86,32 @@ std::optional<std::string> read_prefix(const std::string& path, std::size_t max)
     return out;
 }
 
-}  // namespace
+bool replace_file(const std::string& path, std::string_view bytes, std::error_code& error)
+{
+    const std::string tmp = path + ".tmp";
+    base::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd) {
+        error = last_error();
+        return false;
+    }
+    const bool written = write_all(fd.get(), bytes, error);
+    fd.reset();
+    if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        if (written) {
+            error = last_error();
+        }
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    return true;
+}
 
 std::optional<Generation> bump_generation(const std::string& state_dir, std::error_code& error)
 {
     const std::string path = state_dir + "/hb_generation";
     Generation g;
-    const auto text = read_prefix(path, 16);
+    std::error_code ignored;
+    const auto text = read_file_prefix(path, 16, ignored);
     std::uint64_t previous = 0;
     bool parsed = false;
     if (text && !text->empty()) {
@@ -116,7 +148,9 @@ std::optional<std::string> load_or_create_uuid(const std::string& state_dir, boo
 {
     const std::string path = state_dir + "/hb_uuid";
     created = false;
-    if (const auto existing = read_prefix(path, 16); existing && existing->size() == 16) {
+    std::error_code ignored;
+    if (const auto existing = read_file_prefix(path, 16, ignored);
+        existing && existing->size() == 16) {
         return existing;
     }
     std::string uuid(16, '\0');
@@ -182,7 +216,8 @@ std::string uuid_to_string(const std::string& raw)
 
 std::string read_load_average()
 {
-    const auto text = read_prefix("/proc/loadavg", 63);
+    std::error_code ignored;
+    const auto text = read_file_prefix("/proc/loadavg", 63, ignored);
     if (!text || text->empty()) {
         return "n/a";
     }

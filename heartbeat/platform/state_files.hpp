@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 namespace hb::platform {
@@ -23,6 +24,14 @@ struct Generation {
 /// is above any earlier value a peer may remember (heartbeat 3.0.6 restarts a broken file
 /// at 1, which its peers then refuse as a replay).
 std::optional<Generation> bump_generation(const std::string& state_dir, std::error_code& error);
+
+/// Replaces `path` with `bytes` through `path`.tmp and rename(): a reader sees the old file
+/// or the new one, never a part. Not synced: a crash may lose the last write.
+bool replace_file(const std::string& path, std::string_view bytes, std::error_code& error);
+
+/// The first `max` bytes of `path`; nullopt when it cannot be opened (`error` says why).
+std::optional<std::string> read_file_prefix(const std::string& path, std::size_t max,
+                                            std::error_code& error);
 
 /// Reads STATE_DIR/hb_uuid (16 raw bytes) or creates it from the kernel's random source.
 /// `created` tells which.

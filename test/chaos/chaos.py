@@ -7,21 +7,27 @@ A seeded schedule of faults, one at a time with quiet gaps between them: kill -9
 (its VIP left behind) and its restart, a crash (the daemon and its addresses gone, then back),
 SIGTERM and restart, a stall of a whole node (SIGSTOP of its processes) shorter and longer
 than deadtime, the link down, a partition both ways and one way, loss bursts (nftables
-numgen), hb_standby and hb_takeover, a reload (SIGHUP), and the group's second resource
-failing or hanging. Every 50 ms the checker reads what happened since: VIP additions and
-removals on both nodes (ip monitor, in order), both daemons' logs (who hears whom), and
-whether each daemon is alive. Invariants:
+numgen), heartbeats delayed, reordered or duplicated (relay.py), hb_standby and
+hb_takeover, a reload (SIGHUP), and the group's second resource failing or hanging. Every
+50 ms the checker reads what happened since: VIP additions and removals on both nodes (ip
+monitor, in order), both daemons' logs (who hears whom), whether each daemon is alive, and
+which MAC addresses answered the client's ARP requests and pings for the VIP (probe.py).
+Invariants:
 
   two-holders  never both nodes holding the VIP longer than one keepalive once both daemons
                run and hear each other (with a 3.0.6 peer: 3.5 s, its own heal);
+  client-two   the same, seen by the client: both nodes answering its ARP requests;
   no-holder    never nobody holding it longer than max(deadtime, initdead) + 1 s after the
                last disruption, while a daemon runs, unstopped, with its scripts behaving;
+  client-none  the same, seen by the client: no answer to its pings;
   crash        no daemon of ours exits that we did not stop;
-  leak         after a graceful stop, no process is left in a node of ours.
+  leak         after a graceful stop, no process is left in a node of ours;
+  memory       no daemon of ours grows (RSS) by more than 1 MiB per hour of its life,
+               counted from when it is 20 s old (at least 1 MiB is allowed).
 
 A failure prints the seed and the schedule: `test/chaos/run --seed N` replays it.
 --selftest plants one violation of each ownership invariant and passes only when the checker
-reports exactly those.
+reports exactly those (each seen from the nodes and from the client).
 """
 
 import argparse
@@ -44,7 +50,10 @@ KINDS = [
     ("kill9", 3), ("crash", 2), ("sigterm", 1), ("stall_short", 2), ("stall_long", 2),
     ("link", 2), ("partition", 2), ("oneway", 2), ("loss", 2), ("standby", 2),
     ("takeover", 1), ("reload", 1), ("rsc_fail", 1), ("rsc_hang", 1),
+    ("delay", 1), ("reorder", 1), ("dup", 1),
 ]
+# Bridge ports of the directors (netns.sh: p-OCTET), where relay.py works.
+PORTS = {"lvs-01": "p-11", "lvs-02": "p-12"}
 
 
 def other(node):
@@ -63,7 +72,8 @@ def signal_all(pids, sig):
 
 
 def make_schedule(seed, seconds):
-    """[(at, kind, node, duration)] from the seed alone: the same seed, the same faults."""
+    """[(at, kind, node, duration, value)] from the seed alone: the same seed, the same
+    faults. `value` is the relay's: the delay in seconds, or how many copies."""
     rng = random.Random(seed)
     kinds = [k for k, w in KINDS for _ in range(w)]
     out = []
@@ -79,7 +89,14 @@ def make_schedule(seed, seconds):
             duration = 0.0
         else:
             duration = rng.uniform(1.0, 6.0)
-        out.append((round(at, 2), kind, node, round(duration, 2)))
+        value = 0.0
+        if kind == "delay":
+            value = rng.uniform(0.2, 1.0)  # each heartbeat up to half deadtime late
+        elif kind == "reorder":
+            value = rng.uniform(0.3, 1.0)
+        elif kind == "dup":
+            value = float(rng.choice((2, 3)))
+        out.append((round(at, 2), kind, node, round(duration, 2), round(value, 2)))
         at += duration + rng.uniform(3.0, 8.0)
     return out
 
@@ -113,8 +130,8 @@ class Soak:
         if args.selftest:
             # Negative controls: the VIP added to lvs-02 behind its daemon's back while both
             # hear each other, then removed from everyone (v1 does not watch resources).
-            self.schedule = [(15.0, "selftest_double", "lvs-02", 3.0),
-                             (23.0, "selftest_drop", "lvs-01", 0.0)]
+            self.schedule = [(15.0, "selftest_double", "lvs-02", 3.0, 0.0),
+                             (23.0, "selftest_drop", "lvs-01", 0.0, 0.0)]
         self.done = []  # (t, text) of what was injected
         self.violations = []
         self.t0 = time.monotonic()
@@ -126,6 +143,13 @@ class Soak:
         self.last_disruption = 0.0
         self.both_since = None
         self.none_since = None
+        self.client_both_since = None
+        self.client_none_since = None
+        self.answers = {"arp": set(), "ping": set()}  # the probe's last round
+        self.probe = Tail(f"{args.state}/probe.out")
+        self.macs = {}  # MAC -> node, read once both nodes exist
+        self.rss = {}  # daemon pid of ours -> [first t, first KiB, last t, last KiB]
+        self.rss_read_at = 0.0
         self.hearing_since = None
         self.ever_held = False  # the start-up is not an outage
         # 3.0.6 keeps what it took for 2 s after it hears us again, then gives it up one
@@ -236,10 +260,11 @@ class Soak:
         self.done.append((self.now(), text))
 
     # ---- faults ---------------------------------------------------------------------
-    def inject(self, kind, node, duration):
+    def inject(self, kind, node, duration, value):
         """Starts fault `kind` on `node`; returns what ends it (or None)."""
         self.counts[kind] = self.counts.get(kind, 0) + 1
-        self.note(f"{kind} {node}" + (f" for {duration:.2f} s" if duration else ""))
+        self.note(f"{kind} {node}" + (f" for {duration:.2f} s" if duration else "") +
+                  (f" ({value:g})" if value else ""))
         if kind in ("kill9", "crash"):
             pid = self.pid(node)
             self.expect_down.add(node)
@@ -278,6 +303,8 @@ class Soak:
                 self.nft(n, "chaos_loss", "chain input { type filter hook input priority -10; "
                          f"udp dport 694 numgen random mod 100 < {percent} drop; }}")
             return lambda: [self.nft_delete(n, "chaos_loss") for n in NODES]
+        if kind in ("delay", "reorder", "dup"):
+            return self.impair(kind, value)
         if kind in ("standby", "takeover"):
             # The node's own tool: ours from the staged package, Debian's on a 3.0.6 node.
             tool = "hb_standby" if kind == "standby" else "hb_takeover"
@@ -309,6 +336,29 @@ class Soak:
             return fix
         raise ValueError(kind)
 
+    def impair(self, mode, value):
+        """Both directions of the heartbeat traffic through relay.py (both nodes: `node` is
+        only the schedule's). The relay listens before nftables takes the frames away from
+        the bridge, and the table goes before the relay, so no frame is lost on the way."""
+        br = f"{self.a.prefix}-br"
+        relay = subprocess.Popen(
+            ["ip", "netns", "exec", br, "python3", f"{self.a.root}/test/chaos/relay.py", mode,
+             str(value), PORTS["lvs-01"], PORTS["lvs-02"], str(self.a.seed)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.2)
+        chains = "\n".join(
+            f'chain {p.replace("-", "")} {{ type filter hook ingress device "{p}" priority 0; '
+            f"ether type ip ip protocol udp udp dport 694 drop; }}" for p in PORTS.values())
+        self.sh("ip", "netns", "exec", br, "nft", "-f", "-",
+                stdin=f"table netdev chaos_relay {{\n{chains}\n}}\n")
+
+        def end():
+            self.sh("ip", "netns", "exec", br, "nft", "delete", "table", "netdev", "chaos_relay")
+            time.sleep(0.05)
+            relay.terminate()  # ours, by PID
+            relay.wait()
+        return end
+
     def wait_gone(self, node, limit=30.0):
         end = time.monotonic() + limit
         while self.alive(node) and time.monotonic() < end:
@@ -339,7 +389,8 @@ class Soak:
         before = (dict(self.holds), dict(self.hears))
         self.read_events()
         if self.a.verbose and before != (self.holds, self.hears):
-            print(f"  +{self.now():7.2f} s  holds {self.holds}  hears {self.hears}", flush=True)
+            print(f"  +{self.now():7.2f} s  holds {self.holds}  hears {self.hears}  "
+                  f"answers {self.answers}", flush=True)
         alive = [n for n in NODES if self.alive(n)]
         for n in NODES:
             # 3.0.6 restarts itself after a healed partition (a new master, seconds later):
@@ -347,9 +398,47 @@ class Soak:
             if n not in alive and n not in self.expect_down and self.kind(n) == "ours":
                 self.violate("crash", f"the daemon of {n} is gone and nobody stopped it")
                 self.expect_down.add(n)
+        if self.now() - self.rss_read_at >= 1.0:
+            self.rss_read_at = self.now()
+            for n in alive:
+                if self.kind(n) == "ours":
+                    self.watch_memory(n)
         self.judge(alive)
 
+    def watch_memory(self, node):
+        pid = self.pid(node)
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                kib = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+            with open(f"/proc/{pid}/stat") as f:
+                started = int(f.read().rsplit(") ", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+            with open("/proc/uptime") as f:
+                age = float(f.read().split()[0]) - started
+        except (OSError, StopIteration, ValueError, IndexError):
+            return
+        if age < 20.0:
+            return  # still warming up: pools, the first script runs, the API socket
+        t = self.now()
+        entry = self.rss.setdefault(pid, [t, kib, t, kib])
+        entry[2], entry[3] = t, kib
+        allowed = 1024.0 * max(1.0, (t - entry[0]) / 3600.0)
+        if kib - entry[1] > allowed:
+            self.violate("memory", f"the daemon of {node} (pid {pid}) grew from {entry[1]} to "
+                         f"{kib} KiB in {t - entry[0]:.0f} s")
+
+    def mac_owner(self, mac):
+        if not self.macs:
+            for n in NODES:
+                m = self.in_ns(n, "cat", "/sys/class/net/ens32/address").stdout.strip()
+                if m:
+                    self.macs[m] = n
+        return self.macs.get(mac, mac)
+
     def read_events(self):
+        for line in self.probe.lines():
+            fields = dict(f.split("=", 1) for f in line.split()[2:] if "=" in f)
+            self.answers = {k: {self.mac_owner(m) for m in fields.get(k, "").split(",") if m}
+                            for k in ("arp", "ping")}
         for n in NODES:
             for line in self.monitors[n].lines():
                 m = self.ADDR_RE.search(line)
@@ -374,28 +463,46 @@ class Soak:
             self.hearing_since = t
         if not hearing:
             self.hearing_since = None
-        both = all(self.holds[n] for n in NODES)
-        if both and hearing:
-            if self.both_since is None:
-                self.both_since = t
-            start = max(self.hearing_since, self.both_since)
-            if t - start > self.grace + TICK:
-                self.violate("two-holders", f"both hold {self.a.vip} for {t - start:.2f} s while "
-                             "hearing each other")
-        else:
-            self.both_since = None
+        self.both_since = self.judge_two("two-holders", all(self.holds[n] for n in NODES),
+                                         hearing, self.both_since, "hold")
+        self.client_both_since = self.judge_two(
+            "client-two", all(n in self.answers["arp"] for n in NODES), hearing,
+            self.client_both_since, "answer the client's ARP for")
         nobody = not any(self.holds[n] for n in NODES)
         self.ever_held = self.ever_held or not nobody
         # A failing or hanging script may keep the group down: no judgement meanwhile.
-        if nobody and running and not self.rsc_broken and self.ever_held:
-            if self.none_since is None:
-                self.none_since = t
-            start = max(self.none_since, self.last_disruption)
-            if t - start > max(DEADTIME, INITDEAD) + 1.0:
-                self.violate("no-holder", f"nobody holds {self.a.vip} for {t - start:.2f} s "
-                             f"with {', '.join(running)} up")
-        else:
-            self.none_since = None
+        judged = running and not self.rsc_broken and self.ever_held
+        self.none_since = self.judge_none("no-holder", nobody and judged, self.none_since,
+                                          "holds", running)
+        self.client_none_since = self.judge_none(
+            "client-none", not self.answers["ping"] and judged, self.client_none_since,
+            "answers the client's ping to", running)
+
+    def judge_two(self, kind, both, hearing, since, what):
+        """Both nodes at once, while they hear each other: past the grace, a violation.
+        Returns since when it lasts (None: not now)."""
+        if not (both and hearing):
+            return None
+        t = self.now()
+        since = t if since is None else since
+        start = max(self.hearing_since, since)
+        if t - start > self.grace + TICK:
+            self.violate(kind, f"both {what} {self.a.vip} for {t - start:.2f} s while "
+                         "hearing each other")
+        return since
+
+    def judge_none(self, kind, nobody, since, what, running):
+        """Nobody, while it is to be judged: past max(deadtime, initdead) + 1 s after the
+        last disruption, a violation. Returns since when it lasts (None: not now)."""
+        if not nobody:
+            return None
+        t = self.now()
+        since = t if since is None else since
+        start = max(since, self.last_disruption)
+        if t - start > max(DEADTIME, INITDEAD) + 1.0:
+            self.violate(kind, f"nobody {what} {self.a.vip} for {t - start:.2f} s "
+                         f"with {', '.join(running)} up")
+        return since
 
     def violate(self, kind, text):
         key = (kind, text.split(" for ")[0])
@@ -414,9 +521,9 @@ class Soak:
     def run(self):
         print(f"chaos: seed {self.a.seed}, {self.a.seconds} s, peer {self.a.peer}, "
               f"{len(self.schedule)} faults", flush=True)
-        for at, kind, node, duration in self.schedule:
+        for at, kind, node, duration, value in self.schedule:
             self.sleep(max(0.0, at - self.now()))
-            end = self.inject(kind, node, duration)
+            end = self.inject(kind, node, duration, value)
             self.last_disruption = self.now()
             if end is not None:
                 self.sleep(duration)
@@ -437,14 +544,19 @@ class Soak:
     def report(self):
         if self.a.selftest:
             seen = {k for (k, _), _, _ in self.violations}
-            want = {"two-holders", "no-holder"}
+            want = {"two-holders", "client-two", "no-holder", "client-none"}
             if seen == want:
-                print("ok   the checker saw both planted violations, and nothing else")
+                print("ok   the checker saw both planted violations, from the nodes and from "
+                      "the client, and nothing else")
                 return 0
-            print(f"FAIL: planted two-holders and no-holder, the checker saw {sorted(seen)}")
+            print(f"FAIL: planted {sorted(want)}, the checker saw {sorted(seen)}")
             return 1
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
         print(f"chaos: {sum(self.counts.values())} faults injected ({kinds})")
+        if self.rss:
+            pid, (t0, k0, t1, k1) = max(self.rss.items(), key=lambda e: e[1][2] - e[1][0])
+            print(f"chaos: the longest-watched daemon of ours (pid {pid}): RSS {k0} -> {k1} KiB "
+                  f"over {t1 - t0:.0f} s")
         if not self.violations:
             print(f"ok   no invariant broken in {self.a.seconds} s (seed {self.a.seed})")
             return 0

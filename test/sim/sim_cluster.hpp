@@ -167,6 +167,7 @@ public:
         s.self_uuid = std::string(15, 'u') + name.back();
         s.generation = ++generations_[name];
         s.seed = static_cast<std::uint32_t>(rng_());
+        s.replay_floors = floors_[name];  // as the engine loads hb_replay_floor
         auto node = std::make_unique<Running>(std::move(s), host_, keys_);
         node->generation = generations_[name];
         if (make_resources_) {
@@ -391,6 +392,9 @@ private:
             }
             if (n->membership.next_deadline() <= now_) {
                 n->membership.tick(now_);
+                if (auto floors = n->membership.take_replay_floors_due(now_)) {
+                    floors_[name] = std::move(*floors);  // as the engine saves them
+                }
                 drain(name);
             }
             if (n->resources) {
@@ -404,6 +408,9 @@ private:
                 }
             }
             if (n->stopping && n->resources->shutdown_complete()) {
+                if (base_.keep_replay_floors) {
+                    floors_[name] = n->membership.replay_floors();  // a clean stop saves them
+                }
                 nodes_.erase(name);
             }
         }
@@ -488,6 +495,7 @@ private:
     TimePoint now_{std::chrono::hours(1)};
     SimHost host_{now_};
     std::map<std::string, std::uint64_t> generations_;
+    std::map<std::string, membership::ReplayFloors> floors_;  ///< each node's hb_replay_floor
     std::map<std::string, std::unique_ptr<Running>> nodes_;
     std::set<std::string> paused_;
     std::set<std::tuple<std::size_t, std::string, std::string>> cut_;

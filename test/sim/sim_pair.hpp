@@ -50,6 +50,7 @@ inline membership::Settings timings()
     s.deadtime = deadtime;
     s.warntime = membership::Milliseconds(1000);
     s.initdead = initdead;
+    s.keep_replay_floors = true;  // sha1 keys (below): the engine keeps them across restarts
     return s;
 }
 

@@ -9,6 +9,7 @@
 #    line, a tunnel (-i) server, a VIP no interface reaches;
 #  - a real server without an ARP answer gets no new connections until it answers;
 #  - a sorry server takes over while every real server fails its check;
+#  - the checker keeps CAP_NET_ADMIN alone (no_new_privs, bounding set too);
 #  - stop leaves no table, no checker and no state behind.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -116,9 +117,16 @@ check "…and takes the requests from the sorry server (saw: $seen)" test "$seen
 lvs_web_fail web-01 off
 check "web-01 too" wait_until 5 lvs_checked_up 2
 
+# The checker runs with CAP_NET_ADMIN alone (for the nft it runs), and so does all it runs.
+pid=$(checker_pid "$a")
+cap_line() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$pid/status"; }
+check "the checker (pid $pid) keeps only CAP_NET_ADMIN (CapEff $(cap_line CapEff))" \
+    test "$(cap_line CapEff)" = 0000000000001000
+check "…also in its bounding set (CapBnd $(cap_line CapBnd))" test "$(cap_line CapBnd)" = 0000000000001000
+check "…with no_new_privs" test "$(cap_line NoNewPrivs)" = 1
+
 # Stop leaves nothing behind.
 check "status before stop: running" status_says "$a" ': running'
-pid=$(checker_pid "$a")
 check "stop a" agent "$a" stop
 check "…its tables are gone" lacks_table a_rules
 gone() { ! alive "$1"; }

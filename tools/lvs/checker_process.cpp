@@ -7,6 +7,7 @@
 // started asynchronously and one at a time. The state file is rewritten after every change
 // and at least every second, so `show` and `status` can tell a checker that froze; a
 // watchdog alarm ends one whose loop stops turning.
+#include <linux/capability.h>
 #include <signal.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@
 #include "lvs/http_probe.hpp"
 #include "lvs/ipvs_commands.hpp"
 #include "lvs/nft_ruleset.hpp"
+#include "platform/privileges.hpp"
 #include "platform/process_runner.hpp"
 #include "tools/lvs/agent.hpp"
 
@@ -533,6 +535,13 @@ void set_up_logging()
 int run_checker(const std::string& rules_path)
 {
     set_up_logging();
+    // Probes are plain TCP; only the nft and ipvsadm it runs need CAP_NET_ADMIN, and they
+    // get it from here (a root exec takes the bounding set). Nothing else, ever, so a bug
+    // in parsing what a real server answers cannot be turned into more.
+    if (const auto problem = platform::keep_only_capabilities({CAP_NET_ADMIN})) {
+        HB_LOG(warn) << "health checker for " << rules_path << ": cannot drop capabilities ("
+                     << *problem << "), running with those it was given";
+    }
     const std::string table = lvs::nft_table_name(rules_path);
     const StateDir dir = state_dir_for(table);
     const auto text = read_file(dir.file("rules"));

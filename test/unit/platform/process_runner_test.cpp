@@ -305,8 +305,31 @@ TEST_CASE("process runner: a timeout kills the whole process group", "[process]"
     CHECK(gone_soon(background));
 }
 
-TEST_CASE("process runner: a script that ignores SIGTERM gets SIGKILL after the grace",
+TEST_CASE("process runner: a timed-out script's child that ignores SIGTERM is killed with it",
           "[process]")
+{
+    // The script dies of the SIGTERM at once; the child it left behind ignores it. Nothing of
+    // the group may outlive the timeout: the leader's exit is the moment to SIGKILL the rest.
+    const ExitWatch watch = GENERATE(ExitWatch::pidfd, ExitWatch::sigchld);
+    INFO("watch " << (watch == ExitWatch::pidfd ? "pidfd" : "sigchld"));
+    TempDir dir;
+    const std::string pid_file = dir.file("stubborn.pid");
+    ProcessSpec spec = shell(
+        "(trap '' TERM; exec sleep 60) </dev/null >/dev/null 2>&1 & "
+        "echo $! > \"$1\"; sleep 60",
+        {pid_file});
+    spec.timeout = 300ms;
+    spec.kill_grace = 10s;  // longer than the test waits: the leader's exit must do it
+    auto r = run_one(spec, watch);
+    REQUIRE(r);
+    CHECK(r->outcome == ProcessOutcome::timed_out);
+    CHECK(r->signal == SIGTERM);
+    const int stubborn = read_pid(pid_file);
+    REQUIRE(stubborn > 1);
+    CHECK(gone_soon(stubborn));
+}
+
+TEST_CASE("process runner: a script that ignores SIGTERM gets SIGKILL after the grace", "[process]")
 {
     ProcessSpec spec = shell("trap '' TERM; sleep 60");
     spec.timeout = 200ms;
@@ -324,8 +347,9 @@ TEST_CASE("process runner: a script that ignores SIGTERM gets SIGKILL after the 
 TEST_CASE("process runner: output beyond the cap is read and dropped", "[process]")
 {
     LogCapture log;
-    ProcessSpec spec = shell("yes 0123456789abcdef | head -c 1048576; "
-                             "yes e | head -c 5000 >&2");
+    ProcessSpec spec = shell(
+        "yes 0123456789abcdef | head -c 1048576; "
+        "yes e | head -c 5000 >&2");
     spec.output_cap = 64 * 1024;
     auto r = run_one(spec);
     REQUIRE(r);
@@ -503,8 +527,7 @@ TEST_CASE("process runner: the child runs in the working directory given", "[pro
     auto r = run_one(spec);
     REQUIRE(r);
     CHECK(r->exit_code == 0);
-    CHECK(fs::path(r->output.substr(0, r->output.size() - 1)) ==
-          fs::canonical(dir.file("")));
+    CHECK(fs::path(r->output.substr(0, r->output.size() - 1)) == fs::canonical(dir.file("")));
 }
 
 TEST_CASE("process runner: the child inherits no descriptor beyond 0-2", "[process]")
