@@ -26,7 +26,7 @@ fi
 started=$(date +%s)
 # The unit tests ran in the main build already.
 if ! (cd "$out/heartbeat" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
-        dpkg-buildpackage -us -uc -b >"$out/build.log" 2>&1); then
+        nice -n 19 dpkg-buildpackage -us -uc -b >"$out/build.log" 2>&1); then
     tail -40 "$out/build.log"
     echo "FAIL: dpkg-buildpackage (log: $out/build.log)"
     exit 1
