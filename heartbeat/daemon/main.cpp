@@ -222,6 +222,9 @@ bool ensure_dir(const std::string& path, mode_t mode)
 
 int run(const daemon::Options& o)
 {
+    // The engine's signals wait until its handlers exist: `heartbeat -r` (or a SIGTERM) sent
+    // as soon as the pid file is there must not end a daemon that is still starting.
+    platform::HeldSignals held({SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2});
     const auto result = load(o);
     print_diagnostics(result.diagnostics);
     if (!result.config) {
@@ -300,6 +303,7 @@ int run(const daemon::Options& o)
                                std::string(compat_version) + " (heartbeat C++ " + our_version + ")",
                                platform::own_executable("/usr/libexec/heartbeat/heartbeat")});
     engine.start();
+    held.release();  // what came meanwhile is handled now, by the engine
     if (detacher) {
         detacher->ready();
     }

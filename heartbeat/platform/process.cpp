@@ -105,6 +105,29 @@ void remove_pid_file(const std::string& path)
     }
 }
 
+HeldSignals::HeldSignals(std::initializer_list<int> signals)
+{
+    ::sigemptyset(&set_);
+    for (const int sig : signals) {
+        ::sigaddset(&set_, sig);
+    }
+    // Single-threaded at this point: the process mask and the thread's are one.
+    held_ = ::pthread_sigmask(SIG_BLOCK, &set_, nullptr) == 0;
+}
+
+HeldSignals::~HeldSignals()
+{
+    release();
+}
+
+void HeldSignals::release()
+{
+    if (held_) {
+        ::pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
+        held_ = false;
+    }
+}
+
 bool send_signal(int pid, int signal)
 {
     return ::kill(pid, signal) == 0;

@@ -4,6 +4,8 @@
 // locking, and finding/stopping a running daemon by its pid file.
 #pragma once
 
+#include <csignal>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -38,6 +40,24 @@ std::optional<int> running_pid(const std::string& path);
 bool send_signal(int pid, int signal);
 /// True while `pid` exists.
 bool process_alive(int pid);
+
+/// Signals held (blocked) from construction until release(): a signal sent while the daemon
+/// starts stays pending and reaches the handler installed meanwhile, instead of taking the
+/// default action (SIGHUP and SIGTERM end a process that has no handler yet). Children
+/// started through ProcessRunner get an empty mask whatever this holds.
+class HeldSignals {
+public:
+    explicit HeldSignals(std::initializer_list<int> signals);
+    ~HeldSignals();
+    HeldSignals(const HeldSignals&) = delete;
+    HeldSignals& operator=(const HeldSignals&) = delete;
+    /// Unblocks them: pending ones are delivered now, to whatever handles them.
+    void release();
+
+private:
+    sigset_t set_{};
+    bool held_ = false;
+};
 
 /// Result of asking for real-time behaviour.
 struct RealtimeResult {
