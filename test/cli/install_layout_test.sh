@@ -28,6 +28,16 @@ for f in /usr/libexec/heartbeat/findif /usr/libexec/heartbeat/send_arp /usr/libe
     [ ! -e "$stage$f" ] || { echo "FAIL: $f is resource-agents' file"; failures=$((failures + 1)); }
 done
 expect_file /usr/bin/cl_status
+# The agents for Pacemaker: links in our own OCF provider, never in resource-agents' one.
+for a in IPaddr IPaddr2 IPv6addr ipvsadm-wrapper; do
+    l=/usr/lib/ocf/resource.d/heartbeat-ng/$a
+    if [ ! -L "$stage$l" ] || [ "$(readlink -f "$stage$l")" != "$stage/usr/libexec/heartbeat/resource.d/$a" ]; then
+        echo "FAIL: $l is not a link to /usr/libexec/heartbeat/resource.d/$a"
+        failures=$((failures + 1))
+    fi
+done
+[ ! -e "$stage/usr/lib/ocf/resource.d/heartbeat" ] ||
+    { echo "FAIL: /usr/lib/ocf/resource.d/heartbeat is resource-agents' provider"; failures=$((failures + 1)); }
 expect_file /usr/libexec/heartbeat/resource.d/IPaddr
 expect_file /usr/libexec/heartbeat/resource.d/IPaddr2
 expect_file /usr/libexec/heartbeat/resource.d/IPv6addr
