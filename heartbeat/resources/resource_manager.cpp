@@ -858,8 +858,29 @@ void ResourceManager::fence_done(TimePoint now, FenceResult result)
 
 void ResourceManager::peer_returned()
 {
-    if (!legacy() || state_ == RscState::shutdown || state_ == RscState::init) {
-        return;  // on/off: the peer's `starting` and `resource` messages settle it
+    if (state_ == RscState::shutdown || state_ == RscState::init) {
+        return;
+    }
+    if (!legacy()) {
+        // on/off: the peer's `starting` and `resource` messages settle its own groups. Ours
+        // it may have held (after our standby, or a failover kept with auto_failback off):
+        // restarted inside the dead time (never declared dead), it let go of them, and a
+        // starting peer takes none of ours while we are up. Nobody would hold them; we do.
+        peer_.holds = HoldSet::none;
+        if (state_ != RscState::stable || holds(held_, HoldSet::local) ||
+            keys_of(HoldSet::local).empty()) {
+            return;
+        }
+        if (!standby_idle()) {
+            HB_LOG(info) << "Cancelling pending standby operation";
+            cancel_standby();
+        }
+        HB_LOG(info) << settings_.peer
+                     << " restarted: it holds none of our resource groups now; taking them here";
+        held_ = held_ | HoldSet::local;
+        acquire(HoldSet::local);
+        add(Step{Step::Kind::mark_settled});
+        return;
     }
     // Legacy: a returning node takes its groups without asking while it does not count us
     // as active (3.0.6's HA_DONTASK), possibly while we still take them over. Give them back

@@ -657,3 +657,33 @@ TEST_CASE("chain, stonith: a device that cannot reset the peer, and a peer that 
         CHECK(chain.holds(n1, group_b()));
     }
 }
+
+TEST_CASE("chain: a peer that restarts inside the dead time loses what it held; its home takes it",
+          "[sim][chain]")
+{
+    // Found by the chaos soak (seed 1001): lvs-01 went standby, lvs-02 took everything,
+    // then lvs-02 crashed and was back before lvs-01 declared it dead. The new lvs-02 holds
+    // nothing and takes no group of lvs-01's while lvs-01 is up; lvs-01 must take its own.
+    const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off);
+    const bool crash = GENERATE(true, false);  // the VIP gone with the machine, or left (kill -9)
+    INFO("auto_failback " << name_of(mode) << (crash ? ", crash" : ", kill -9"));
+    Chain chain(mode);
+    settle_pair(chain);
+    chain.cluster().request_standby(n1, resources::HoldSet::all);
+    chain.run_for(Milliseconds(4000));
+    REQUIRE(chain.holds(n2, group_a()));
+    REQUIRE(chain.holds(n2, group_b()));
+    chain.cluster().kill(n2);
+    if (crash) {
+        chain.cluster().host(n2).running.clear();
+    }
+    chain.run_for(Milliseconds(1000));  // back inside the dead time
+    chain.cluster().start(n2);
+    chain.run_for(Milliseconds(8000));
+    CHECK(chain.owners(group_a()) == 1);
+    CHECK(chain.holds(n1, group_a()));
+    CHECK(chain.owners(group_b()) == 1);
+    CHECK(chain.holds(n2, group_b()));
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}
