@@ -344,7 +344,8 @@ public:
         }
         consider(heal_restart_at_);
         consider(failback_retry_at_);
-        if (call_ && call_->not_before) {
+        // A retried stop waits for its time; once issued, its result is the runner's.
+        if (call_ && !call_->issued && call_->not_before) {
             consider(call_->not_before);
         }
         return next;
