@@ -28,6 +28,7 @@ for f in /usr/libexec/heartbeat/findif /usr/libexec/heartbeat/send_arp /usr/libe
     [ ! -e "$stage$f" ] || { echo "FAIL: $f is resource-agents' file"; failures=$((failures + 1)); }
 done
 expect_file /usr/bin/cl_status
+expect_file /usr/sbin/hb2pacemaker
 # The agents for Pacemaker: links in our own OCF provider, never in resource-agents' one.
 for a in IPaddr IPaddr2 IPv6addr ipvsadm-wrapper; do
     l=/usr/lib/ocf/resource.d/heartbeat-ng/$a
@@ -75,7 +76,7 @@ fi
 sh -n "$stage/etc/init.d/heartbeat" || { echo "FAIL: the init script does not parse"; failures=$((failures + 1)); }
 # A manual page for every program and file format, and each one the unit names.
 for page in man8/heartbeat.8 man1/cl_status.1 man1/hb_standby.1 man1/hb_takeover.1 man5/ha.cf.5 \
-    man5/authkeys.5 man5/haresources.5 man8/ipvsadm-wrapper.8; do
+    man5/authkeys.5 man5/haresources.5 man8/ipvsadm-wrapper.8 man8/hb2pacemaker.8; do
     expect_file "/usr/share/man/$page"
 done
 # The installed daemon runs.

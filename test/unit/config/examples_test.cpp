@@ -9,49 +9,20 @@
 
 #include "config/ha_cf.hpp"
 #include "daemon/config_loader.hpp"
-#include "support/fake_system.hpp"
+#include "support/examples.hpp"
 
 using namespace hb::config;
 
 namespace {
 
 const std::string examples = std::string(HB_SOURCE_DIR) + "/ha.d-examples";
-
-std::string slurp(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in.good());
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-// Copies an example into a temp dir (git cannot keep authkeys at mode 600), with the
-// agents present in resource.d as they are once installed, and the LVS rules file where
-// haresources names it (/etc/ha.d/ipvsadm.rules, here in the temp dir).
-hb::daemon::LoadResult load_example(const std::string& name, const std::string& node,
-                                    hb::test::TempDir& dir, hb::test::FakeSystem& system)
-{
-    for (const char* file : {"ha.cf", "authkeys", "haresources", "ipvsadm.rules"}) {
-        std::string text = slurp(examples + "/" + name + "/" + file);
-        for (auto at = text.find("/etc/ha.d/"); at != std::string::npos;
-             at = text.find("/etc/ha.d/", at)) {
-            text.replace(at, 10, dir.path() + "/");
-        }
-        dir.write(file, text, 0600);
-    }
-    system.executables.insert(dir.path() + "/resource.d/IPaddr");
-    system.executables.insert(dir.path() + "/resource.d/ipvsadm-wrapper");
-    hb::daemon::LoadOptions options;
-    options.config_dir = dir.path();
-    options.node_name = node;
-    options.init_dir = dir.path() + "/init.d";
-    return hb::daemon::load_config(options, system);
-}
+using hb::test::load_example;
+using hb::test::slurp;
 
 }  // namespace
 
-TEST_CASE("the example set-ups load for lvs-01 and lvs-02 with only the crc warning", "[config][examples]")
+TEST_CASE("the example set-ups load for lvs-01 and lvs-02 with only the crc warning",
+          "[config][examples]")
 {
     for (const std::string name : {"lvs-dr", "lvs-nat"}) {
         for (const std::string node : {"lvs-01", "lvs-02"}) {
@@ -104,7 +75,8 @@ TEST_CASE("the example set-ups load for lvs-01 and lvs-02 with only the crc warn
     }
 }
 
-TEST_CASE("each example file is the template followed by the tutorial's lines", "[config][examples]")
+TEST_CASE("each example file is the template followed by the tutorial's lines",
+          "[config][examples]")
 {
     for (const std::string name : {"lvs-dr", "lvs-nat"}) {
         for (const std::string file : {"ha.cf", "authkeys", "haresources"}) {
