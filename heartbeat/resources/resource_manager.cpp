@@ -54,6 +54,10 @@ constexpr Milliseconds fence_retry{5000};
 /// legacy: an unanswered ip-request is sent again (3.0.6 drops one that arrives before its
 /// own comm up, and then never takes the group).
 constexpr Milliseconds ip_request_retry{2000};
+/// A 3.0.6 peer that heals a partition says it is shutting down 2 s after it hears us again;
+/// one that has not by this time keeps what it holds (it was the one stalled: it declared
+/// us dead and heard us in the same instant, and only logs "Both machines own ...").
+constexpr Milliseconds heal_306_wait{3000};
 }  // namespace
 
 bool is_resource_message(std::string_view type)
@@ -731,6 +735,8 @@ void ResourceManager::on_ask_resources(TimePoint now, const wire::Message& messa
 
 void ResourceManager::on_shutdone()
 {
+    heal_306_until_.reset();
+    taken_at_death_ = HoldSet::none;
     peer_.presence = Presence::gone;
     HB_LOG(info) << "Received shutdown notice from '" << settings_.peer << "'.";
     peer_.holds = HoldSet::none;
@@ -778,6 +784,7 @@ void ResourceManager::peer_dead()
     // not be reset; any other must be, before anything of its is started here.
     const bool gave_up = peer_.presence == Presence::alive && peer_.holds == HoldSet::none;
     peer_.presence = Presence::gone;
+    heal_306_until_.reset();
     on_shutdone_ = OnShutdone::nothing;
     if (!standby_idle()) {
         HB_LOG(info) << "Cancelling pending standby operation";
@@ -798,6 +805,7 @@ void ResourceManager::peer_dead()
     watch_contested_groups();
     take_pending_requests();
     const HoldSet missing = ~held_;
+    taken_at_death_ = missing;
     if (state_ != RscState::stable) {
         state_ = RscState::stable;
         local_takeover_at_.reset();
@@ -918,6 +926,9 @@ void ResourceManager::partition_healed(TimePoint now)
         HB_LOG(info) << "partition with " << settings_.peer
                      << " healed: it will give its resources up and restart (heartbeat 3.0.6)";
         on_shutdone_ = OnShutdone::reannounce;
+        if (!legacy()) {
+            heal_306_until_ = now + heal_306_wait;
+        }
         return;
     }
     // Both may hold any group, and the peer may or may not have seen the partition too. The
@@ -1130,7 +1141,34 @@ void ResourceManager::tick(TimePoint now)
         }
         add(Step{Step::Kind::mark_shutdown_released});
     }
+    if (heal_306_until_ && now >= *heal_306_until_) {
+        heal_306_until_.reset();
+        yield_to_306();
+    }
     ask_again(now, Resend::due);
+}
+
+void ResourceManager::yield_to_306()
+{
+    // The 3.0.6 peer kept what it held after the heal and will not let go: of each group
+    // both run, ours goes, so that one owner remains (3.0.6's, wherever the group belongs;
+    // hb_takeover brings it home).
+    if (state_ == RscState::shutdown) {
+        return;
+    }
+    // What we took over when we declared it dead: a node that was stopped gave up nothing.
+    const HoldSet contested = held_ & taken_at_death_;
+    if (contested == HoldSet::none) {
+        return;
+    }
+    HB_LOG(warn) << settings_.peer << " (heartbeat 3.0.6) kept the resource groups it held "
+                 << "after the partition; releasing ours [" << to_string(contested)
+                 << "] so that one owner remains";
+    on_shutdone_ = OnShutdone::nothing;
+    peer_claim_ = PeerClaim::none;
+    release(contested);
+    held_ = held_ & ~contested;
+    add(Step{Step::Kind::mark_settled});
 }
 
 std::optional<TimePoint> ResourceManager::next_deadline() const
@@ -1159,6 +1197,7 @@ std::optional<TimePoint> ResourceManager::next_deadline() const
     if (const auto* blocked = std::get_if<ShutdownBlocked>(&shutdown_)) {
         consider(blocked->retry_at);
     }
+    consider(heal_306_until_);
     for (const auto& [key, at] : ip_requests_) {
         consider(at);
     }

@@ -264,6 +264,7 @@ private:
     void on_ip_request_resp(const wire::Message& message);
     void take_pending_requests();
     void release_peer_groups(GiveBack why);
+    void yield_to_306();
     void ask_again(TimePoint now, Resend which);
     void run_markers();
     void add(Step step);
@@ -288,6 +289,8 @@ private:
     std::optional<FailbackDue> failback_;
     PeerClaim peer_claim_ = PeerClaim::none;
     OnShutdone on_shutdone_ = OnShutdone::nothing;
+    std::optional<TimePoint> heal_306_until_;       ///< a 3.0.6 peer's heal is due by then
+    HoldSet taken_at_death_ = HoldSet::none;        ///< what we took when the peer was last dead
     std::map<std::string, TimePoint> ip_requests_;  ///< key asked for → ask again at
     Shutdown shutdown_;
 

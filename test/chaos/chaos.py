@@ -19,8 +19,9 @@ Invariants:
                from the end of its resource activity, which holds the heal back);
   client-two   the same, seen by the client: both nodes answering its ARP requests;
   no-holder    never nobody holding it longer than max(deadtime, initdead) + 1 s after the
-               last disruption (a daemon starting is one, 3.0.6 restarting itself too),
-               while a daemon runs, unstopped, with its scripts behaving;
+               last disruption (a daemon starting is one, 3.0.6 restarting itself too; with
+               a 3.0.6 peer a start counts 10 s later, its RQSTDELAY), while a daemon runs,
+               unstopped, with its scripts behaving;
   client-none  the same, seen by the client: no answer to its pings;
   crash        no daemon of ours exits that we did not stop;
   leak         after a graceful stop, no process is left in a node of ours;
@@ -46,6 +47,7 @@ DEADTIME = 2.0
 INITDEAD = 4.0
 TICK = 0.05
 PEER_BUSY_MAX = 15.0
+RQSTDELAY = 10.0
 NODES = ("lvs-01", "lvs-02")
 
 # Fault kinds and their weights.
@@ -483,20 +485,26 @@ class Soak:
     def read_activity(self, node, line):
         """A daemon (re)starting is a disruption: no-holder counts from it. That also covers
         3.0.6 restarting itself, in the same process, after a healed partition (seed 31: it
-        was exec'ing itself anew when ours crashed). With a 3.0.6 peer: its resource
-        activity, which holds back its heal."""
+        was exec'ing itself anew when ours crashed). With a 3.0.6 peer a start counts from
+        10 s later: the first to start waits that long (3.0.6's RQSTDELAY, which ours keeps
+        with a 3.0.6 peer) for the other's word before it takes a group (seed 1002). And
+        with a 3.0.6 peer, its resource activity, which holds back its heal."""
+        starting = "Configuration validated. Starting heartbeat" in line
+        if starting:
+            self.disrupted(RQSTDELAY if self.a.peer == "real" else 0.0)
         if self.kind(node) != "real":
-            if "Configuration validated. Starting heartbeat" in line:
-                self.last_disruption = self.now()
             return
-        if "Configuration validated. Starting heartbeat" in line:
-            self.last_disruption = self.now()
+        if starting:
             self.peer_busy_since = None
         if self.PEER_BUSY_RE.search(line) and self.peer_busy_since is None:
             self.peer_busy_since = self.now()
         elif self.PEER_SETTLED_RE.search(line):
             self.peer_busy_since = None
             self.peer_settled_at = self.now()
+
+    def disrupted(self, later=0.0):
+        """A disruption now (counted from `later` seconds on); an earlier one's end stays."""
+        self.last_disruption = max(self.last_disruption, self.now() + later)
 
     def judge(self, alive):
         t = self.now()
@@ -569,12 +577,12 @@ class Soak:
         for at, kind, node, duration, value in self.schedule:
             self.sleep(max(0.0, at - self.now()))
             end = self.inject(kind, node, duration, value)
-            self.last_disruption = self.now()
+            self.disrupted()
             if end is not None:
                 self.sleep(duration)
                 end()
                 self.note(f"end of {kind} {node}")
-            self.last_disruption = self.now()
+            self.disrupted()
         self.sleep(max(0.0, self.a.seconds - self.now()))
         # The end: every daemon stops gracefully and leaves nothing behind.
         for n in NODES:

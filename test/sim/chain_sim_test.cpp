@@ -687,3 +687,31 @@ TEST_CASE("chain: a peer that restarts inside the dead time loses what it held; 
     INFO(chain.violation());
     CHECK(chain.violation().empty());
 }
+
+TEST_CASE("chain, 3.0.6 peer: a 3.0.6 that was itself stalled keeps what it holds; ours yields",
+          "[sim][chain][v306]")
+{
+    // Found by the chaos soak (seed 1002): lvs-01 went standby, 3.0.6 took everything and
+    // was then stopped longer than deadtime. Ours took the groups over; 3.0.6, resumed,
+    // declared us dead and heard us in the same instant, and kept them: no restart, no
+    // shutdone. Ours waited for one for ever, both holding. It now lets go of its copies.
+    const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off);
+    INFO("auto_failback " << name_of(mode));
+    Chain chain(mode, Peer::v306);
+    chain.set_grace(Milliseconds(3000) + 4 * sim::op_time + keepalive);
+    chain.cluster().start_all();
+    chain.run_for(Milliseconds(15000));
+    chain.cluster().request_standby(n1, resources::HoldSet::all);
+    chain.run_for(Milliseconds(5000));
+    REQUIRE(chain.holds(n2, group_a()));
+    REQUIRE(chain.holds(n2, group_b()));
+    chain.cluster().pause(n2);
+    chain.run_for(deadtime + Milliseconds(2000));
+    CHECK(chain.holds(n1, group_a()));  // taken over while 3.0.6 could not answer
+    chain.cluster().resume(n2);
+    chain.run_for(Milliseconds(10000));
+    CHECK(chain.owners(group_a()) == 1);
+    CHECK(chain.owners(group_b()) == 1);
+    INFO(chain.violation());
+    CHECK(chain.violation().empty());
+}

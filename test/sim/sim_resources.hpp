@@ -297,6 +297,12 @@ public:
             break;
         case EventKind::partition_healed:
             // should_drop_message: the heal is noticed, and 2 s later heartbeat restarts.
+            // Unless 3.0.6 itself was stalled: it declares us dead and hears us again in the
+            // same instant, logs "Both machines own our resources!" and keeps them (the
+            // chaos soak, seed 1002).
+            if (dead_at_ == now) {
+                break;
+            }
             if (!heal_restart_at_ && state_ != State::shutdown) {
                 heal_restart_at_ = now + Milliseconds(2000);
             }
@@ -649,6 +655,7 @@ private:
         if (state_ == State::shutdown || state_ == State::init) {
             return;
         }
+        dead_at_ = now;
         other_holds_ = HoldSet::none;
         other_stable_ = true;
         standby_ = Standby::none;
@@ -663,7 +670,6 @@ private:
             send_after_work(
                 message({{"t", "resource"}, {"rsc_hold", "foreign"}, {"info", "mach_down"}}));
         }
-        (void)now;
     }
 
     void give_everything_up()
@@ -775,6 +781,7 @@ private:
     bool takeover_time_set_ = false;
     TimePoint local_takeover_at_{};
     std::optional<TimePoint> heal_restart_at_;
+    std::optional<TimePoint> dead_at_;  ///< when it last declared the peer dead
     std::optional<TimePoint> failback_retry_at_;
     bool restart_due_ = false;
     bool shutdone_sent_ = false;
