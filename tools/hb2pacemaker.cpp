@@ -150,8 +150,11 @@ bool on_path(const std::string& program)
     return false;
 }
 
-/// --check: the crm script loaded into an empty CIB file, then crm_verify on it.
-int check(const fs::path& out)
+/// --check: the crm script loaded into an empty CIB file, then crm_verify on it. The
+/// scratch copy (cib-check.crm) names the nodes as the cluster will (nodeid: name), and,
+/// while fencing is left for the administrator to configure, switches it off so that
+/// everything else is checked; the message says so.
+int check(const fs::path& out, const migrate::Result& result, bool without_fencing)
 {
     for (const char* tool : {"cibadmin", "crm_verify", "crm"}) {
         if (!on_path(tool)) {
@@ -160,15 +163,25 @@ int check(const fs::path& out)
             return exit_check_failed;
         }
     }
+    std::string script;
+    for (std::size_t i = 0; i < result.nodes.size(); ++i) {
+        script += "node " + std::to_string(i + 1) + ": " + result.nodes[i] + "\n";
+    }
+    std::string crm = result.crm_script;
+    const std::string properties = "property cib-bootstrap-options:";
+    if (const auto at = crm.find(properties); !without_fencing && at != std::string::npos) {
+        crm.insert(at + properties.size(), " \\\n    stonith-enabled=false");
+    }
+    script += crm;
+    const auto scratch = out / "cib-check.crm";
     const std::string cib = (out / "cib.xml").string();
-    if (run({"cibadmin", "--empty"}, {}, cib) != 0) {
-        std::cerr << "hb2pacemaker: cibadmin --empty failed\n";
+    if (!write_file(scratch, script, 0644) || run({"cibadmin", "--empty"}, {}, cib) != 0) {
+        std::cerr << "hb2pacemaker: cannot make the scratch CIB " << cib << '\n';
         return exit_check_failed;
     }
     // crmsh reads each agent's meta-data through crm_resource: the agents must be installed.
-    if (run({"crm", "configure", "load", "update", (out / "cib.crm").string()},
-            {"CIB_file=" + cib}) != 0) {
-        std::cerr << "hb2pacemaker: crm could not load " << (out / "cib.crm").string() << '\n';
+    if (run({"crm", "configure", "load", "update", scratch.string()}, {"CIB_file=" + cib}) != 0) {
+        std::cerr << "hb2pacemaker: crm could not load " << scratch.string() << '\n';
         return exit_check_failed;
     }
     const int rc = run({"crm_verify", "--xml-file", cib, "-V"}, {});
@@ -177,7 +190,11 @@ int check(const fs::path& out)
                   << "); the CIB it checked is " << cib << '\n';
         return exit_check_failed;
     }
-    std::cout << "crm_verify accepts the configuration (" << cib << ")\n";
+    std::cout << "crm_verify accepts the configuration (" << cib << ")"
+              << (without_fencing ? ""
+                                  : ", checked with fencing off: it stays on in cib.crm until "
+                                    "a fence device exists (manual steps)")
+              << "\n";
     return exit_ok;
 }
 
@@ -351,7 +368,7 @@ int main(int argc, char** argv)
                  "cib.pcs, manual-steps.txt\n\nManual steps:\n"
               << steps.str();
     if (vm.count("check") != 0) {
-        return check(out);
+        return check(out, result, options.without_fencing);
     }
     return exit_ok;
 }

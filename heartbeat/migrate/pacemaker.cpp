@@ -568,8 +568,9 @@ private:
         std::ostringstream out;
         out << header("Load it with:\n#   crm configure load update FILE");
         if (o_.without_fencing) {
-            out << "# stonith-enabled=false: --without-fencing was given; configure fencing and "
-                   "remove it.\n";
+            // crmsh refuses a comment holding "--".
+            out << "# stonith-enabled=false: written as asked (without fencing); configure "
+                   "fencing and remove it.\n";
         }
         out << "property cib-bootstrap-options:";
         for (const auto& [k, v] : properties()) {

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Install the real Debian heartbeat 3.0.6 (reference implementation for interop
-# tests and packet captures) WITHOUT letting it start in the root namespace.
+# tests and packet captures), and Pacemaker, Corosync and crmsh (the migration tests),
+# WITHOUT letting any of them start in the root namespace.
 #
 # - Idempotent: does nothing when /usr/libexec/heartbeat/heartbeat already exists.
 # - Before apt-get runs, /usr/sbin/policy-rc.d must forbid service starts
@@ -60,6 +61,14 @@ fi
 if ! command -v tcpdump >/dev/null 2>&1; then
     [ -e "$POLICY" ] || { printf '#!/bin/sh\nexit 101\n' > "$POLICY"; chmod +x "$POLICY"; }
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q tcpdump || exit 1
+fi
+
+# Pacemaker, Corosync and crmsh, for the migration tests (hb2pacemaker --check reads our
+# agents' meta-data through crmsh and runs crm_verify), behind the same policy-rc.d.
+if ! command -v crm_verify >/dev/null 2>&1 || ! command -v crm >/dev/null 2>&1; then
+    [ -e "$POLICY" ] || { printf '#!/bin/sh\nexit 101\n' > "$POLICY"; chmod +x "$POLICY"; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        pacemaker corosync crmsh pacemaker-cli-utils || exit 1
 fi
 
 # Recommends pull in pacemaker and rsyslog; policy-rc.d kept them from starting.
