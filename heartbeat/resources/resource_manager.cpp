@@ -1156,8 +1156,16 @@ void ResourceManager::yield_to_306()
     if (state_ == RscState::shutdown) {
         return;
     }
-    // What we took over when we declared it dead: a node that was stopped gave up nothing.
-    const HoldSet contested = held_ & taken_at_death_;
+    // What we took over when we declared it dead (a node that was stopped gave up nothing),
+    // and what it says it took over from us since (its local is our foreign).
+    HoldSet claimed = HoldSet::none;
+    if (holds(peer_.holds, HoldSet::foreign)) {
+        claimed = claimed | HoldSet::local;
+    }
+    if (holds(peer_.holds, HoldSet::local)) {
+        claimed = claimed | HoldSet::foreign;
+    }
+    const HoldSet contested = held_ & (taken_at_death_ | claimed);
     if (contested == HoldSet::none) {
         return;
     }

@@ -65,10 +65,7 @@ public:
     /// Drops what `from` sends (an asymmetric partition: the peer no longer hears it).
     void cut_from(const std::string& from, bool cut) { cut_[from] = cut; }
     ResourceManager& rm(const std::string& n) { return *nodes_.at(n).manager; }
-    bool running(const std::string& n, const std::string& key)
-    {
-        return nodes_[n].actual[key];
-    }
+    bool running(const std::string& n, const std::string& key) { return nodes_[n].actual[key]; }
     /// Nodes whose scripts have this group running.
     int owners(const std::string& key)
     {
@@ -87,10 +84,12 @@ public:
         while (now_ < end) {
             now_ += Milliseconds(1);
             step();
-            if (check && now_ > grace_until && !cut_[names[0]] && !cut_[names[1]] &&
-                both_alive()) {
+            if (check && now_ > grace_until && !cut_[names[0]] && !cut_[names[1]] && both_alive()) {
                 for (const auto& g : groups()) {
-                    INFO("group " << g.key() << " at +" << std::chrono::duration_cast<Milliseconds>(now_ - TimePoint{}).count() << " ms");
+                    INFO("group "
+                         << g.key() << " at +"
+                         << std::chrono::duration_cast<Milliseconds>(now_ - TimePoint{}).count()
+                         << " ms");
                     REQUIRE(owners(g.key()) <= 1);
                 }
             }
@@ -182,7 +181,8 @@ const std::string group_b = "web-b";  // preferred by lvs-02
 
 }  // namespace
 
-TEST_CASE("joint start: each node takes its own groups at once, no 10 s wait between ours", "[sim][resources]")
+TEST_CASE("joint start: each node takes its own groups at once, no 10 s wait between ours",
+          "[sim][resources]")
 {
     ResourceSim sim(config::AutoFailback::on);
     sim.start("lvs-01");
@@ -274,7 +274,8 @@ TEST_CASE("standby: the groups move to the peer, released before acquired", "[si
     CHECK_FALSE(sim.running("lvs-02", group_a));
 }
 
-TEST_CASE("a healed partition ends with each group on exactly its preferred node", "[sim][resources]")
+TEST_CASE("a healed partition ends with each group on exactly its preferred node",
+          "[sim][resources]")
 {
     const bool on = GENERATE(true, false);
     ResourceSim sim(on ? config::AutoFailback::on : config::AutoFailback::off);
@@ -295,7 +296,8 @@ TEST_CASE("a healed partition ends with each group on exactly its preferred node
     CHECK(sim.running("lvs-02", group_b));
 }
 
-TEST_CASE("legacy: a returning node asks for its group; the holder releases it first", "[sim][resources]")
+TEST_CASE("legacy: a returning node asks for its group; the holder releases it first",
+          "[sim][resources]")
 {
     ResourceSim sim(config::AutoFailback::legacy);
     start_pair(sim);
@@ -345,4 +347,49 @@ TEST_CASE("hb_takeover: the peer goes standby for what the sender asks", "[sim][
     sim.rm("lvs-01").receive(sim.now(), "lvs-02", takeover("everything"));
     sim.run_for(Milliseconds(2000));
     CHECK(sim.running("lvs-01", group_a));
+}
+
+TEST_CASE("a 3.0.6 peer that took over what we hold after a heal, and keeps it: ours yields",
+          "[sim][resources]")
+{
+    // The chaos soak (seed 1002): ours held everything; 3.0.6, stalled past deadtime,
+    // declared us dead and took everything over on waking (its mach_down message), in the
+    // same instant as it heard us again: no restart, no shutdone. 3 s after the heal, ours
+    // releases the groups it claims, so that one owner remains.
+    resources::RscSettings s;
+    s.self = "lvs-01";
+    s.peer = "lvs-02";
+    s.groups = groups();
+    s.auto_failback = config::AutoFailback::off;
+    ResourceManager rm(s);
+    TimePoint now{};
+    const auto run_all = [&] {
+        std::vector<resources::GroupRequest> done;
+        while (auto r = rm.next_request()) {
+            rm.group_done(now, r->key, resources::GroupOpState::succeeded);
+            done.push_back(*r);
+        }
+        return done;
+    };
+    rm.comm_up(now, resources::Presence::gone);  // alone: it takes everything
+    run_all();
+    REQUIRE(rm.rscstatus() == "all");
+    rm.peer_dead();  // the peer, heard once, went silent; we already hold everything
+    run_all();
+    now += Milliseconds(4000);
+    rm.partition_healed(now);
+    wire::Message mach_down;
+    mach_down.add("t", "resource");
+    mach_down.add("rsc_hold", "foreign");
+    mach_down.add("info", "mach_down");
+    rm.receive(now, "lvs-02", mach_down);
+    now += Milliseconds(2900);
+    rm.tick(now);
+    CHECK(run_all().empty());  // still waiting for its heal
+    now += Milliseconds(200);
+    rm.tick(now);
+    const auto released = run_all();
+    REQUIRE(released.size() == 1);
+    CHECK(released[0].kind == resources::GroupOpKind::release);
+    CHECK(released[0].key == groups()[0].key());  // ours (its "foreign"), not its own
 }
