@@ -1073,6 +1073,10 @@ void Membership::tick(TimePoint now)
                 continue;
             }
             if (node.status != NodeStatus::up && node.status != NodeStatus::active) {
+                // Not asked while it (re)starts; asked again later. Left due, this entry
+                // would make next_deadline() the past and the timer fire at once, forever
+                // (the cluster fuzzer found the spin).
+                due = now + settings_.max_rexmit_delay;
                 continue;
             }
             wire::Message req;
