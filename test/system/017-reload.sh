@@ -231,10 +231,15 @@ kill -INT "$PING_PID" 2>/dev/null
 for ((i = 0; i < 20; i++)); do _netns_alive "$PING_PID" || break; sleep 0.1; done
 netns_stop "$P" ping 2
 pout=$state/ping.out
-sent=$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) packets received.*/\1/p' "$pout")
-got=$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) packets received.*/\2/p' "$pout")
+# inetutils-ping says "N packets received" and counts from icmp_seq=0; iputils-ping (which
+# Debian's pacemaker pulls in) says "N received" and counts from 1.
+sent=$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) \(packets \)\{0,1\}received.*/\1/p' "$pout")
+got=$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) \(packets \)\{0,1\}received.*/\2/p' "$pout")
+first=0
+grep -q 'icmp_seq=0 ' "$pout" || first=1
 lost=$(grep -o 'icmp_seq=[0-9]*' "$pout" | cut -d= -f2 | sort -un |
-    awk -v n="${sent:-0}" '$1 < n - 1 { seen[$1] = 1 } END { l = 0; for (i = 0; i < n - 1; i++) if (!(i in seen)) l++; print l }')
+    awk -v n="${sent:-0}" -v f="$first" '$1 < f + n - 1 { seen[$1] = 1 }
+        END { l = 0; for (i = f; i < f + n - 1; i++) if (!(i in seen)) l++; print l }')
 echo "client ping to VIP1 every 20 ms: sent ${sent:-?}, received ${got:-?}, lost ${lost:-?} (not counting the one in flight at the stop)"
 # The five reloads take about 4 s here; at least 2 s of pings must have covered them.
 check "the ping ran through the reloads (sent ${sent:-0} >= 100)" test "${sent:-0}" -ge 100
