@@ -545,6 +545,7 @@ void ResourceManager::on_resource(TimePoint now, const wire::Message& message)
     watch_contested_groups();
     if (message.get("info") == std::optional<std::string_view>("shutdown")) {
         HB_LOG(info) << settings_.peer << " is giving up its resources (shutdown)";
+        heal_306_until_.reset();  // it heals after all: its shutdone follows
     }
     if (state_ == RscState::starting || state_ == RscState::bothstarting) {
         state_ = RscState::rscrcvd;
@@ -1166,8 +1167,8 @@ void ResourceManager::yield_to_306()
         claimed = claimed | HoldSet::foreign;
     }
     const HoldSet contested = held_ & (taken_at_death_ | claimed);
-    if (contested == HoldSet::none) {
-        return;
+    if (contested == HoldSet::none || keys_of(contested).empty()) {
+        return;  // nothing both run: keep waiting for its shutdone (and re-announce then)
     }
     HB_LOG(warn) << settings_.peer << " (heartbeat 3.0.6) kept the resource groups it held "
                  << "after the partition; releasing ours [" << to_string(contested)
