@@ -886,9 +886,7 @@ void ResourceManager::peer_returned()
         }
         HB_LOG(info) << settings_.peer
                      << " restarted: it holds none of our resource groups now; taking them here";
-        held_ = held_ | HoldSet::local;
-        acquire(HoldSet::local);
-        add(Step{Step::Kind::mark_settled});
+        take_our_groups();
         return;
     }
     // Legacy: a returning node takes its groups without asking while it does not count us
@@ -1159,14 +1157,7 @@ void ResourceManager::yield_to_306()
     }
     // What we took over when we declared it dead (a node that was stopped gave up nothing),
     // and what it says it took over from us since (its local is our foreign).
-    HoldSet claimed = HoldSet::none;
-    if (holds(peer_.holds, HoldSet::foreign)) {
-        claimed = claimed | HoldSet::local;
-    }
-    if (holds(peer_.holds, HoldSet::local)) {
-        claimed = claimed | HoldSet::foreign;
-    }
-    const HoldSet contested = held_ & (taken_at_death_ | claimed);
+    const HoldSet contested = held_ & (taken_at_death_ | mirror(peer_.holds));
     if (contested == HoldSet::none || keys_of(contested).empty()) {
         return;  // nothing both run: keep waiting for its shutdone (and re-announce then)
     }
