@@ -28,6 +28,7 @@
 #include "config/ha_cf.hpp"
 #include "daemon/config_loader.hpp"
 #include "migrate/pacemaker.hpp"
+#include "platform/state_files.hpp"
 #include "platform/system_view.hpp"
 
 extern char** environ;
@@ -87,17 +88,14 @@ std::string resolve_ipv4(const std::string& name)
     return rc == 0 ? std::string(text) : std::string();
 }
 
-bool write_file(const fs::path& path, const std::string& text, mode_t mode)
+bool write_file(const fs::path& path, const std::string& text, unsigned mode)
 {
-    const std::string tmp = path.string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
-        out << text;
-        if (!out.flush()) {
-            return false;
-        }
+    std::error_code error;
+    if (platform::replace_file(path.string(), text, error, mode)) {
+        return true;
     }
-    return ::chmod(tmp.c_str(), mode) == 0 && ::rename(tmp.c_str(), path.c_str()) == 0;
+    std::cerr << "hb2pacemaker: cannot write " << path.string() << ": " << error.message() << '\n';
+    return false;
 }
 
 /// Runs `argv` with `extra_env` added; its exit status (-1: could not run it).

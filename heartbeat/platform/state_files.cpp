@@ -86,12 +86,18 @@ std::optional<std::string> read_file_prefix(const std::string& path, std::size_t
     return out;
 }
 
-bool replace_file(const std::string& path, std::string_view bytes, std::error_code& error)
+bool replace_file(const std::string& path, std::string_view bytes, std::error_code& error,
+                  std::optional<unsigned> mode)
 {
     const std::string tmp = path + ".tmp";
-    base::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!fd) {
+    base::UniqueFd fd(
+        ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode.value_or(0644)));
+    if (!fd || (mode && ::fchmod(fd.get(), static_cast<mode_t>(*mode)) != 0)) {
         error = last_error();
+        if (fd) {
+            fd.reset();
+            ::unlink(tmp.c_str());
+        }
         return false;
     }
     const bool written = write_all(fd.get(), bytes, error);

@@ -26,8 +26,11 @@ struct Generation {
 std::optional<Generation> bump_generation(const std::string& state_dir, std::error_code& error);
 
 /// Replaces `path` with `bytes` through `path`.tmp and rename(): a reader sees the old file
-/// or the new one, never a part. Not synced: a crash may lose the last write.
-bool replace_file(const std::string& path, std::string_view bytes, std::error_code& error);
+/// or the new one, never a part. Not synced: a crash may lose the last write. The file is
+/// 0644 less the umask, or exactly `mode` when given (set before a byte is written, so a
+/// key file is never readable by others, not even for a moment).
+bool replace_file(const std::string& path, std::string_view bytes, std::error_code& error,
+                  std::optional<unsigned> mode = std::nullopt);
 
 /// The first `max` bytes of `path`; nullopt when it cannot be opened (`error` says why).
 std::optional<std::string> read_file_prefix(const std::string& path, std::size_t max,
