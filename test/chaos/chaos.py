@@ -262,6 +262,26 @@ class Soak:
         self.hears[node] = False
         self.bash(f'cluster_start_{kind} "$P" {node} "$state/conf-{node}"')
         self.expect_down.discard(node)
+        self.wait_started(node)
+
+    def wait_started(self, node, limit=10.0):
+        """The recorded pid is first the wrapper (ip netns exec, unshare, the shell that
+        mounts the node's directories) that execs the daemon. A fault sent to it before the
+        exec (a SIGHUP, a SIGSTOP, a kill) would miss the daemon and leave it untracked, and
+        the next start would add a second one (seed 1002, +2573 s). So the schedule waits
+        until the pid is the daemon and its log exists, observing meanwhile."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            try:
+                with open(f"/proc/{self.pid(node)}/cmdline") as f:
+                    argv0 = f.read().split("\0")[0]
+            except OSError:  # no pid yet, or it just went
+                argv0 = ""
+            if "heartbeat" in os.path.basename(argv0) and os.path.exists(self.log_path(node)):
+                return
+            self.observe()
+            time.sleep(TICK)
+        self.note(f"{node}: no daemon {limit:g} s after its start")
 
     def nft(self, node, table, rules):
         self.in_ns(node, "nft", "-f", "-", stdin=f"table inet {table} {{\n{rules}\n}}\n")
