@@ -5,7 +5,8 @@
 # crm_verify accepts it (--check), with fencing left mandatory and with --without-fencing.
 # crmsh reads our agents' meta-data, so the staged agents are mounted where the package puts
 # them, in a mount namespace of this test's own. Also: a file with an error writes nothing
-# and names file and line; an earlier run's files are not replaced without --force.
+# and names file and line; an earlier run's files are not replaced without --force. The pcs
+# script, run by Debian's pcs on an empty CIB file, builds a CIB crm_verify accepts too.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -32,13 +33,17 @@ example() {
     chmod 600 "$dir/authkeys"
     sed -i "s|/etc/ha.d/ipvsadm.rules|$dir/ipvsadm.rules|" "$dir/haresources"
 }
-# h2p ARGS... : hb2pacemaker with the staged agents where crmsh looks for them; sets out, rc.
-h2p() {
-    out=$(unshare --mount --propagation private /bin/sh -c '
+# staged CMD... : CMD with the staged agents where crmsh and pcs look for them.
+staged() {
+    unshare --mount --propagation private /bin/sh -c '
         mount --bind "$1/usr/lib/ocf/resource.d/heartbeat-ng" /usr/lib/ocf/resource.d/heartbeat-ng &&
         mount --bind "$1/usr/libexec/heartbeat" /usr/libexec/heartbeat || exit 99
         shift
-        exec "$@"' h2p "$HB_STAGE" "$H2P" "$@" 2>&1)
+        exec "$@"' staged "$HB_STAGE" "$@"
+}
+# h2p ARGS... : hb2pacemaker, staged; sets out, rc.
+h2p() {
+    out=$(staged "$H2P" "$@" 2>&1)
     rc=$?
 }
 says() { grep -q -- "$1" <<<"$out"; }
@@ -56,6 +61,23 @@ for name in lvs-dr lvs-nat; do
     h2p -c "$work/$name" -o "$work/$name-nofence" "${addrs[@]}" --check --without-fencing
     check "$name --without-fencing: crm_verify accepts it as written" eval '[ "$rc" -eq 0 ] && says "crm_verify accepts the configuration (.*cib.xml)$"'
     [ "$rc" -eq 0 ] || echo "$out" | sed 's/^/    /'
+    # The pcs script, run by Debian's pcs offline on an empty CIB (pcs -f): its CIB
+    # (fencing off as written by --without-fencing) passes crm_verify, with the group's
+    # members in the haresources line's order.
+    if command -v pcs >/dev/null; then
+        cib=$work/$name-pcs.xml
+        cibadmin --empty >"$cib"
+        out=$(staged sh "$work/$name-nofence/cib.pcs" "$cib" 2>&1)
+        rc=$?
+        check "$name: Debian's pcs runs cib.pcs" test "$rc" -eq 0
+        [ "$rc" -eq 0 ] || echo "$out" | sed 's/^/    /'
+        check "$name: crm_verify accepts what pcs built" crm_verify -x "$cib"
+        members=$(xmllint --xpath '//group/primitive/@id' "$cib" 2>/dev/null | tr -s ' \n' ' ')
+        check "$name: pcs built the group in the haresources order ($members)" \
+            eval '[[ "$members" == " id=\"lvs-ipvsadm\" id=\"ip-192.168.219.100\""* ]]'
+    else
+        echo "note: pcs missing, cib.pcs not run (test/system/lib/install-reference.sh installs it)"
+    fi
 done
 check "lvs-nat: two addresses after the table in one group" \
     grep -q "^group g-ip-192.168.219.100 lvs-ipvsadm ip-192.168.219.100 ip-192.168.56.100$" "$work/lvs-nat-out/cib.crm"

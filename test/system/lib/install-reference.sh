@@ -63,19 +63,21 @@ if ! command -v tcpdump >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q tcpdump || exit 1
 fi
 
-# Pacemaker, Corosync and crmsh, for the migration tests (hb2pacemaker --check reads our
-# agents' meta-data through crmsh and runs crm_verify), behind the same policy-rc.d.
-if ! command -v crm_verify >/dev/null 2>&1 || ! command -v crm >/dev/null 2>&1; then
+# Pacemaker, Corosync, crmsh and pcs, for the migration tests (hb2pacemaker --check reads
+# our agents' meta-data through crmsh and runs crm_verify; its pcs script runs offline on a
+# CIB file; system.pacemaker runs the cluster), behind the same policy-rc.d (pcsd too).
+if ! command -v crm_verify >/dev/null 2>&1 || ! command -v crm >/dev/null 2>&1 ||
+    ! command -v pcs >/dev/null 2>&1; then
     [ -e "$POLICY" ] || { printf '#!/bin/sh\nexit 101\n' > "$POLICY"; chmod +x "$POLICY"; }
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-        pacemaker corosync crmsh pacemaker-cli-utils || exit 1
+        pacemaker corosync crmsh pcs pacemaker-cli-utils || exit 1
 fi
 
 # Recommends pull in pacemaker and rsyslog; policy-rc.d kept them from starting.
 # Only report them (they could predate us, so they are not ours to stop).
 for p in /proc/[0-9]*; do
     case "$(cat "$p/comm" 2>/dev/null)" in
-        pacemaker*|rsyslogd|corosync)
+        pacemaker*|rsyslogd|corosync|pcsd|ruby*)
             echo "install-reference: note: $(cat "$p/comm") pid ${p#/proc/} is running" >&2 ;;
     esac
 done

@@ -22,7 +22,7 @@
 #                                 record in $state/NAME.rec; lvs_wait_loop NAME
 #   lvs_summary NAME [SINCE [UNTIL]]  lvsclient's summary of a record
 #
-# Variables: LVS_MODE, VIP (192.168.219.100), LVS_URL, LVS_AGENT; LVS_BACKEND=ipvs puts
+# Variables: LVS_DIRECTORS (dr: the directors, "lvs-01 lvs-02" unless set), LVS_MODE, VIP (192.168.219.100), LVS_URL, LVS_AGENT; LVS_BACKEND=ipvs puts
 # #@backend ipvs and #@sync ens32 in the rules.
 
 LVS_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -36,7 +36,8 @@ lvs_begin() {
     local w
     case "$LVS_MODE" in
         dr)
-            cluster_begin "$1" lvs-01 lvs-02 web-01 web-02 client
+            # shellcheck disable=SC2086
+            cluster_begin "$1" ${LVS_DIRECTORS:-lvs-01 lvs-02} web-01 web-02 client
             for w in web-01 web-02; do
                 netns_exec "$P" "$w" ip addr add "$VIP/32" dev lo
                 netns_exec "$P" "$w" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
