@@ -543,9 +543,18 @@ void ResourceManager::on_resource(TimePoint now, const wire::Message& message)
         peer_.holds = *set == HoldSet::none ? HoldSet::none : (peer_.holds | *set);
     }
     watch_contested_groups();
+    if (peer_claim_ == PeerClaim::ours_too && !peer_is_ours() && !legacy() && !wait_306_ &&
+        message.get("info") == std::optional<std::string_view>("mach_down")) {
+        // 3.0.6 took our groups over while we heard it all along: it alone declared us dead
+        // (late heartbeats, a stall of its own) and, having seen no partition heal, neither
+        // restarts nor lets go (chaos soak, seed 1002, +800 s). Give it the time a release
+        // takes, then yield. Only its takeover (mach_down) says it runs them: at the end of
+        // a standby exchange it announces `all` while it runs only its own (chain_sim_test).
+        wait_306_ = Wait306{Wait306::After::claim, now + heal_306_wait};
+    }
     if (message.get("info") == std::optional<std::string_view>("shutdown")) {
         HB_LOG(info) << settings_.peer << " is giving up its resources (shutdown)";
-        heal_306_until_.reset();  // it heals after all: its shutdone follows
+        wait_306_.reset();  // it heals after all: its shutdone follows
     }
     if (state_ == RscState::starting || state_ == RscState::bothstarting) {
         state_ = RscState::rscrcvd;
@@ -590,6 +599,9 @@ void ResourceManager::watch_contested_groups()
     }
     if (peer_claim_ == PeerClaim::ours_too && !holds(peer_.holds, HoldSet::foreign)) {
         peer_claim_ = PeerClaim::none;
+        if (wait_306_ && wait_306_->after == Wait306::After::claim) {
+            wait_306_.reset();  // it let go: nothing to yield
+        }
         if (!holds(held_, HoldSet::local) || state_ == RscState::shutdown) {
             return;
         }
@@ -736,7 +748,7 @@ void ResourceManager::on_ask_resources(TimePoint now, const wire::Message& messa
 
 void ResourceManager::on_shutdone()
 {
-    heal_306_until_.reset();
+    wait_306_.reset();
     taken_at_death_ = HoldSet::none;
     peer_.presence = Presence::gone;
     HB_LOG(info) << "Received shutdown notice from '" << settings_.peer << "'.";
@@ -785,7 +797,7 @@ void ResourceManager::peer_dead()
     // not be reset; any other must be, before anything of its is started here.
     const bool gave_up = peer_.presence == Presence::alive && peer_.holds == HoldSet::none;
     peer_.presence = Presence::gone;
-    heal_306_until_.reset();
+    wait_306_.reset();
     on_shutdone_ = OnShutdone::nothing;
     if (!standby_idle()) {
         HB_LOG(info) << "Cancelling pending standby operation";
@@ -926,7 +938,7 @@ void ResourceManager::partition_healed(TimePoint now)
                      << " healed: it will give its resources up and restart (heartbeat 3.0.6)";
         on_shutdone_ = OnShutdone::reannounce;
         if (!legacy()) {
-            heal_306_until_ = now + heal_306_wait;
+            wait_306_ = Wait306{Wait306::After::heal, now + heal_306_wait};
         }
         return;
     }
@@ -1140,30 +1152,34 @@ void ResourceManager::tick(TimePoint now)
         }
         add(Step{Step::Kind::mark_shutdown_released});
     }
-    if (heal_306_until_ && now >= *heal_306_until_) {
-        heal_306_until_.reset();
-        yield_to_306();
+    if (wait_306_ && now >= wait_306_->until) {
+        const Wait306::After after = wait_306_->after;
+        wait_306_.reset();
+        yield_to_306(after);
     }
     ask_again(now, Resend::due);
 }
 
-void ResourceManager::yield_to_306()
+void ResourceManager::yield_to_306(Wait306::After after)
 {
-    // The 3.0.6 peer kept what it held after the heal and will not let go: of each group
-    // both run, ours goes, so that one owner remains (3.0.6's, wherever the group belongs;
-    // hb_takeover brings it home).
+    // The 3.0.6 peer kept what it held after the heal, or what it claimed of ours, and will
+    // not let go: of each group both run, ours goes, so that one owner remains (3.0.6's,
+    // wherever the group belongs; hb_takeover brings it home).
     if (state_ == RscState::shutdown) {
         return;
     }
-    // What we took over when we declared it dead (a node that was stopped gave up nothing),
-    // and what it says it took over from us since (its local is our foreign).
-    const HoldSet contested = held_ & (taken_at_death_ | mirror(peer_.holds));
+    // What it says it runs (its local is our foreign), and after a heal what we took over
+    // when we declared it dead (a node that was stopped gave up nothing).
+    const HoldSet contested =
+        held_ &
+        (mirror(peer_.holds) | (after == Wait306::After::heal ? taken_at_death_ : HoldSet::none));
     if (contested == HoldSet::none || keys_of(contested).empty()) {
         return;  // nothing both run: keep waiting for its shutdone (and re-announce then)
     }
-    HB_LOG(warn) << settings_.peer << " (heartbeat 3.0.6) kept the resource groups it held "
-                 << "after the partition; releasing ours [" << to_string(contested)
-                 << "] so that one owner remains";
+    HB_LOG(warn) << settings_.peer << " (heartbeat 3.0.6) kept the resource groups it "
+                 << (after == Wait306::After::heal ? "held after the partition"
+                                                   : "took over from us while we heard it")
+                 << "; releasing ours [" << to_string(contested) << "] so that one owner remains";
     on_shutdone_ = OnShutdone::nothing;
     peer_claim_ = PeerClaim::none;
     release(contested);
@@ -1197,7 +1213,9 @@ std::optional<TimePoint> ResourceManager::next_deadline() const
     if (const auto* blocked = std::get_if<ShutdownBlocked>(&shutdown_)) {
         consider(blocked->retry_at);
     }
-    consider(heal_306_until_);
+    if (wait_306_) {
+        consider(wait_306_->until);
+    }
     for (const auto& [key, at] : ip_requests_) {
         consider(at);
     }

@@ -264,7 +264,15 @@ private:
     void on_ip_request_resp(const wire::Message& message);
     void take_pending_requests();
     void release_peer_groups(GiveBack why);
-    void yield_to_306();
+    /// Ours lets go of what a 3.0.6 peer also runs unless the peer settles it by `until`
+    /// (yield_to_306): after a heal, 3.0.6 should give everything up and restart; after it
+    /// claimed our groups while we heard it all along, it should release them.
+    struct Wait306 {
+        enum class After { heal, claim };
+        After after = After::heal;
+        TimePoint until;
+    };
+    void yield_to_306(Wait306::After after);
     void ask_again(TimePoint now, Resend which);
     void run_markers();
     void add(Step step);
@@ -289,8 +297,8 @@ private:
     std::optional<FailbackDue> failback_;
     PeerClaim peer_claim_ = PeerClaim::none;
     OnShutdone on_shutdone_ = OnShutdone::nothing;
-    std::optional<TimePoint> heal_306_until_;       ///< a 3.0.6 peer's heal is due by then
-    HoldSet taken_at_death_ = HoldSet::none;        ///< what we took when the peer was last dead
+    std::optional<Wait306> wait_306_;         ///< a 3.0.6 peer is to settle a conflict by then
+    HoldSet taken_at_death_ = HoldSet::none;  ///< what we took when the peer was last dead
     std::map<std::string, TimePoint> ip_requests_;  ///< key asked for → ask again at
     Shutdown shutdown_;
 

@@ -393,3 +393,70 @@ TEST_CASE("a 3.0.6 peer that took over what we hold after a heal, and keeps it: 
     CHECK(released[0].kind == resources::GroupOpKind::release);
     CHECK(released[0].key == groups()[0].key());  // ours (its "foreign"), not its own
 }
+
+TEST_CASE("a 3.0.6 peer that claims our groups while we hear it, and keeps them: ours yields",
+          "[sim][resources]")
+{
+    // The chaos soak (seed 1002, +800 s): under packet loss 3.0.6 alone declared us dead
+    // (a late heartbeat, 2.5 s with deadtime 2 s) and heard us in the same instant: it took
+    // our group over (mach_down) and, having seen no partition heal, neither restarted nor
+    // let go. Ours, which never lost it, waited for a release: two holders until the next
+    // fault. 3 s after the claim, ours now releases what both run; a claim that ends in time
+    // changes nothing.
+    const auto mode = GENERATE(config::AutoFailback::on, config::AutoFailback::off);
+    INFO("auto_failback " << (mode == config::AutoFailback::on ? "on" : "off"));
+    const bool released_in_time = GENERATE(false, true);
+    INFO("3.0.6 releases within 3 s: " << released_in_time);
+    resources::RscSettings s;
+    s.self = "lvs-01";
+    s.peer = "lvs-02";
+    s.groups = groups();
+    s.auto_failback = mode;
+    ResourceManager rm(s);
+    TimePoint now{};
+    const auto run_all = [&] {
+        std::vector<resources::GroupRequest> done;
+        while (auto r = rm.next_request()) {
+            rm.group_done(now, r->key, resources::GroupOpState::succeeded);
+            done.push_back(*r);
+        }
+        return done;
+    };
+    const auto resource = [](std::string_view hold, std::string_view info) {
+        wire::Message m;
+        m.add("t", "resource");
+        m.add("rsc_hold", std::string(hold));
+        m.add("info", std::string(info));
+        m.add("isstable", "1");
+        return m;
+    };
+    rm.comm_up(now, resources::Presence::alive);
+    rm.receive(now, "lvs-02", resource("local", "me"));
+    run_all();
+    REQUIRE(rm.rscstatus() == "local");
+    now += Milliseconds(60000);
+    rm.tick(now);
+    run_all();
+    rm.receive(now, "lvs-02", resource("foreign", "mach_down"));  // its foreign: our group
+    now += Milliseconds(2000);
+    rm.tick(now);
+    CHECK(run_all().empty());  // it may still let go
+    if (released_in_time) {
+        wire::Message full = resource("local", "me");
+        full.add("rtype", "full");
+        rm.receive(now, "lvs-02", full);
+        run_all();  // ours announced again from here
+    }
+    now += Milliseconds(1100);
+    rm.tick(now);
+    const auto after = run_all();
+    if (released_in_time) {
+        CHECK(after.empty());
+        CHECK(rm.rscstatus() == "local");
+    } else {
+        REQUIRE(after.size() == 1);
+        CHECK(after[0].kind == resources::GroupOpKind::release);
+        CHECK(after[0].key == groups()[0].key());  // ours, claimed by both
+        CHECK(rm.rscstatus() == "none");
+    }
+}
