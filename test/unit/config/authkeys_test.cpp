@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/authkeys.hpp"
+#include "support/diagnostics.hpp"
 
 namespace {
 
@@ -29,11 +30,7 @@ AuthKeysResult parse_with_meta(unsigned mode, unsigned owner = 0, unsigned expec
 
 std::string dump(const AuthKeysResult& result)
 {
-    std::string out;
-    for (const auto& d : result.diagnostics.all()) {
-        out += "  " + hb::base::format(d) + "\n";
-    }
-    return out;
+    return hb::test::diagnostics_text(result.diagnostics, "  ");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include "base/diagnostic.hpp"
 #include "daemon/config_loader.hpp"
+#include "support/diagnostics.hpp"
 #include "support/fake_system.hpp"
 
 namespace {
@@ -430,10 +431,7 @@ bool contains_all(const std::string& message, const std::vector<std::string>& ke
 
 std::string dump(const hb::base::Diagnostics& diags)
 {
-    std::string out;
-    for (const auto& d : diags.all()) {
-        out += "  " + hb::base::format(d) + "\n";
-    }
+    const std::string out = hb::test::diagnostics_text(diags, "  ");
     return out.empty() ? std::string("  (no diagnostics)\n") : out;
 }
 

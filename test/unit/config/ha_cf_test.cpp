@@ -9,6 +9,7 @@
 #include "config/directive_table.hpp"
 #include "config/ha_cf.hpp"
 #include "config/haresources.hpp"
+#include "support/diagnostics.hpp"
 #include "support/fake_system.hpp"
 
 using namespace hb::config;
@@ -46,14 +47,7 @@ bool has_error(const HaCfResult& r, int line, const std::string& words)
     return has_diagnostic(r, Severity::error, line, words);
 }
 
-std::string dump(const HaCfResult& r)
-{
-    std::string out;
-    for (const auto& d : r.diagnostics.all()) {
-        out += hb::base::format(d) + "\n";
-    }
-    return out;
-}
+std::string dump(const HaCfResult& r) { return hb::test::diagnostics_text(r.diagnostics); }
 
 }  // namespace
 

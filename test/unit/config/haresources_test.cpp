@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/haresources.hpp"
+#include "support/diagnostics.hpp"
 
 namespace {
 
@@ -23,11 +24,7 @@ HaResourcesResult parse(const std::string& text)
 
 std::string dump(const HaResourcesResult& result)
 {
-    std::string out;
-    for (const auto& d : result.diagnostics.all()) {
-        out += "  " + hb::base::format(d) + "\n";
-    }
-    return out;
+    return hb::test::diagnostics_text(result.diagnostics, "  ");
 }
 
 using Strings = std::vector<std::string>;

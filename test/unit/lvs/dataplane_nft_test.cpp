@@ -22,6 +22,7 @@
 #include "lvs/dataplane.hpp"
 #include "lvs/nft_ruleset.hpp"
 #include "lvs/rules.hpp"
+#include "support/diagnostics.hpp"
 
 using namespace hb::lvs;
 
@@ -44,11 +45,7 @@ Ipv4 ip(const char* text)
 LvsConfig parse(const std::string& text)
 {
     RulesResult result = parse_rules(text, rules_path);
-    std::string diags;
-    for (const auto& d : result.diagnostics.all()) {
-        diags += hb::base::format(d) + "\n";
-    }
-    INFO(diags);
+    INFO(hb::test::diagnostics_text(result.diagnostics));
     REQUIRE(result.config.has_value());
     return *result.config;
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "migrate/pacemaker.hpp"
+#include "support/diagnostics.hpp"
 #include "support/examples.hpp"
 
 using hb::migrate::convert;
@@ -164,11 +165,7 @@ TEST_CASE("what has no equivalent is a manual step with its line, never dropped"
         "alpha 10.0.0.100/24/eth0 Filesystem::/dev/sdb1::/srv::ext4 apache2\n"
         "beta IPaddr2::10.0.0.101\n",
         dir, system);
-    std::string diags;
-    for (const auto& d : loaded.diagnostics.all()) {
-        diags += hb::base::format(d) + "\n";
-    }
-    INFO(diags);
+    INFO(hb::test::diagnostics_text(loaded.diagnostics));
     REQUIRE(loaded.config);
     Options o;
     o.addresses["alpha"] = {"10.0.0.1"};  // eth1's addresses not given: link 1 not written
