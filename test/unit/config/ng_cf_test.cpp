@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/ng_cf.hpp"
+#include "support/diagnostics.hpp"
 
 using namespace hb::config;
 using namespace std::chrono_literals;
@@ -10,11 +11,7 @@ namespace {
 
 std::string errors(const NgCfResult& r)
 {
-    std::string out;
-    for (const auto& d : r.diagnostics.all()) {
-        out += hb::base::format(d) + "\n";
-    }
-    return out;
+    return hb::test::diagnostics_text(r.diagnostics);
 }
 
 }  // namespace
