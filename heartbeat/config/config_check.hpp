@@ -16,6 +16,7 @@
 #include "config/authkeys.hpp"
 #include "config/ha_cf.hpp"
 #include "config/haresources.hpp"
+#include "config/ng_cf.hpp"
 
 namespace hb::config {
 
@@ -42,6 +43,7 @@ struct Config {
     std::vector<ResourceGroup> groups;
     std::string node_name;   ///< this node, lower-cased
     std::string config_dir;  ///< where the files came from (resource.d lives there)
+    NgCf extensions;         ///< heartbeat-ng.cf (everything off when there is none)
 
     bool operator==(const Config&) const = default;
 };

@@ -4,40 +4,13 @@
 #include <array>
 #include <chrono>
 #include <functional>
+#include <vector>
 
 #include "base/text.hpp"
 
 namespace hb::config {
 
 using base::quote;
-
-std::optional<ListenAddress> parse_listen_address(std::string_view text)
-{
-    std::string_view host = "127.0.0.1";
-    std::string_view port = text;
-    if (!text.empty() && text.front() == '[') {  // [IPv6]:PORT
-        const auto close = text.find("]:");
-        if (close == std::string_view::npos) {
-            return std::nullopt;
-        }
-        host = text.substr(1, close - 1);
-        port = text.substr(close + 2);
-        if (!base::parse_ipv6(host)) {
-            return std::nullopt;
-        }
-    } else if (const auto colon = text.find(':'); colon != std::string_view::npos) {
-        host = text.substr(0, colon);
-        port = text.substr(colon + 1);
-        if (!base::parse_ipv4(host)) {
-            return std::nullopt;
-        }
-    }
-    const auto number = base::parse_integer(port, 1, 65535);
-    if (!number) {
-        return std::nullopt;
-    }
-    return ListenAddress{std::string(host), static_cast<std::uint16_t>(*number)};
-}
 
 namespace {
 
@@ -47,9 +20,9 @@ struct Directive {
     std::function<std::string(NgCf&, std::string_view)> apply;
 };
 
-const std::array<Directive, 3>& directives()
+const std::array<Directive, 2>& directives()
 {
-    static const std::array<Directive, 3> table{{
+    static const std::array<Directive, 2> table{{
         {"metrics_textfile",
          [](NgCf& c, std::string_view v) -> std::string {
              if (v.empty() || v.front() != '/' || v.size() < 6 ||
@@ -72,16 +45,6 @@ const std::array<Directive, 3>& directives()
              c.metrics_interval = *d;
              return {};
          }},
-        {"metrics_listen",
-         [](NgCf& c, std::string_view v) -> std::string {
-             c.metrics_listen = parse_listen_address(v);
-             if (!c.metrics_listen) {
-                 return "metrics_listen wants [ADDRESS:]PORT (an IPv4 address or [IPv6], "
-                        "port 1-65535), not " +
-                        quote(v);
-             }
-             return {};
-         }},
     }};
     return table;
 }
@@ -91,7 +54,7 @@ const std::array<Directive, 3>& directives()
 NgCfResult parse_ng_cf(std::string_view text, const std::string& path)
 {
     NgCfResult result;
-    std::array<int, 3> seen_at{};
+    std::vector<int> seen_at(directives().size(), 0);
     int number = 0;
     for (std::string_view line : base::split_lines(text)) {
         ++number;

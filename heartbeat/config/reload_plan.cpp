@@ -24,6 +24,7 @@ std::string_view to_string(Change change)
     case Change::api: return "api";
     case Change::logging: return "logging";
     case Change::stonith: return "stonith_host";
+    case Change::metrics: return "metrics";
     }
     return "?";
 }
@@ -301,6 +302,7 @@ ReloadPlan plan_reload(const Config& running, const Config& next)
     note(Change::logging,
          before.debug != applied.debug || before.log_badpack != applied.log_badpack);
     note(Change::stonith, !(before.stonith_hosts == applied.stonith_hosts));
+    note(Change::metrics, !(running.extensions == plan.applied.extensions));
 
     std::vector<bool> taken(old_links.size(), false);
     for (const Medium& m : new_links) {

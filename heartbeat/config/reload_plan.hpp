@@ -28,6 +28,7 @@ enum class Change {
     api,            ///< apiauth and the parameters API clients read
     logging,        ///< debug, log_badpack
     stonith,        ///< stonith_host lines: the device a dead peer is reset with
+    metrics,        ///< heartbeat-ng.cf's metrics_* lines: the textfile and the listener
 };
 std::string_view to_string(Change change);
 

@@ -8,6 +8,7 @@
 #include "config/authkeys.hpp"
 #include "config/ha_cf.hpp"
 #include "config/haresources.hpp"
+#include "config/ng_cf.hpp"
 #include "lvs/nft_ruleset.hpp"
 #include "lvs/rules.hpp"
 #include "platform/files.hpp"
@@ -111,16 +112,30 @@ LoadResult load_config(const LoadOptions& options, const config::SystemView& sys
         diags.append(haresources->diagnostics);
         check_lvs_rules(haresources->groups, diags);
     }
+    // Ours (metrics): optional, so a directory 3.0.6 ran from is complete without it.
+    const std::string ng_cf_path = dir + "/" + config::ng_cf_name;
+    std::optional<config::NgCfResult> ng_cf;
+    std::error_code ng_error;
+    if (const auto file = platform::read_config_file(ng_cf_path, ng_error)) {
+        ng_cf = config::parse_ng_cf(file->text, ng_cf_path);
+        diags.append(ng_cf->diagnostics);
+    } else if (ng_error != std::errc::no_such_file_or_directory) {
+        diags.error(base::SourceLocation{ng_cf_path, 0}, "cannot read file: " + ng_error.message());
+    }
     if (ha_cf) {
         const config::ScriptDirs dirs{dir + "/resource.d", options.init_dir};
         static const std::vector<config::ResourceGroup> no_groups;
         config::check_config(ha_cf->config, haresources ? haresources->groups : no_groups,
                              result.node_name, dirs, system, diags);
     }
-    diags.sort_by_location({ha_cf_path, authkeys_path, haresources_path});
+    diags.sort_by_location({ha_cf_path, authkeys_path, haresources_path, ng_cf_path});
     if (!diags.has_errors() && ha_cf && authkeys && haresources) {
-        result.config = config::Config{std::move(ha_cf->config), std::move(authkeys->keys),
-                                       std::move(haresources->groups), result.node_name, dir};
+        result.config = config::Config{std::move(ha_cf->config),
+                                       std::move(authkeys->keys),
+                                       std::move(haresources->groups),
+                                       result.node_name,
+                                       dir,
+                                       ng_cf ? std::move(ng_cf->config) : config::NgCf{}};
     }
     return result;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Reads a configuration directory (ha.cf, authkeys, haresources) from disk, runs every
-// parser and check, and returns one Config or the complete list of problems. Used by
-// `heartbeat --check-config`, by start-up and by reload.
+// Reads a configuration directory (ha.cf, authkeys, haresources, and our heartbeat-ng.cf
+// when there is one) from disk, runs every parser and check, and returns one Config or the
+// complete list of problems. Used by `heartbeat --check-config`, by start-up and by reload.
 #pragma once
 
 #include <optional>
@@ -30,7 +30,7 @@ struct LoadResult {
 /// file exists, else `uname -n`; lower-cased.
 std::string local_node_name(const std::string& config_dir);
 
-/// Reads and checks the three files of `options.config_dir`.
+/// Reads and checks the files of `options.config_dir`.
 LoadResult load_config(const LoadOptions& options, const config::SystemView& system);
 
 }  // namespace hb::daemon

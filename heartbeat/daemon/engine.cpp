@@ -10,8 +10,10 @@
 #include <algorithm>
 #include <csignal>
 #include <ctime>
+#include <filesystem>
 
 #include "base/text.hpp"
+#include "base/value_parsers.hpp"
 #include "config/reload_plan.hpp"
 #include "daemon/config_loader.hpp"
 #include "membership/replay_floor_file.hpp"
@@ -199,7 +201,8 @@ Engine::Engine(asio::io_context& io, config::Config config, EngineSettings setti
       children_runner_(io),
       timer_(io),
       stop_timer_(io),
-      signals_(io, SIGTERM, SIGINT, SIGHUP)
+      signals_(io, SIGTERM, SIGINT, SIGHUP),
+      metrics_timer_(io)
 {
     signals_.add(SIGUSR1);
     signals_.add(SIGUSR2);
@@ -272,6 +275,7 @@ void Engine::start()
     membership_->start(membership::Clock::now());
     flush();
     arm_timer();
+    start_metrics_textfile();
     signals_.async_wait([this](const auto& ec, int sig) { on_signal(ec, sig); });
 }
 
@@ -296,7 +300,7 @@ void Engine::on_datagram(std::size_t medium, std::string_view bytes)
     auto verified = authenticator_->verify(bytes);
     if (!verified.ok()) {
         const auto& rejection = verified.error();
-        ++rejected_[rejection.error];
+        metrics_.rejected(rejection.error);
         if (config_.ha_cf.log_badpack && bad_packet_log_.allow(membership::Clock::now())) {
             const auto suppressed = bad_packet_log_.take_suppressed();
             HB_LOG(warn) << "dropped packet on " << media_[medium]->spec().interface << ": "
@@ -327,7 +331,7 @@ void Engine::on_ping_reply(const std::string& host, std::string_view payload)
     // What came back must be what we signed: anything else is someone else's packet.
     auto verified = authenticator_->verify(payload);
     if (!verified.ok()) {
-        ++rejected_[verified.error().error];
+        metrics_.rejected(verified.error().error);
         HB_LOG(debug) << "ping reply from " << host
                       << " refused: " << auth::to_string(verified.error().error);
         return;
@@ -399,11 +403,13 @@ void Engine::send_on_media(const wire::Message& m, std::optional<std::size_t> fo
                                                               : authenticator_->sign(m));
         }
         media_[i]->send(text);
+        metrics_.sent(i);
     }
 }
 
 void Engine::handle_event(const membership::Event& event)
 {
+    metrics_.on_event(event);
     if (api_server_) {
         switch (event.kind) {
         case membership::EventKind::node_status:
@@ -776,6 +782,7 @@ void Engine::apply_reload()
                                                      : "Configuration reloaded: nothing in place");
         return;
     }
+    const auto old_textfile = config_.extensions.metrics_textfile;
     config_ = plan.applied;  // the resource driver reads the scripts' environment from it
     const auto now = membership::Clock::now();
     if (plan.has(config::Change::authkeys)) {
@@ -785,6 +792,7 @@ void Engine::apply_reload()
     }
     if (plan.has(config::Change::media)) {
         reload_media(plan.media_from);
+        metrics_.renumber_media(plan.media_from);
     }
     if (plan.has(config::Change::media) || plan.has(config::Change::timing)) {
         membership_->reconfigure(
@@ -810,6 +818,13 @@ void Engine::apply_reload()
     }
     if (api_ && plan.has(config::Change::api)) {
         api_->reconfigure(api_settings());
+    }
+    if (plan.has(config::Change::metrics)) {
+        if (old_textfile && old_textfile != config_.extensions.metrics_textfile) {
+            std::error_code ignored;
+            std::filesystem::remove(*old_textfile, ignored);  // nobody rewrites it any more
+        }
+        start_metrics_textfile();
     }
     if (plan.has(config::Change::logging)) {
         base::Logger::instance().set_debug_level(config_.ha_cf.debug);
@@ -959,6 +974,41 @@ void Engine::on_child_exit(std::size_t i, const platform::ProcessResult& result)
     flush();
 }
 
+void Engine::start_metrics_textfile()
+{
+    metrics_timer_.cancel();
+    if (config_.extensions.metrics_textfile) {
+        write_metrics_textfile();
+    }
+}
+
+void Engine::write_metrics_textfile()
+{
+    if (stopping_ || !config_.extensions.metrics_textfile) {
+        return;
+    }
+    const std::string& path = *config_.extensions.metrics_textfile;
+    std::error_code error;
+    // Replaced, never rewritten in place: node_exporter reads whole pages only.
+    if (!platform::replace_file(path, metrics_.page(membership::Clock::now(), *membership_), error,
+                                0644)) {
+        if (error != metrics_write_error_) {
+            HB_LOG(err) << "metrics: cannot write " << path << ": " << error.message()
+                        << " (trying again every "
+                        << base::format_ms(config_.extensions.metrics_interval) << ")";
+        }
+    } else if (metrics_write_error_) {
+        HB_LOG(info) << "metrics: " << path << " written again";
+    }
+    metrics_write_error_ = error;
+    metrics_timer_.expires_after(config_.extensions.metrics_interval);
+    metrics_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) {
+            write_metrics_textfile();
+        }
+    });
+}
+
 void Engine::finish_stop()
 {
     if (stopping_) {
@@ -967,6 +1017,12 @@ void Engine::finish_stop()
     flush();
     stopping_ = true;
     timer_.cancel();
+    metrics_timer_.cancel();
+    if (config_.extensions.metrics_textfile) {
+        // A stopped daemon's figures would look current to node_exporter: none is better.
+        std::error_code ignored;
+        std::filesystem::remove(*config_.extensions.metrics_textfile, ignored);
+    }
     if (membership_->settings().keep_replay_floors) {
         save_replay_floors(membership_->replay_floors());
     }
@@ -993,10 +1049,7 @@ void Engine::finish_stop()
         if (watchdog_) {
             watchdog_->disarm();  // a clean stop: the kernel must not reboot us
         }
-        std::uint64_t rejected = 0;
-        for (const auto& [reason, n] : rejected_) {
-            rejected += n;
-        }
+        const std::uint64_t rejected = metrics_.rejected_total();
         HB_LOG(info) << "membership: messages dropped while running: "
                      << membership::describe_drops(membership_->counters());
         HB_LOG(info) << config_.node_name << " Heartbeat shutdown complete. (" << rejected

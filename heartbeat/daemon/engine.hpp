@@ -29,6 +29,7 @@
 #include "media/serial_medium.hpp"
 #include "media/udp_medium.hpp"
 #include "membership/membership.hpp"
+#include "metrics/cluster_metrics.hpp"
 #include "platform/kernel_watchdog.hpp"
 
 namespace hb::daemon {
@@ -111,6 +112,9 @@ private:
     void start_api();
     /// Sends what API clients asked to go to the cluster.
     void send_from_api(std::vector<wire::Message> messages);
+    /// heartbeat-ng.cf's metrics_textfile: written now, then every metrics_interval.
+    void start_metrics_textfile();
+    void write_metrics_textfile();
 
     // api::ClusterView
     std::vector<api::NodeInfo> nodes() const override;
@@ -145,7 +149,9 @@ private:
     membership::TimePoint armed_for_{};
     boost::asio::steady_timer stop_timer_;
     boost::asio::signal_set signals_;
-    std::map<auth::VerifyError, std::uint64_t> rejected_;
+    metrics::ClusterMetrics metrics_;
+    boost::asio::steady_timer metrics_timer_;
+    std::error_code metrics_write_error_;  ///< the last failure to write the textfile, logged once
     base::RateLimiter bad_packet_log_{std::chrono::seconds(10), 5};
     std::error_code floor_write_error_;  ///< the last failure to save the floors, logged once
     bool stopping_ = false;              ///< sockets closing: nothing more is sent

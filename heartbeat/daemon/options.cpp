@@ -47,7 +47,7 @@ po::options_description describe(Options& o)
         ("restart,R", "internal: restart of a running heartbeat")
         ("current-resources,C", po::value<std::string>(&o.current_resources),
          "internal, with -R: resources held (none|local|foreign|all)")
-        ("check-config", "read ha.cf, authkeys and haresources, print every problem, "
+        ("check-config", "read ha.cf, authkeys, haresources and heartbeat-ng.cf, print every problem, "
                          "exit 0 if heartbeat could start")
         ("config-dir", po::value<std::string>(&o.config_dir), "configuration directory "
                                                               "(default /etc/ha.d)")

@@ -531,6 +531,7 @@ void Membership::refresh_link(TimePoint now, Node& node, std::size_t medium)
     }
     Link& link = node.links[medium];
     link.last_heard = now;
+    ++link.heard;
     if (link.status != LinkStatus::up) {
         link.status = LinkStatus::up;
         HB_LOG(info) << "Link " << node.name << ":" << link.name << " up.";

@@ -119,6 +119,7 @@ struct Link {
     std::string name;
     LinkStatus status = LinkStatus::dead;
     std::optional<TimePoint> last_heard;  ///< on the time we ran, as Node::last_status
+    std::uint64_t heard = 0;              ///< messages (echo replies) that proved it works
 };
 
 /// Everything we know about one node.

@@ -76,7 +76,7 @@ fi
 sh -n "$stage/etc/init.d/heartbeat" || { echo "FAIL: the init script does not parse"; failures=$((failures + 1)); }
 # A manual page for every program and file format, and each one the unit names.
 for page in man8/heartbeat.8 man1/cl_status.1 man1/hb_standby.1 man1/hb_takeover.1 man5/ha.cf.5 \
-    man5/authkeys.5 man5/haresources.5 man8/ipvsadm-wrapper.8 man8/hb2pacemaker.8; do
+    man5/authkeys.5 man5/haresources.5 man5/heartbeat-ng.cf.5 man8/ipvsadm-wrapper.8 man8/hb2pacemaker.8; do
     expect_file "/usr/share/man/$page"
 done
 # The installed daemon runs.
