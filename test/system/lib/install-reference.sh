@@ -73,11 +73,18 @@ if ! command -v crm_verify >/dev/null 2>&1 || ! command -v crm >/dev/null 2>&1 |
         pacemaker corosync crmsh pcs pacemaker-cli-utils || exit 1
 fi
 
+# Prometheus, for the metrics tests (promtool checks the page), behind the same policy-rc.d.
+if ! command -v promtool >/dev/null 2>&1; then
+    [ -e "$POLICY" ] || { printf '#!/bin/sh\nexit 101\n' > "$POLICY"; chmod +x "$POLICY"; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus ||
+        exit 1
+fi
+
 # Recommends pull in pacemaker and rsyslog; policy-rc.d kept them from starting.
 # Only report them (they could predate us, so they are not ours to stop).
 for p in /proc/[0-9]*; do
     case "$(cat "$p/comm" 2>/dev/null)" in
-        pacemaker*|rsyslogd|corosync|pcsd|ruby*)
+        pacemaker*|rsyslogd|corosync|pcsd|ruby*|prometheus)
             echo "install-reference: note: $(cat "$p/comm") pid ${p#/proc/} is running" >&2 ;;
     esac
 done
