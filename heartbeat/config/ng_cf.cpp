@@ -12,6 +12,34 @@ namespace hb::config {
 
 using base::quote;
 
+std::optional<ListenAddress> parse_listen_address(std::string_view text)
+{
+    std::string_view host = "127.0.0.1";
+    std::string_view port = text;
+    if (!text.empty() && text.front() == '[') {  // [IPv6]:PORT
+        const auto close = text.find("]:");
+        if (close == std::string_view::npos) {
+            return std::nullopt;
+        }
+        host = text.substr(1, close - 1);
+        port = text.substr(close + 2);
+        if (!base::parse_ipv6(host)) {
+            return std::nullopt;
+        }
+    } else if (const auto colon = text.find(':'); colon != std::string_view::npos) {
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+        if (!base::parse_ipv4(host)) {
+            return std::nullopt;
+        }
+    }
+    const auto number = base::parse_integer(port, 1, 65535);
+    if (!number) {
+        return std::nullopt;
+    }
+    return ListenAddress{std::string(host), static_cast<std::uint16_t>(*number)};
+}
+
 namespace {
 
 struct Directive {
@@ -20,9 +48,9 @@ struct Directive {
     std::function<std::string(NgCf&, std::string_view)> apply;
 };
 
-const std::array<Directive, 2>& directives()
+const std::array<Directive, 3>& directives()
 {
-    static const std::array<Directive, 2> table{{
+    static const std::array<Directive, 3> table{{
         {"metrics_textfile",
          [](NgCf& c, std::string_view v) -> std::string {
              if (v.empty() || v.front() != '/' || v.size() < 6 ||
@@ -43,6 +71,16 @@ const std::array<Directive, 2>& directives()
                         quote(v);
              }
              c.metrics_interval = *d;
+             return {};
+         }},
+        {"metrics_listen",
+         [](NgCf& c, std::string_view v) -> std::string {
+             c.metrics_listen = parse_listen_address(v);
+             if (!c.metrics_listen) {
+                 return "metrics_listen wants [ADDRESS:]PORT (an IPv4 address or [IPv6], "
+                        "port 1-65535), not " +
+                        quote(v);
+             }
              return {};
          }},
     }};

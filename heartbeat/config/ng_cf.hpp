@@ -9,6 +9,8 @@
 //                              textfile collector (PATH absolute, ending in .prom)
 //   metrics_interval TIME      how often that file is rewritten: 1 to 3600 seconds, in
 //                              ha.cf's forms (15, 1500ms); 15 when not given
+//   metrics_listen [ADDR:]PORT an HTTP listener serving /metrics (ADDR: an IPv4 address or
+//                              [IPv6]; without it 127.0.0.1, loopback only)
 #pragma once
 
 #include <cstdint>
@@ -24,9 +26,17 @@ namespace hb::config {
 /// The file's name in the configuration directory.
 inline constexpr const char* ng_cf_name = "heartbeat-ng.cf";
 
+/// Where the metrics listener binds.
+struct ListenAddress {
+    std::string address;  ///< a literal IPv4 or IPv6 address (no brackets)
+    std::uint16_t port = 0;
+    bool operator==(const ListenAddress&) const = default;
+};
+
 struct NgCf {
     std::optional<std::string> metrics_textfile;
     base::Milliseconds metrics_interval{15000};
+    std::optional<ListenAddress> metrics_listen;
     bool operator==(const NgCf&) const = default;
 };
 
@@ -37,5 +47,8 @@ struct NgCfResult {
 
 /// Parses the text of heartbeat-ng.cf read from `path`.
 NgCfResult parse_ng_cf(std::string_view text, const std::string& path);
+
+/// `[ADDR:]PORT` as metrics_listen takes it, or nullopt.
+std::optional<ListenAddress> parse_listen_address(std::string_view text);
 
 }  // namespace hb::config

@@ -276,6 +276,7 @@ void Engine::start()
     flush();
     arm_timer();
     start_metrics_textfile();
+    start_metrics_listener();
     signals_.async_wait([this](const auto& ec, int sig) { on_signal(ec, sig); });
 }
 
@@ -782,7 +783,7 @@ void Engine::apply_reload()
                                                      : "Configuration reloaded: nothing in place");
         return;
     }
-    const auto old_textfile = config_.extensions.metrics_textfile;
+    const config::NgCf old_extensions = config_.extensions;
     config_ = plan.applied;  // the resource driver reads the scripts' environment from it
     const auto now = membership::Clock::now();
     if (plan.has(config::Change::authkeys)) {
@@ -820,11 +821,15 @@ void Engine::apply_reload()
         api_->reconfigure(api_settings());
     }
     if (plan.has(config::Change::metrics)) {
+        const auto& old_textfile = old_extensions.metrics_textfile;
         if (old_textfile && old_textfile != config_.extensions.metrics_textfile) {
             std::error_code ignored;
             std::filesystem::remove(*old_textfile, ignored);  // nobody rewrites it any more
         }
         start_metrics_textfile();
+        if (old_extensions.metrics_listen != config_.extensions.metrics_listen) {
+            start_metrics_listener();
+        }
     }
     if (plan.has(config::Change::logging)) {
         base::Logger::instance().set_debug_level(config_.ha_cf.debug);
@@ -982,6 +987,16 @@ void Engine::start_metrics_textfile()
     }
 }
 
+void Engine::start_metrics_listener()
+{
+    metrics_listener_.reset();  // closes the old one first: the new may want its port
+    if (const auto& where = config_.extensions.metrics_listen) {
+        metrics_listener_ = std::make_unique<MetricsListener>(
+            io_, *where, [this] { return metrics_.page(membership::Clock::now(), *membership_); });
+        metrics_listener_->open();
+    }
+}
+
 void Engine::write_metrics_textfile()
 {
     if (stopping_ || !config_.extensions.metrics_textfile) {
@@ -1018,6 +1033,7 @@ void Engine::finish_stop()
     stopping_ = true;
     timer_.cancel();
     metrics_timer_.cancel();
+    metrics_listener_.reset();
     if (config_.extensions.metrics_textfile) {
         // A stopped daemon's figures would look current to node_exporter: none is better.
         std::error_code ignored;

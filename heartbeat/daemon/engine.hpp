@@ -24,6 +24,7 @@
 #include "auth/authenticator.hpp"
 #include "base/log.hpp"
 #include "config/config_check.hpp"
+#include "daemon/metrics_listener.hpp"
 #include "daemon/resource_driver.hpp"
 #include "media/icmp_medium.hpp"
 #include "media/serial_medium.hpp"
@@ -115,6 +116,8 @@ private:
     /// heartbeat-ng.cf's metrics_textfile: written now, then every metrics_interval.
     void start_metrics_textfile();
     void write_metrics_textfile();
+    /// heartbeat-ng.cf's metrics_listen: (re)opened on its address, or closed.
+    void start_metrics_listener();
 
     // api::ClusterView
     std::vector<api::NodeInfo> nodes() const override;
@@ -152,6 +155,7 @@ private:
     metrics::ClusterMetrics metrics_;
     boost::asio::steady_timer metrics_timer_;
     std::error_code metrics_write_error_;  ///< the last failure to write the textfile, logged once
+    std::unique_ptr<MetricsListener> metrics_listener_;
     base::RateLimiter bad_packet_log_{std::chrono::seconds(10), 5};
     std::error_code floor_write_error_;  ///< the last failure to save the floors, logged once
     bool stopping_ = false;              ///< sockets closing: nothing more is sent

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Metrics for node_exporter's textfile collector, switched on in heartbeat-ng.cf beside an
-# unchanged ha.cf: two of ours, lvs-01 writing /var/lib/heartbeat/heartbeat.prom every
-# second. The page follows lvs-02 from active to dead (kill -9) and back, Prometheus'
-# `promtool check metrics` accepts it, a reload that moves the file removes the old one, a
-# graceful stop removes it, and a bad heartbeat-ng.cf line is refused with file and line
-# (by --check-config and at start, which then does not start).
+# Metrics, switched on in heartbeat-ng.cf beside an unchanged ha.cf: two of ours, lvs-01
+# writing /var/lib/heartbeat/heartbeat.prom every second for node_exporter's textfile
+# collector and serving http://127.0.0.1:9694/metrics. The page follows lvs-02 from active
+# to dead (kill -9) and back; Prometheus' `promtool check metrics` accepts it; the listener
+# answers GET, refuses other paths, methods and garbage, is not blocked by a silent client
+# and is on loopback only; a real Prometheus server scrapes it; a reload that moves the file
+# removes the old one; a graceful stop removes it; a bad heartbeat-ng.cf line is refused
+# with file and line (by --check-config and at start, which then does not start).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/netns.sh"
 . "$HERE/lib/cluster.sh"
 cluster_begin hbmetrics lvs-01 lvs-02
 for h in lvs-01 lvs-02; do cluster_conf "$state/conf-$h" "1 sha1 secret"; done
-printf 'metrics_textfile /var/lib/heartbeat/heartbeat.prom\nmetrics_interval 1\n' \
+printf 'metrics_textfile /var/lib/heartbeat/heartbeat.prom\nmetrics_interval 1\nmetrics_listen 9694\n' \
     >"$state/conf-lvs-01/heartbeat-ng.cf"
 prom=$state/nodes/lvs-01/lib/heartbeat.prom  # the node's /var/lib/heartbeat, from outside
 HB=$HB_STAGE/usr/libexec/heartbeat/heartbeat
@@ -49,13 +51,78 @@ check "lvs-02 back: active, one return" wait_until 10 eval \
     'shows "heartbeat_node_status{node=\"lvs-02\",status=\"active\"} 1" &&
      shows "heartbeat_node_returns_total{node=\"lvs-02\"} 1"'
 
+# The HTTP listener (loopback only: metrics_listen 9694), from inside lvs-01.
+# shellcheck disable=SC2016
+HTTP='
+import socket, sys, time
+def ask(req):
+    s = socket.create_connection(("127.0.0.1", 9694), 2)
+    s.sendall(req.encode())
+    out = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            return out.decode(errors="replace")
+        out += b
+mode = sys.argv[1]
+if mode == "get":
+    print(ask("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"))
+elif mode == "status":
+    print(ask(sys.argv[2] + " HTTP/1.1\r\n\r\n").split("\r\n")[0])
+elif mode == "silent":
+    # One client says nothing; another is served meanwhile; the silent one is closed.
+    quiet = socket.create_connection(("127.0.0.1", 9694), 2)
+    t0 = time.monotonic()
+    served = "200 OK" in ask("GET /metrics HTTP/1.1\r\n\r\n").split("\r\n")[0]
+    quiet.settimeout(10)
+    closed = quiet.recv(1) == b""
+    print("served" if served else "not-served", "closed-after-%.0f" % (time.monotonic() - t0) if closed else "open")
+'
+http() { netns_exec "$P" lvs-01 python3 -c "$HTTP" "$@" 2>&1; }
+out=$(http get)
+check "GET /metrics answers 200 with the exposition format" eval \
+    'grep -q "^HTTP/1.1 200 OK" <<<"$out" && grep -q "version=0.0.4" <<<"$out" &&
+     grep -q "heartbeat_node_status{node=\"lvs-02\",status=\"active\"} 1" <<<"$out"'
+check "other paths 404, other methods 405, garbage 400" eval \
+    '[ "$(http status "GET /x")" = "HTTP/1.1 404 Not Found" ] &&
+     [ "$(http status "POST /metrics")" = "HTTP/1.1 405 Method Not Allowed" ] &&
+     [ "$(http status "BREW")" = "HTTP/1.1 400 Bad Request" ]'
+silent=$(http silent)
+check "a client that says nothing blocks nobody and is closed within 5 s ($silent)" eval \
+    '[[ "$silent" =~ ^served\ closed-after-[3-6]$ ]]'
+check "the listener is on loopback only" eval \
+    '! netns_exec "$P" lvs-02 python3 -c "import socket; socket.create_connection((\"192.168.219.11\", 9694), 1)" 2>/dev/null'
+# A real Prometheus server in lvs-01's namespace scrapes it every second.
+if command -v prometheus >/dev/null; then
+    mkdir -p "$state/prom"
+    printf 'global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: heartbeat\n    static_configs:\n      - targets: ["127.0.0.1:9694"]\n' \
+        >"$state/prom/prometheus.yml"
+    netns_bg "$P" lvs-01 prometheus prometheus --config.file="$state/prom/prometheus.yml" \
+        --storage.tsdb.path="$state/prom/data" --web.listen-address=127.0.0.1:9090
+    # shellcheck disable=SC2016
+    QUERY='
+import json, sys, urllib.parse, urllib.request
+q = urllib.parse.quote(sys.argv[1])
+r = json.load(urllib.request.urlopen("http://127.0.0.1:9090/api/v1/query?query=" + q, timeout=2))
+print(" ".join(x["value"][1] for x in r["data"]["result"]))
+'
+    scraped() { [ "$(netns_exec "$P" lvs-01 python3 -c "$QUERY" "$1" 2>/dev/null)" = "$2" ]; }
+    check "Prometheus scrapes it: up is 1" wait_until 30 scraped 'up{job="heartbeat"}' 1
+    check "…and sees lvs-02 active" \
+        scraped 'heartbeat_node_status{node="lvs-02",status="active"}' 1
+    netns_stop "$P" prometheus 10
+else
+    echo "note: prometheus missing (Debian's prometheus package), no scrape by a real server"
+fi
+
 # A reload that moves the file: the new one is written, the old one goes.
-printf 'metrics_textfile /var/lib/heartbeat/other.prom\nmetrics_interval 1\n' \
+printf 'metrics_textfile /var/lib/heartbeat/other.prom\nmetrics_interval 1\nmetrics_listen 9694\n' \
     >"$state/conf-lvs-01/heartbeat-ng.cf"
 kill -HUP "$(cluster_pid "$P" lvs-01)"
 other=$state/nodes/lvs-01/lib/other.prom
 check "a reload moves the page to the new file" wait_until 10 test -s "$other"
 check "…and removes the old one" wait_until 3 test ! -e "$prom"
+check "the listener, unchanged, still answers" eval 'http get | grep -q "^HTTP/1.1 200 OK"'
 
 # A bad line: named with file and line, by --check-config and at start.
 printf 'metrics_textfile /var/lib/heartbeat/other.prom\nmetrics_interval 0\n' \

@@ -28,11 +28,33 @@ TEST_CASE("heartbeat-ng.cf: the metrics directives", "[config][ng_cf]")
 {
     const auto r = parse_ng_cf(
         "metrics_textfile /var/lib/prometheus/node-exporter/heartbeat.prom\n"
-        "metrics_interval 5   # faster than the default\n",
+        "metrics_interval 5   # faster than the default\n"
+        "metrics_listen 9694\n",
         "f");
     CHECK(errors(r).empty());
     CHECK(r.config.metrics_textfile == "/var/lib/prometheus/node-exporter/heartbeat.prom");
     CHECK(r.config.metrics_interval == 5s);
+    REQUIRE(r.config.metrics_listen);
+    CHECK(*r.config.metrics_listen == ListenAddress{"127.0.0.1", 9694});
+}
+
+TEST_CASE("metrics_listen: loopback unless an address is named", "[config][ng_cf]")
+{
+    CHECK(parse_listen_address("9694") == ListenAddress{"127.0.0.1", 9694});
+    CHECK(parse_listen_address("0.0.0.0:9694") == ListenAddress{"0.0.0.0", 9694});
+    CHECK(parse_listen_address("[::1]:80") == ListenAddress{"::1", 80});
+    CHECK(parse_listen_address("[fd00::5]:65535") == ListenAddress{"fd00::5", 65535});
+    CHECK_FALSE(parse_listen_address("0"));
+    CHECK_FALSE(parse_listen_address("65536"));
+    CHECK_FALSE(parse_listen_address("lvs-01:9694"));  // a literal address, not a name
+    CHECK_FALSE(parse_listen_address("::1:80"));       // IPv6 needs its brackets
+    CHECK_FALSE(parse_listen_address("[::1]"));
+    CHECK_FALSE(parse_listen_address("1.2.3.4:"));
+    CHECK_FALSE(parse_listen_address(""));
+    const auto r = parse_ng_cf("metrics_listen localhost:9694\n", "f");
+    CHECK(errors(r) ==
+          "f:1: error: metrics_listen wants [ADDRESS:]PORT (an IPv4 address or "
+          "[IPv6], port 1-65535), not 'localhost:9694'\n");
 }
 
 TEST_CASE("heartbeat-ng.cf: every bad line named with its line, the rest still read",
@@ -54,7 +76,7 @@ TEST_CASE("heartbeat-ng.cf: every bad line named with its line, the rest still r
           "ha.cf writes times: 15, 1500ms), not '500ms'\n"
           "/etc/ha.d/heartbeat-ng.cf:4: error: metrics_interval given twice (first at line 3)\n"
           "/etc/ha.d/heartbeat-ng.cf:5: error: unknown directive 'metric_interval' (known: "
-          "metrics_textfile, metrics_interval)\n"
+          "metrics_textfile, metrics_interval, metrics_listen)\n"
           "/etc/ha.d/heartbeat-ng.cf:6: error: metrics_textfile given twice (first at line 1)\n");
     CHECK_FALSE(r.config.metrics_textfile);
 }
