@@ -385,6 +385,23 @@ void Engine::flush()
             pinger_->send(p.node, authenticator_->sign(p.message));
         }
     }
+    if (resources_) {
+        for (const auto& done : resources_->take_group_ops_done()) {
+            metrics_.group_op(done);
+        }
+        for (const auto& done : resources_->take_scripts_done()) {
+            metrics_.script(done);
+        }
+    }
+}
+
+std::string Engine::metrics_page() const
+{
+    std::optional<metrics::ClusterMetrics::Resources> groups;
+    if (resources_) {
+        groups.emplace(metrics::ClusterMetrics::Resources{resources_->groups()});
+    }
+    return metrics_.page(membership::Clock::now(), *membership_, groups);
 }
 
 void Engine::send_on_media(const wire::Message& m, std::optional<std::size_t> forwarded_from)
@@ -991,8 +1008,8 @@ void Engine::start_metrics_listener()
 {
     metrics_listener_.reset();  // closes the old one first: the new may want its port
     if (const auto& where = config_.extensions.metrics_listen) {
-        metrics_listener_ = std::make_unique<MetricsListener>(
-            io_, *where, [this] { return metrics_.page(membership::Clock::now(), *membership_); });
+        metrics_listener_ =
+            std::make_unique<MetricsListener>(io_, *where, [this] { return metrics_page(); });
         metrics_listener_->open();
     }
 }
@@ -1005,8 +1022,7 @@ void Engine::write_metrics_textfile()
     const std::string& path = *config_.extensions.metrics_textfile;
     std::error_code error;
     // Replaced, never rewritten in place: node_exporter reads whole pages only.
-    if (!platform::replace_file(path, metrics_.page(membership::Clock::now(), *membership_), error,
-                                0644)) {
+    if (!platform::replace_file(path, metrics_page(), error, 0644)) {
         if (error != metrics_write_error_) {
             HB_LOG(err) << "metrics: cannot write " << path << ": " << error.message()
                         << " (trying again every "

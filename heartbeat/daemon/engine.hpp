@@ -118,6 +118,7 @@ private:
     void write_metrics_textfile();
     /// heartbeat-ng.cf's metrics_listen: (re)opened on its address, or closed.
     void start_metrics_listener();
+    std::string metrics_page() const;
 
     // api::ClusterView
     std::vector<api::NodeInfo> nodes() const override;

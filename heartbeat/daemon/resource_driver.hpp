@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,20 @@ public:
     bool started() const { return controller_.managing(); }
     /// `cl_status rscstatus`.
     std::string rscstatus() const { return controller_.rscstatus(); }
+    /// What each group's scripts are doing here, by key (for the metrics).
+    const std::map<std::string, resources::GroupState>& groups() const
+    {
+        return controller_.manager().groups();
+    }
+    /// Group operations and script calls that ended (for the metrics); clears them.
+    std::vector<resources::GroupOpDone> take_group_ops_done()
+    {
+        return controller_.take_group_ops_done();
+    }
+    std::vector<resources::ScriptDone> take_scripts_done()
+    {
+        return controller_.take_scripts_done();
+    }
     /// Stops every running script (daemon exit).
     void cancel();
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "metrics/cluster_metrics.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -63,6 +64,53 @@ void ClusterMetrics::renumber_media(const std::vector<std::optional<std::size_t>
 
 namespace {
 
+/// Seconds: script calls and group operations take from milliseconds (a status check) to
+/// minutes (a hung script until its timeout).
+const std::vector<double> duration_buckets = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                              2.5,  5,     10,   30,  60,   120};
+
+double in_seconds(resources::Milliseconds d)
+{
+    return static_cast<double>(d.count()) / 1000.0;
+}
+
+/// A script's outcome as a label: ok, error (a non-zero exit), or how it did not exit.
+std::string outcome_label(const resources::ScriptResult& r)
+{
+    if (r.outcome == resources::ScriptOutcome::exited) {
+        return r.exit_code == 0 ? "ok" : "error";
+    }
+    std::string word(resources::to_string(r.outcome));
+    std::replace(word.begin(), word.end(), ' ', '_');  // "timed out" -> timed_out
+    return word;
+}
+
+void observe(std::map<std::array<std::string, 3>, Histogram>& into, std::array<std::string, 3> key,
+             resources::Milliseconds took)
+{
+    into.try_emplace(std::move(key), duration_buckets).first->second.observe(in_seconds(took));
+}
+
+}  // namespace
+
+void ClusterMetrics::group_op(const resources::GroupOpDone& done)
+{
+    observe(group_ops_,
+            {done.group, std::string(resources::to_string(done.kind)),
+             std::string(resources::to_string(done.outcome))},
+            done.took);
+}
+
+void ClusterMetrics::script(const resources::ScriptDone& done)
+{
+    observe(
+        scripts_,
+        {done.script, std::string(resources::to_string(done.action)), outcome_label(done.result)},
+        done.took);
+}
+
+namespace {
+
 double count(std::uint64_t n)
 {
     return static_cast<double>(n);
@@ -84,7 +132,8 @@ std::uint64_t from_map(const std::map<std::string, std::uint64_t, std::less<>>& 
 }  // namespace
 
 std::string ClusterMetrics::page(membership::TimePoint now,
-                                 const membership::Membership& membership) const
+                                 const membership::Membership& membership,
+                                 const std::optional<Resources>& resources) const
 {
     Exposition p;
     const auto& nodes = membership.nodes();
@@ -189,6 +238,35 @@ std::string ClusterMetrics::page(membership::TimePoint now,
     per_peer("heartbeat_node_deaths_total", "Times this node declared the node dead.", deaths_);
     per_peer("heartbeat_node_returns_total", "Times a node declared dead was heard again.",
              returns_);
+
+    if (resources) {
+        p.family("heartbeat_group_state", Type::gauge,
+                 "1 for what each resource group's scripts are doing on this node now "
+                 "(running, stopped, stuck: a stop that failed); summed over the nodes, "
+                 "running says how many run it.");
+        for (const auto& [key, state] : resources->groups) {
+            static constexpr std::array states{resources::GroupState::running,
+                                               resources::GroupState::stopped,
+                                               resources::GroupState::stuck};
+            static constexpr std::array names{"running", "stopped", "stuck"};
+            for (std::size_t i = 0; i < states.size(); ++i) {
+                p.sample({{"group", key}, {"state", names[i]}}, state == states[i] ? 1 : 0);
+            }
+        }
+    }
+    p.family("heartbeat_group_operation_seconds", Type::histogram,
+             "How long taking (acquire) or giving up (release) a resource group took on this "
+             "node, by outcome (succeeded, failed, stuck).");
+    for (const auto& [k, h] : group_ops_) {
+        p.sample({{"group", k[0]}, {"operation", k[1]}, {"outcome", k[2]}}, h);
+    }
+    p.family("heartbeat_script_seconds", Type::histogram,
+             "Resource script calls on this node and how long they ran, by script, action and "
+             "outcome (ok, error: a non-zero exit, timed_out, signalled, spawn_failed, "
+             "not_found).");
+    for (const auto& [k, h] : scripts_) {
+        p.sample({{"script", k[0]}, {"action", k[1]}, {"outcome", k[2]}}, h);
+    }
     return p.text();
 }
 

@@ -16,6 +16,8 @@
 
 #include "auth/authenticator.hpp"
 #include "membership/membership.hpp"
+#include "metrics/exposition.hpp"
+#include "resources/resource_controller.hpp"
 
 namespace hb::metrics {
 
@@ -36,15 +38,27 @@ public:
     void on_event(const membership::Event& event);
     /// A reload renumbered the media: `from[i]` is the old index of new medium i, if any.
     void renumber_media(const std::vector<std::optional<std::size_t>>& from);
+    /// A group operation (acquire, release) ended.
+    void group_op(const resources::GroupOpDone& done);
+    /// A resource script call ended.
+    void script(const resources::ScriptDone& done);
 
+    /// What the resources are doing here, when this node manages them.
+    struct Resources {
+        const std::map<std::string, resources::GroupState>& groups;
+    };
     /// The whole page (Prometheus text format) at `now`.
-    std::string page(membership::TimePoint now, const membership::Membership& membership) const;
+    std::string page(membership::TimePoint now, const membership::Membership& membership,
+                     const std::optional<Resources>& resources = std::nullopt) const;
 
 private:
     std::vector<std::uint64_t> sent_;  ///< per medium
     std::array<std::uint64_t, verify_errors.size()> rejected_{};
     std::map<std::string, std::uint64_t, std::less<>> deaths_;
     std::map<std::string, std::uint64_t, std::less<>> returns_;
+    /// (group, operation, outcome) and (script, action, outcome) -> durations.
+    std::map<std::array<std::string, 3>, Histogram> group_ops_;
+    std::map<std::array<std::string, 3>, Histogram> scripts_;
 };
 
 }  // namespace hb::metrics

@@ -339,7 +339,7 @@ void ResourceController::tick(TimePoint now)
 std::optional<TimePoint> ResourceController::next_deadline() const
 {
     std::optional<TimePoint> next = manager_.next_deadline();
-    if (call_ && !call_->issued && call_->not_before && (!next || *call_->not_before < *next)) {
+    if (call_ && !call_->issued_at && call_->not_before && (!next || *call_->not_before < *next)) {
         next = call_->not_before;
     }
     if (stonith_check_at_ && (!next || *stonith_check_at_ < *next)) {
@@ -406,7 +406,7 @@ void ResourceController::pump(TimePoint now)
             return;
         }
         operation_.emplace(Operation{GroupOperation(request->group, request->kind, stop_retries()),
-                                     Purpose::protocol});
+                                     Purpose::protocol, now});
     }
 }
 
@@ -415,6 +415,9 @@ void ResourceController::finish_operation(TimePoint now)
     const GroupOpState result = operation_->op.state();
     const std::string key = operation_->op.key();
     const Purpose purpose = operation_->purpose;
+    group_ops_done_.push_back(
+        GroupOpDone{key, operation_->op.kind(), result,
+                    std::chrono::duration_cast<Milliseconds>(now - operation_->started)});
     if (result != GroupOpState::succeeded) {
         HB_LOG(err) << to_string(operation_->op.kind()) << " of resource group " << key
                     << " failed: " << operation_->op.failure();
@@ -429,16 +432,26 @@ void ResourceController::finish_operation(TimePoint now)
 
 std::vector<ScriptRun> ResourceController::take_runs(TimePoint now)
 {
-    if (!call_ || call_->issued || (call_->not_before && *call_->not_before > now)) {
+    if (!call_ || call_->issued_at || (call_->not_before && *call_->not_before > now)) {
         return {};
     }
-    call_->issued = true;
+    call_->issued_at = now;
     return {call_->run};
 }
 
 std::vector<wire::Message> ResourceController::take_messages()
 {
     return manager_.take_messages();
+}
+
+std::vector<GroupOpDone> ResourceController::take_group_ops_done()
+{
+    return std::exchange(group_ops_done_, {});
+}
+
+std::vector<ScriptDone> ResourceController::take_scripts_done()
+{
+    return std::exchange(scripts_done_, {});
 }
 
 void ResourceController::log_failure(const ScriptRun& run, const ScriptResult& result) const
@@ -456,7 +469,8 @@ void ResourceController::log_failure(const ScriptRun& run, const ScriptResult& r
     }
 }
 
-void ResourceController::on_idle_status(const ScriptRun& run, const ScriptResult& result)
+void ResourceController::on_idle_status(TimePoint now, const ScriptRun& run,
+                                        const ScriptResult& result)
 {
     const config::ResourceGroup* g = group(run.group);
     if (g == nullptr || !status_says_running(result.output)) {
@@ -466,23 +480,26 @@ void ResourceController::on_idle_status(const ScriptRun& run, const ScriptResult
     HB_LOG(crit) << "Resource " << run.group << " is active, and should not be!";
     HB_LOG(crit) << "Non-idle resources can affect data integrity! Releasing group " << run.group
                  << " before joining the cluster";
-    operation_.emplace(
-        Operation{GroupOperation(*g, GroupOpKind::release, stop_retries()), Purpose::idle_release});
+    operation_.emplace(Operation{GroupOperation(*g, GroupOpKind::release, stop_retries()),
+                                 Purpose::idle_release, now});
 }
 
 void ResourceController::on_result(TimePoint now, std::uint64_t id, const ScriptResult& result)
 {
-    if (!call_ || !call_->issued || call_->run.id != id) {
+    if (!call_ || !call_->issued_at || call_->run.id != id) {
         return;
     }
     const ScriptRun run = std::move(call_->run);
+    scripts_done_.push_back(
+        ScriptDone{run.resource.script, run.action, result,
+                   std::chrono::duration_cast<Milliseconds>(now - *call_->issued_at)});
     call_.reset();
     if (run.reason == RunReason::stonith) {
         if (stonith_) {
             on_stonith_result(now, result);
         }
     } else if (run.reason == RunReason::idle_check) {
-        on_idle_status(run, result);
+        on_idle_status(now, run, result);
         if (!operation_) {
             check_next_group(now);
         }

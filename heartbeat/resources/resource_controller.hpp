@@ -39,6 +39,22 @@ struct ScriptRun {
     std::vector<std::string> env;   ///< stonith: the plugin's parameters, NAME=value
 };
 
+/// A group operation that ended, for the metrics.
+struct GroupOpDone {
+    std::string group;
+    GroupOpKind kind = GroupOpKind::acquire;
+    GroupOpState outcome = GroupOpState::succeeded;
+    Milliseconds took{0};
+};
+
+/// A script call that ended, for the metrics.
+struct ScriptDone {
+    std::string script;
+    ScriptAction action = ScriptAction::status;
+    ScriptResult result;
+    Milliseconds took{0};
+};
+
 /// What the controller needs to know.
 struct ControllerSettings {
     RscSettings manager;
@@ -80,6 +96,9 @@ public:
     std::vector<ScriptRun> take_runs(TimePoint now);
     /// Messages for membership to send; clears them.
     std::vector<wire::Message> take_messages();
+    /// Group operations and script calls that ended since the last call; clears them.
+    std::vector<GroupOpDone> take_group_ops_done();
+    std::vector<ScriptDone> take_scripts_done();
 
     /// True once comm came up after the idle check: the manager runs.
     bool managing() const { return std::holds_alternative<Managing>(phase_); }
@@ -108,12 +127,13 @@ private:
     struct Operation {
         GroupOperation op;
         Purpose purpose;
+        TimePoint started;
     };
     /// The one script call in progress: waiting for its time, or handed to the caller.
     struct Call {
         ScriptRun run;
         std::optional<TimePoint> not_before;
-        bool issued = false;
+        std::optional<TimePoint> issued_at;  ///< handed to the caller then
     };
 
     /// A use of the STONITH plugin: its parameter names first (`getconfignames`), then a
@@ -144,7 +164,7 @@ private:
     void queue_call(RunReason reason, const std::string& group, const config::Resource& resource,
                     ScriptAction action, std::vector<std::string> argv,
                     std::optional<TimePoint> not_before);
-    void on_idle_status(const ScriptRun& run, const ScriptResult& result);
+    void on_idle_status(TimePoint now, const ScriptRun& run, const ScriptResult& result);
     void log_failure(const ScriptRun& run, const ScriptResult& result) const;
     Milliseconds timeout_of(ScriptAction action) const;
     int stop_retries() const;
@@ -157,6 +177,8 @@ private:
     std::optional<TimePoint> stonith_check_at_;  ///< the device's next status check
     std::optional<Call> call_;
     std::uint64_t next_id_ = 1;
+    std::vector<GroupOpDone> group_ops_done_;
+    std::vector<ScriptDone> scripts_done_;
 };
 
 }  // namespace hb::resources

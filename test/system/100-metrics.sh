@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Metrics, switched on in heartbeat-ng.cf beside an unchanged ha.cf: two of ours, lvs-01
 # writing /var/lib/heartbeat/heartbeat.prom every second for node_exporter's textfile
-# collector and serving http://127.0.0.1:9694/metrics. The page follows lvs-02 from active
-# to dead (kill -9) and back; Prometheus' `promtool check metrics` accepts it; the listener
+# collector and serving http://127.0.0.1:9694/metrics. The page shows lvs-01's group
+# running, taken once, its script started once; it follows lvs-02 from active to dead
+# (kill -9) and back; Prometheus' `promtool check metrics` accepts it; the listener
 # answers GET, refuses other paths, methods and garbage, is not blocked by a silent client
 # and is on loopback only; a real Prometheus server scrapes it; a reload that moves the file
 # removes the old one; a graceful stop removes it; a bad heartbeat-ng.cf line is refused
@@ -13,7 +14,19 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/netns.sh"
 . "$HERE/lib/cluster.sh"
 cluster_begin hbmetrics lvs-01 lvs-02
-for h in lvs-01 lvs-02; do cluster_conf "$state/conf-$h" "1 sha1 secret"; done
+export HARESOURCES="lvs-01 dummy"  # a group whose script only keeps a file in /run
+for h in lvs-01 lvs-02; do
+    cluster_conf "$state/conf-$h" "1 sha1 secret"
+    cat >"$state/conf-$h/resource.d/dummy" <<'EOS'
+#!/bin/sh
+case $1 in
+start) touch /run/dummy ;;
+stop) rm -f /run/dummy ;;
+status) if [ -e /run/dummy ]; then echo running; else echo stopped; fi ;;
+esac
+EOS
+    chmod +x "$state/conf-$h/resource.d/dummy"
+done
 printf 'metrics_textfile /var/lib/heartbeat/heartbeat.prom\nmetrics_interval 1\nmetrics_listen 9694\n' \
     >"$state/conf-lvs-01/heartbeat-ng.cf"
 prom=$state/nodes/lvs-01/lib/heartbeat.prom  # the node's /var/lib/heartbeat, from outside
@@ -26,6 +39,10 @@ check "lvs-01 writes the page with lvs-02 active" \
     wait_until 10 shows 'heartbeat_node_status{node="lvs-02",status="active"} 1'
 check "…its link up" shows 'heartbeat_link_up{node="lvs-02",link="ens32"} 1'
 check "…the file is 0644 (node_exporter runs as its own user)" test "$(stat -c %a "$prom")" = 644
+check "the group runs on lvs-01, taken once, its script started once" wait_until 5 eval \
+    'shows "heartbeat_group_state{group=\"dummy\",state=\"running\"} 1" &&
+     shows "heartbeat_group_operation_seconds_count{group=\"dummy\",operation=\"acquire\",outcome=\"succeeded\"} 1" &&
+     shows "heartbeat_script_seconds_count{script=\"dummy\",action=\"start\",outcome=\"ok\"} 1"'
 received() { sed -n 's/^heartbeat_messages_received_total{node="lvs-02",link="ens32"} //p' "$prom"; }
 first=$(received)
 sleep 2.2

@@ -3,6 +3,8 @@
 // engine's own counts, each in the family and with the labels an alert would use.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "metrics/cluster_metrics.hpp"
 #include "support/membership_fixture.hpp"
 #include "support/status_message.hpp"
@@ -93,4 +95,50 @@ TEST_CASE("a reload that renumbers the media keeps each medium's count", "[metri
     INFO(page);
     CHECK(has_line(page, "heartbeat_messages_sent_total{link=\"eth1\"} 2"));
     CHECK(has_line(page, "heartbeat_messages_sent_total{link=\"eth2\"} 0"));
+}
+
+TEST_CASE("resource groups: state here, operations and script calls with their durations",
+          "[metrics]")
+{
+    const test::FixedHost host;
+    membership::Membership m(test::pair_settings(), host);
+    metrics::ClusterMetrics cm;
+    cm.group_op({"10.0.0.100", resources::GroupOpKind::acquire, resources::GroupOpState::succeeded,
+                 Milliseconds(300)});
+    resources::ScriptResult ok;
+    ok.outcome = resources::ScriptOutcome::exited;
+    ok.exit_code = 0;
+    resources::ScriptResult late;
+    late.outcome = resources::ScriptOutcome::timed_out;
+    cm.script({"IPaddr", resources::ScriptAction::start, ok, Milliseconds(40)});
+    cm.script({"IPaddr", resources::ScriptAction::start, ok, Milliseconds(60)});
+    cm.script({"web", resources::ScriptAction::stop, late, Milliseconds(30000)});
+    const std::map<std::string, resources::GroupState> groups{
+        {"10.0.0.100", resources::GroupState::running},
+        {"10.0.0.200", resources::GroupState::stuck}};
+    const std::string page = cm.page(TimePoint{}, m, metrics::ClusterMetrics::Resources{groups});
+    INFO(page);
+    CHECK(has_line(page, "heartbeat_group_state{group=\"10.0.0.100\",state=\"running\"} 1"));
+    CHECK(has_line(page, "heartbeat_group_state{group=\"10.0.0.100\",state=\"stuck\"} 0"));
+    CHECK(has_line(page, "heartbeat_group_state{group=\"10.0.0.200\",state=\"stuck\"} 1"));
+    CHECK(has_line(page,
+                   "heartbeat_group_operation_seconds_bucket{group=\"10.0.0.100\","
+                   "operation=\"acquire\",outcome=\"succeeded\",le=\"0.25\"} 0"));
+    CHECK(has_line(page,
+                   "heartbeat_group_operation_seconds_bucket{group=\"10.0.0.100\","
+                   "operation=\"acquire\",outcome=\"succeeded\",le=\"0.5\"} 1"));
+    CHECK(has_line(page,
+                   "heartbeat_group_operation_seconds_sum{group=\"10.0.0.100\","
+                   "operation=\"acquire\",outcome=\"succeeded\"} 0.3"));
+    CHECK(has_line(page,
+                   "heartbeat_script_seconds_count{script=\"IPaddr\",action=\"start\","
+                   "outcome=\"ok\"} 2"));
+    CHECK(has_line(page,
+                   "heartbeat_script_seconds_sum{script=\"IPaddr\",action=\"start\","
+                   "outcome=\"ok\"} 0.1"));
+    CHECK(has_line(page,
+                   "heartbeat_script_seconds_count{script=\"web\",action=\"stop\","
+                   "outcome=\"timed_out\"} 1"));
+    // Without resource management (-M) there is no group state at all.
+    CHECK(cm.page(TimePoint{}, m).find("heartbeat_group_state") == std::string::npos);
 }
