@@ -118,6 +118,8 @@ public:
 
     /// Signed-on clients (casual and named).
     std::size_t clients() const;
+    /// Open connections, signed on or not yet.
+    std::size_t connections() const { return clients_.size(); }
     /// Why the last connection was dropped (tests, logs).
     std::optional<DropReason> last_drop() const { return last_drop_; }
 

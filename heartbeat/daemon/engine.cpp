@@ -401,7 +401,11 @@ std::string Engine::metrics_page() const
     if (resources_) {
         groups.emplace(metrics::ClusterMetrics::Resources{resources_->groups()});
     }
-    return metrics_.page(membership::Clock::now(), *membership_, groups);
+    std::optional<metrics::ClusterMetrics::ApiClients> clients;
+    if (api_) {
+        clients.emplace(metrics::ClusterMetrics::ApiClients{api_->connections(), api_->clients()});
+    }
+    return metrics_.page(membership::Clock::now(), *membership_, groups, clients);
 }
 
 void Engine::send_on_media(const wire::Message& m, std::optional<std::size_t> forwarded_from)

@@ -133,7 +133,8 @@ std::uint64_t from_map(const std::map<std::string, std::uint64_t, std::less<>>& 
 
 std::string ClusterMetrics::page(membership::TimePoint now,
                                  const membership::Membership& membership,
-                                 const std::optional<Resources>& resources) const
+                                 const std::optional<Resources>& resources,
+                                 const std::optional<ApiClients>& api) const
 {
     Exposition p;
     const auto& nodes = membership.nodes();
@@ -266,6 +267,13 @@ std::string ClusterMetrics::page(membership::TimePoint now,
              "not_found).");
     for (const auto& [k, h] : scripts_) {
         p.sample({{"script", k[0]}, {"action", k[1]}, {"outcome", k[2]}}, h);
+    }
+    if (api) {
+        p.family("heartbeat_api_clients", Type::gauge,
+                 "Connections to the API socket (cl_status, ipfail, ...): all of them, and "
+                 "those signed on.");
+        p.sample({{"state", "connected"}}, count(api->connected));
+        p.sample({{"state", "signed_on"}}, count(api->signed_on));
     }
     return p.text();
 }

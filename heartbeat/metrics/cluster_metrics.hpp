@@ -47,9 +47,15 @@ public:
     struct Resources {
         const std::map<std::string, resources::GroupState>& groups;
     };
+    /// The API socket's clients, when it is open.
+    struct ApiClients {
+        std::size_t connected = 0;
+        std::size_t signed_on = 0;
+    };
     /// The whole page (Prometheus text format) at `now`.
     std::string page(membership::TimePoint now, const membership::Membership& membership,
-                     const std::optional<Resources>& resources = std::nullopt) const;
+                     const std::optional<Resources>& resources = std::nullopt,
+                     const std::optional<ApiClients>& api = std::nullopt) const;
 
 private:
     std::vector<std::uint64_t> sent_;  ///< per medium

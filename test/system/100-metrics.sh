@@ -3,7 +3,8 @@
 # Metrics, switched on in heartbeat-ng.cf beside an unchanged ha.cf: two of ours, lvs-01
 # writing /var/lib/heartbeat/heartbeat.prom every second for node_exporter's textfile
 # collector and serving http://127.0.0.1:9694/metrics. The page shows lvs-01's group
-# running, taken once, its script started once; it follows lvs-02 from active to dead
+# running, taken once, its script started once, and an API client while it is signed on; it
+# follows lvs-02 from active to dead
 # (kill -9) and back; Prometheus' `promtool check metrics` accepts it; the listener
 # answers GET, refuses other paths, methods and garbage, is not blocked by a silent client
 # and is on loopback only; a real Prometheus server scrapes it; a reload that moves the file
@@ -16,7 +17,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 cluster_begin hbmetrics lvs-01 lvs-02
 export HARESOURCES="lvs-01 dummy"  # a group whose script only keeps a file in /run
 for h in lvs-01 lvs-02; do
-    cluster_conf "$state/conf-$h" "1 sha1 secret"
+    cluster_conf "$state/conf-$h" "1 sha1 secret" "apiauth probe uid=root"
     cat >"$state/conf-$h/resource.d/dummy" <<'EOS'
 #!/bin/sh
 case $1 in
@@ -43,6 +44,15 @@ check "the group runs on lvs-01, taken once, its script started once" wait_until
     'shows "heartbeat_group_state{group=\"dummy\",state=\"running\"} 1" &&
      shows "heartbeat_group_operation_seconds_count{group=\"dummy\",operation=\"acquire\",outcome=\"succeeded\"} 1" &&
      shows "heartbeat_script_seconds_count{script=\"dummy\",action=\"start\",outcome=\"ok\"} 1"'
+# A named API client (as ipfail is) signed on for a few seconds shows in the page.
+sleep 4 | netns_node_exec "$P" lvs-01 python3 "$HERE/lib/hbapi.py" hold probe >/dev/null 2>&1 &
+holder=$!
+check "an API client signed on shows" wait_until 4 eval \
+    'shows "heartbeat_api_clients{state=\"signed_on\"} 1" &&
+     shows "heartbeat_api_clients{state=\"connected\"} 1"'
+wait "$holder"
+check "…and is gone once it leaves" wait_until 4 \
+    shows 'heartbeat_api_clients{state="signed_on"} 0'
 received() { sed -n 's/^heartbeat_messages_received_total{node="lvs-02",link="ens32"} //p' "$prom"; }
 first=$(received)
 sleep 2.2

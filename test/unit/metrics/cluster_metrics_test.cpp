@@ -141,4 +141,9 @@ TEST_CASE("resource groups: state here, operations and script calls with their d
                    "outcome=\"timed_out\"} 1"));
     // Without resource management (-M) there is no group state at all.
     CHECK(cm.page(TimePoint{}, m).find("heartbeat_group_state") == std::string::npos);
+    CHECK(page.find("heartbeat_api_clients") == std::string::npos);  // nor clients without API
+    const std::string with_api =
+        cm.page(TimePoint{}, m, std::nullopt, metrics::ClusterMetrics::ApiClients{3, 2});
+    CHECK(has_line(with_api, "heartbeat_api_clients{state=\"connected\"} 3"));
+    CHECK(has_line(with_api, "heartbeat_api_clients{state=\"signed_on\"} 2"));
 }
