@@ -57,6 +57,9 @@ KINDS = [
     ("takeover", 1), ("reload", 1), ("rsc_fail", 1), ("rsc_hang", 1),
     ("delay", 1), ("reorder", 1), ("dup", 1),
 ]
+# What ends a daemon: left out by --keep-daemons, so one daemon lives through the whole run
+# and its memory can be watched for an hour (a normal soak restarts them every minute).
+RESTARTS = ("kill9", "crash", "sigterm")
 # Bridge ports of the directors (netns.sh: p-OCTET), where relay.py works.
 PORTS = {"lvs-01": "p-11", "lvs-02": "p-12"}
 
@@ -76,11 +79,11 @@ def signal_all(pids, sig):
             pass
 
 
-def make_schedule(seed, seconds):
+def make_schedule(seed, seconds, keep_daemons=False):
     """[(at, kind, node, duration, value)] from the seed alone: the same seed, the same
     faults. `value` is the relay's: the delay in seconds, or how many copies."""
     rng = random.Random(seed)
-    kinds = [k for k, w in KINDS for _ in range(w)]
+    kinds = [k for k, w in KINDS for _ in range(w) if not (keep_daemons and k in RESTARTS)]
     out = []
     at = 15.0  # the pair comes up first (3.0.6 takes ~12 s at a joint start)
     while at < seconds - 12:
@@ -131,7 +134,7 @@ class Tail:
 class Soak:
     def __init__(self, args):
         self.a = args
-        self.schedule = make_schedule(args.seed, args.seconds)
+        self.schedule = make_schedule(args.seed, args.seconds, args.keep_daemons)
         if args.selftest:
             # Negative controls: the VIP added to lvs-02 behind its daemon's back while both
             # hear each other, then removed from everyone (v1 does not watch resources).
@@ -169,6 +172,7 @@ class Soak:
         self.monitors = {n: Tail(f"{args.state}/amon-{n}.out") for n in NODES}
         self.logs = {n: Tail(self.log_path(n)) for n in NODES}
         self.counts = {}
+        self.strays = 0  # times a 3.0.6 node still ran at its start (clear_306)
 
     # ---- plumbing -------------------------------------------------------------------
     def now(self):
@@ -253,8 +257,49 @@ class Soak:
                            f'state={self.a.state}; {script}'],
             capture_output=True, text=True)
 
+    def node_leftovers(self, node):
+        """What runs in the node's network namespace but our address monitors."""
+        left = []
+        for p in self.ns_pids(node):
+            try:
+                cmd = open(f"/proc/{p}/cmdline").read().replace("\0", " ").strip()
+            except OSError:
+                continue
+            if "monitor address" not in cmd:
+                left.append((p, cmd))
+        return left
+
+    def masters(self, node):
+        """The node's daemon: the pid we track, and for 3.0.6 any master control process
+        beside it (one restarting after a heal may briefly be two processes)."""
+        pids = [self.pid(node)]
+        if self.kind(node) == "real":
+            pids += [p for p, cmd in self.node_leftovers(node)
+                     if cmd.startswith("heartbeat: master control process") and p not in pids]
+        return pids
+
+    def clear_306(self, node):
+        """A 3.0.6 node about to start must not run already. 3.0.6 restarts itself after a
+        heal (exec, then a new master), and a kill or SIGTERM that reached the old master
+        while the new one came up left the new one running, untracked; the next start added
+        another beside it, and each such pair multiplied at their next restart (seed 1002:
+        five at once). What is left is ours (it descends from what we started, in our
+        namespace): killed by PID, its VIP removed, and counted."""
+        left = self.node_leftovers(node)
+        if not left:
+            return
+        self.strays += 1
+        self.note(f"{node}: 3.0.6 left {len(left)} process(es) running; killed before its start")
+        signal_all([p for p, _ in left], signal.SIGKILL)
+        end = time.monotonic() + 5.0
+        while self.node_leftovers(node) and time.monotonic() < end:
+            time.sleep(TICK)
+        self.flush_vip(node)
+
     def start(self, node):
         kind = self.kind(node)
+        if kind == "real":
+            self.clear_306(node)
         # The new daemon writes a new log; the old one is kept beside it.
         if os.path.exists(self.log_path(node)):
             os.replace(self.log_path(node), self.log_path(node) + f".{int(self.now() * 1000)}")
@@ -299,9 +344,9 @@ class Soak:
         self.note(f"{kind} {node}" + (f" for {duration:.2f} s" if duration else "") +
                   (f" ({value:g})" if value else ""))
         if kind in ("kill9", "crash"):
-            pid = self.pid(node)
             self.expect_down.add(node)
-            signal_all(self.node_pids(node) if kind == "crash" else [pid], signal.SIGKILL)
+            signal_all(self.node_pids(node) if kind == "crash" else self.masters(node),
+                       signal.SIGKILL)
             if kind == "crash":
                 self.flush_vip(node)
             elif self.kind(node) == "real":
@@ -311,10 +356,8 @@ class Soak:
                 return lambda: (self.flush_vip(node), self.start(node))
             return lambda: self.start(node)
         if kind == "sigterm":
-            pid = self.pid(node)
             self.expect_down.add(node)
-            if pid:
-                os.kill(pid, signal.SIGTERM)
+            signal_all(self.masters(node), signal.SIGTERM)
             return lambda: (self.wait_gone(node), self.check_leftovers(node), self.start(node))
         if kind in ("stall_short", "stall_long"):
             pids = self.node_pids(node)
@@ -408,14 +451,7 @@ class Soak:
 
     def check_leftovers(self, node):
         """After a graceful stop nothing of the node may be left but what we started."""
-        left = []
-        for p in self.ns_pids(node):
-            try:
-                cmd = open(f"/proc/{p}/cmdline").read().replace("\0", " ").strip()
-            except OSError:
-                continue
-            if "monitor address" not in cmd:
-                left.append(f"{p} {cmd}")
+        left = [f"{p} {cmd}" for p, cmd in self.node_leftovers(node)]
         if left and self.kind(node) == "real":
             print(f"  note: 3.0.6 on {node} left {len(left)} process(es) after SIGTERM: {left[:2]}")
         elif left:
@@ -626,10 +662,15 @@ class Soak:
             return 1
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
         print(f"chaos: {sum(self.counts.values())} faults injected ({kinds})")
+        if self.strays:
+            print(f"chaos: a 3.0.6 node still ran at {self.strays} of its starts (killed first)")
         if self.rss:
             pid, (t0, k0, t1, k1) = max(self.rss.items(), key=lambda e: e[1][2] - e[1][0])
+            # A rate from minutes of watching says nothing about an hour: not printed.
+            rate = (f" ({(k1 - k0) * 3600.0 / (t1 - t0):+.0f} KiB per hour)"
+                    if t1 - t0 >= 600 else "")
             print(f"chaos: the longest-watched daemon of ours (pid {pid}): RSS {k0} -> {k1} KiB "
-                  f"over {t1 - t0:.0f} s")
+                  f"over {t1 - t0:.0f} s{rate}")
         if not self.violations:
             print(f"ok   no invariant broken in {self.a.seconds} s (seed {self.a.seed})")
             return 0
@@ -652,6 +693,7 @@ def main():
     p.add_argument("--root", required=True)
     p.add_argument("--verbose", action="store_true")
     p.add_argument("--selftest", action="store_true")
+    p.add_argument("--keep-daemons", action="store_true")
     sys.exit(Soak(p.parse_args()).run())
 
 
