@@ -13,12 +13,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +30,8 @@
 
 #include "api/client.hpp"
 #include "base/text.hpp"
+#include "metrics/events.hpp"
+#include "platform/state_files.hpp"
 
 namespace {
 
@@ -269,6 +273,7 @@ struct Args {
     bool ping_only = false;
     bool normal_only = false;
     std::optional<std::string> param;
+    std::optional<std::string> since;  // events --since
     std::vector<std::string> operands;
     bool bad_option = false;
     int bad_char = 0;
@@ -595,6 +600,54 @@ int cmd_rscstatus(Session& s, const Args& a, Output output)
     return exit_ok;
 }
 
+/// Where the daemon keeps its event history (its state directory's `events`).
+constexpr const char* events_path = "/var/lib/heartbeat/events";
+
+/// `events [--since TIME] [--json]`: the event history, oldest first, read from the file the
+/// daemon appends to, so it answers also when heartbeat is not running.
+int cmd_events(Session&, const Args& a, Output output)
+{
+    using hb::metrics::Event;
+    std::optional<std::int64_t> since;
+    if (a.since) {
+        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        since = hb::metrics::parse_since(*a.since, now);
+        if (!since) {
+            return complain(
+                "cl_status events: --since wants 90s, 15m, 2h, 1d or "
+                "'YYYY-MM-DD HH:MM[:SS]'",
+                exit_param);
+        }
+    }
+    std::error_code error;
+    const auto text = hb::platform::read_file_prefix(events_path, 64 * 1024 * 1024, error);
+    if (!text && error != std::errc::no_such_file_or_directory) {
+        log_error(std::string("Cannot read ") + events_path + ": " + error.message());
+        return exit_failure;
+    }
+    hb::metrics::EventLog log(std::numeric_limits<std::size_t>::max());
+    log.restore(text.value_or(""));
+    Json all = Json::array();
+    std::optional<std::int64_t> previous;
+    for (const Event& e : log.events()) {
+        if (since && e.unix_ms < *since) {
+            continue;
+        }
+        if (output == Output::json) {
+            all.push_back(Json::parse(hb::metrics::event_line(e)));
+        } else {
+            std::printf("%s\n", hb::metrics::format_event(e, previous).c_str());
+        }
+        previous = e.unix_ms;
+    }
+    if (output == Output::json) {
+        print_json(all);
+    }
+    return exit_ok;
+}
+
 int cmd_hbparameter(Session& s, const Args& a, Output)
 {
     if (!a.param) {
@@ -650,8 +703,9 @@ const NodeQuery node_site{"nodesite",
                           "Error. May be due to incorrect node name",
                           "The site of the cluster node %s is %s\n"};
 
-/// Whether a sub-command needs the daemon to answer its sign-on (hbstatus reports either).
-enum class Needs { daemon, nothing };
+/// Whether a sub-command needs the daemon to answer its sign-on (hbstatus reports either),
+/// or reads the state directory and never signs on (events).
+enum class Needs { daemon, nothing, state_dir };
 
 /// Every sub-command, in one place: its name, its getopt options and how a bad one is
 /// worded (3.0.6's), whether it has a --json form, what it needs, and what runs it.
@@ -680,16 +734,21 @@ const SubCommand sub_commands[] = {
     {"rscstatus", "m", OptionWording::plain, true, Needs::daemon, cmd_rscstatus},
     {"hbstatus", "vm", OptionWording::lenient, true, Needs::nothing, cmd_hbstatus},
     {"hbparameter", "mp:", OptionWording::with_code, false, Needs::daemon, cmd_hbparameter},
+    {"events", "", OptionWording::plain, true, Needs::state_dir, cmd_events},
 };
 
 int run(int argc, char** argv)
 {
     // --json may stand anywhere; the rest is parsed as 3.0.6 does.
+    // So may --since TIME (events only).
     bool json = false;
+    std::optional<std::string> since;
     std::vector<char*> args;
     for (int i = 0; i < argc; ++i) {
         if (std::strcmp(argv[i], "--json") == 0) {
             json = true;
+        } else if (std::strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
+            since = argv[++i];
         } else {
             args.push_back(argv[i]);
         }
@@ -721,15 +780,19 @@ int run(int argc, char** argv)
         return exit_param;
     }
 
+    if (since && sub != "events") {
+        std::fprintf(stderr, "cl_status: --since is only for events\n");
+        return exit_param;
+    }
     Session s;
-    if (!s.signon() && command->needs == Needs::daemon) {
+    if (command->needs != Needs::state_dir && !s.signon() && command->needs == Needs::daemon) {
         log_error("Cannot signon with heartbeat");
         log_error("REASON: " + s.errmsg());
         return exit_failure;
     }
     int rc = exit_param;
-    if (const auto parsed =
-            parse_or_complain(argc - 1, argv + 1, command->options, command->wording)) {
+    if (auto parsed = parse_or_complain(argc - 1, argv + 1, command->options, command->wording)) {
+        parsed->since = since;
         rc = command->run(s, *parsed, json ? Output::json : Output::text);
     }
     std::fflush(stdout);

@@ -277,6 +277,13 @@ void Engine::start()
     arm_timer();
     start_metrics_textfile();
     start_metrics_listener();
+    restore_events();
+    {
+        metrics::Event ev;
+        ev.kind = metrics::EventKind::daemon_start;
+        ev.text = "heartbeat started (generation " + std::to_string(settings_.generation) + ")";
+        record(std::move(ev));
+    }
     signals_.async_wait([this](const auto& ec, int sig) { on_signal(ec, sig); });
 }
 
@@ -388,6 +395,23 @@ void Engine::flush()
     if (resources_) {
         for (const auto& done : resources_->take_group_ops_done()) {
             metrics_.group_op(done);
+            const bool ok = done.outcome == resources::GroupOpState::succeeded;
+            const bool taken = done.kind == resources::GroupOpKind::acquire;
+            {
+                metrics::Event ev;
+                ev.kind = !ok     ? metrics::EventKind::group_failed
+                          : taken ? metrics::EventKind::group_acquired
+                                  : metrics::EventKind::group_released;
+                ev.group = done.group;
+                ev.took_ms = done.took.count();
+                ev.text = "group " + done.group +
+                          (!ok ? " " + std::string(resources::to_string(done.kind)) + " " +
+                                     std::string(resources::to_string(done.outcome))
+                           : taken ? " running here"
+                                   : " released here") +
+                          " (" + base::format_ms(done.took) + ")";
+                record(std::move(ev));
+            }
         }
         for (const auto& done : resources_->take_scripts_done()) {
             metrics_.script(done);
@@ -432,6 +456,7 @@ void Engine::send_on_media(const wire::Message& m, std::optional<std::size_t> fo
 void Engine::handle_event(const membership::Event& event)
 {
     metrics_.on_event(event);
+    record_membership_event(event);
     if (api_server_) {
         switch (event.kind) {
         case membership::EventKind::node_status:
@@ -483,6 +508,14 @@ void Engine::route_local(wire::Message message, std::string_view from)
         } else if (!resources_) {
             HB_LOG(warn) << "standby request ignored: resources are not managed (-M)";
         } else {
+            {
+                metrics::Event ev;
+                ev.kind = metrics::EventKind::request;
+                ev.detail = "standby";
+                ev.text = "standby asked for here (" + std::string(resources::to_string(*set)) +
+                          ", " + std::string(from) + ")";
+                record(std::move(ev));
+            }
             resources_->request_standby(now, *set);
         }
     } else if (type.empty() || (resources::is_resource_message(type) && type != "hb_takeover")) {
@@ -491,6 +524,17 @@ void Engine::route_local(wire::Message message, std::string_view from)
     } else {
         // hb_takeover, ipfail's num_ping_nodes, any script's ha_clustermsg: to the cluster.
         HB_LOG(debug) << "sending a '" << type << "' message from " << from;
+        if (type == "hb_takeover") {
+            {
+                metrics::Event ev;
+                ev.kind = metrics::EventKind::request;
+                ev.detail = "takeover";
+                ev.text = "takeover asked for here (" +
+                          std::string(message.get("rsc_hold").value_or("all")) + ", " +
+                          std::string(from) + ")";
+                record(std::move(ev));
+            }
+        }
         membership_->send(std::move(message));
     }
 }
@@ -1000,6 +1044,93 @@ void Engine::on_child_exit(std::size_t i, const platform::ProcessResult& result)
     flush();
 }
 
+namespace {
+
+std::int64_t unix_ms_now()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+/// Most of the events file read back at start (1000 events are about 150 KiB).
+constexpr std::size_t max_events_file = 4 * 1024 * 1024;
+
+}  // namespace
+
+void Engine::restore_events()
+{
+    if (settings_.state_dir.empty()) {
+        return;
+    }
+    std::error_code error;
+    const std::string path = settings_.state_dir + "/" + metrics::events_file_name;
+    if (const auto text = platform::read_file_prefix(path, max_events_file, error)) {
+        events_.restore(*text);
+    }
+}
+
+void Engine::record(metrics::Event event)
+{
+    event.unix_ms = unix_ms_now();
+    HB_LOG(debug) << "event: " << event.text;
+    const std::string line = events_.add(std::move(event));
+    if (settings_.state_dir.empty()) {
+        return;
+    }
+    const std::string path = settings_.state_dir + "/" + metrics::events_file_name;
+    std::error_code error;
+    if (events_.wants_rewrite()) {
+        if (platform::replace_file(path, events_.text(), error, 0644)) {
+            events_.rewritten();
+        }
+    } else {
+        platform::append_file(path, line, error);
+    }
+    if (error && error != events_error_) {
+        HB_LOG(err) << "events: cannot write " << path << ": " << error.message();
+    }
+    events_error_ = error;
+}
+
+void Engine::record_membership_event(const membership::Event& event)
+{
+    using membership::EventKind;
+    switch (event.kind) {
+    case EventKind::node_status:
+        if (event.from != event.to) {
+            {
+                metrics::Event ev;
+                ev.kind = metrics::EventKind::node_status;
+                ev.node = event.node;
+                ev.detail = std::string(membership::to_string(event.to));
+                ev.text =
+                    "node " + event.node + ": " + std::string(membership::to_string(event.to));
+                record(std::move(ev));
+            }
+        }
+        break;
+    case EventKind::link_status: {
+        metrics::Event ev;
+        ev.kind = metrics::EventKind::link_status;
+        ev.node = event.node;
+        ev.detail = event.link;
+        ev.text = "link " + event.node + ":" + event.link + " " +
+                  std::string(membership::to_string(event.link_status));
+        record(std::move(ev));
+    } break;
+    case EventKind::partition_healed: {
+        metrics::Event ev;
+        ev.kind = metrics::EventKind::partition_healed;
+        ev.node = event.node;
+        ev.text = "partition with " + event.node +
+                  " healed: it was declared dead and is back (split brain)";
+        record(std::move(ev));
+    } break;
+    default: break;
+    }
+}
+
 void Engine::start_metrics_textfile()
 {
     metrics_timer_.cancel();
@@ -1050,6 +1181,12 @@ void Engine::finish_stop()
         return;
     }
     flush();
+    {
+        metrics::Event ev;
+        ev.kind = metrics::EventKind::daemon_stop;
+        ev.text = "heartbeat stopped";
+        record(std::move(ev));
+    }
     stopping_ = true;
     timer_.cancel();
     metrics_timer_.cancel();

@@ -31,6 +31,7 @@
 #include "media/udp_medium.hpp"
 #include "membership/membership.hpp"
 #include "metrics/cluster_metrics.hpp"
+#include "metrics/events.hpp"
 #include "platform/kernel_watchdog.hpp"
 
 namespace hb::daemon {
@@ -119,6 +120,10 @@ private:
     /// heartbeat-ng.cf's metrics_listen: (re)opened on its address, or closed.
     void start_metrics_listener();
     std::string metrics_page() const;
+    /// The event history: the file's earlier events, then each new one appended to it.
+    void restore_events();
+    void record(metrics::Event event);
+    void record_membership_event(const membership::Event& event);
 
     // api::ClusterView
     std::vector<api::NodeInfo> nodes() const override;
@@ -157,6 +162,8 @@ private:
     boost::asio::steady_timer metrics_timer_;
     std::error_code metrics_write_error_;  ///< the last failure to write the textfile, logged once
     std::unique_ptr<MetricsListener> metrics_listener_;
+    metrics::EventLog events_;
+    std::error_code events_error_;  ///< the last failure to write the events file, logged once
     base::RateLimiter bad_packet_log_{std::chrono::seconds(10), 5};
     std::error_code floor_write_error_;  ///< the last failure to save the floors, logged once
     bool stopping_ = false;              ///< sockets closing: nothing more is sent

@@ -112,6 +112,16 @@ bool replace_file(const std::string& path, std::string_view bytes, std::error_co
     return true;
 }
 
+bool append_file(const std::string& path, std::string_view bytes, std::error_code& error)
+{
+    base::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+    if (!fd) {
+        error = last_error();
+        return false;
+    }
+    return write_all(fd.get(), bytes, error);
+}
+
 std::optional<Generation> bump_generation(const std::string& state_dir, std::error_code& error)
 {
     const std::string path = state_dir + "/hb_generation";

@@ -32,6 +32,10 @@ std::optional<Generation> bump_generation(const std::string& state_dir, std::err
 bool replace_file(const std::string& path, std::string_view bytes, std::error_code& error,
                   std::optional<unsigned> mode = std::nullopt);
 
+/// Appends `bytes` to `path` (made 0644 less the umask when missing). One write(2) for a
+/// short line: with O_APPEND, a crash leaves at worst that line cut short.
+bool append_file(const std::string& path, std::string_view bytes, std::error_code& error);
+
 /// The first `max` bytes of `path`; nullopt when it cannot be opened (`error` says why).
 std::optional<std::string> read_file_prefix(const std::string& path, std::size_t max,
                                             std::error_code& error);

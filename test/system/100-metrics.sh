@@ -8,7 +8,8 @@
 # (kill -9) and back; Prometheus' `promtool check metrics` accepts it; the listener
 # answers GET, refuses other paths, methods and garbage, is not blocked by a silent client
 # and is on loopback only; a real Prometheus server scrapes it; a reload that moves the file
-# removes the old one; a graceful stop removes it; a bad heartbeat-ng.cf line is refused
+# removes the old one; a graceful stop removes it; `cl_status events` tells the failover in
+# order (also as JSON, and filtered by --since); a bad heartbeat-ng.cf line is refused
 # with file and line (by --check-config and at start, which then does not start).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -77,6 +78,29 @@ cluster_start_ours "$P" lvs-02 "$state/conf-lvs-02"
 check "lvs-02 back: active, one return" wait_until 10 eval \
     'shows "heartbeat_node_status{node=\"lvs-02\",status=\"active\"} 1" &&
      shows "heartbeat_node_returns_total{node=\"lvs-02\"} 1"'
+
+# The event history, as cl_status events prints it on lvs-01.
+CL=$HB_STAGE/usr/bin/cl_status
+ev=$(netns_node_exec "$P" lvs-01 "$CL" events)
+echo "$ev" | tail -n 8 | sed 's/^/    /'
+in_order() { # PATTERN... : lines matching each, in that order
+    local from=1 n p
+    for p in "$@"; do
+        n=$(tail -n "+$from" <<<"$ev" | grep -n -m1 -- "$p" | cut -d: -f1) || return 1
+        [ -n "$n" ] || return 1
+        from=$((from + n))
+    done
+}
+check "cl_status events: started, group running here, lvs-02 dead, then back" in_order \
+    "heartbeat started" "group dummy running here" "node lvs-02: dead" "node lvs-02: active"
+check "…with the time since the event before" grep -qE '^[0-9-]{10} [0-9:.]{12} +\+[0-9]+\.[0-9]{3} s  node lvs-02: dead$' <<<"$ev"
+kinds=$(netns_node_exec "$P" lvs-01 "$CL" events --json --since 10m | python3 -c '
+import json, sys
+print(" ".join(sorted({e["kind"] for e in json.load(sys.stdin)})))')
+check "events --json --since 10m: one JSON array ($kinds)" eval \
+    '[[ " $kinds " == *" node_status "* && " $kinds " == *" group_acquired "* ]]'
+check "--since in the future lets nothing through" eval \
+    '[ -z "$(netns_node_exec "$P" lvs-01 "$CL" events --since "2099-01-01 00:00")" ]'
 
 # The HTTP listener (loopback only: metrics_listen 9694), from inside lvs-01.
 # shellcheck disable=SC2016
@@ -168,4 +192,7 @@ check "…saying why" grep -q "heartbeat-ng.cf:2: error: metrics_interval" \
 netns_stop_node "$P" lvs-01
 check "a graceful stop removes the page (a stopped daemon's figures would look current)" \
     test ! -e "$other"
+check "…and the event history, in the state directory, ends with the stop" eval \
+    'tail -n 1 "$state/nodes/lvs-01/lib/events" | grep -q "\"kind\":\"daemon_stop\""'
+
 finish lvs-01 lvs-02

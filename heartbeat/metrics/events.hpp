@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The event history: every state change an administrator asks about after a failover
+// (a node or link going dead or coming back, a group taken or given up and how long that
+// took, a partition healed, a standby or takeover asked for, a reload, the daemon's start
+// and stop), newest last, in a bounded ring and as JSON lines in the state directory, so it
+// survives restarts and `cl_status events` can read it even when the daemon is gone.
+// Sans-IO: the engine appends the lines this returns and rewrites the file when told.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hb::metrics {
+
+/// What kind of change an event records.
+enum class EventKind {
+    daemon_start,
+    daemon_stop,
+    node_status,       ///< node: its new status in `text`
+    link_status,       ///< node and link (`detail`): up or dead
+    group_acquired,    ///< group: taken here, `took_ms`
+    group_released,    ///< group: given up here, `took_ms`
+    group_failed,      ///< group: its operation failed or got stuck
+    partition_healed,  ///< node: heard again after it was declared dead (split brain healed)
+    request,           ///< a standby or takeover asked for (`text`)
+    reload,            ///< the configuration reloaded, or refused
+};
+std::string_view to_string(EventKind kind);
+std::optional<EventKind> event_kind_from(std::string_view text);
+
+struct Event {
+    std::int64_t unix_ms = 0;  ///< wall clock
+    EventKind kind = EventKind::daemon_start;
+    std::string node;
+    std::string group;
+    std::string detail;  ///< a link's name, a request's kind
+    std::optional<std::int64_t> took_ms;
+    std::string text;  ///< one line for people
+};
+
+/// One JSON object on one line (no newline), and back (nullopt for anything else).
+std::string event_line(const Event& event);
+std::optional<Event> parse_event_line(std::string_view line);
+
+/// `cl_status events --since`: a time back from `now_ms` (`90s`, `15m`, `2h`, `1d`), or a
+/// local date and time (`2026-12-06 16:50`, seconds optional); the first event it lets
+/// through is at or after the returned wall-clock milliseconds. nullopt: not a time.
+std::optional<std::int64_t> parse_since(std::string_view text, std::int64_t now_ms);
+
+/// One line for people: local date and time to the millisecond, the time since the event
+/// before (`+1.234 s`, blank for the first), then the text.
+std::string format_event(const Event& event, std::optional<std::int64_t> previous_ms);
+
+/// The file's name in the state directory.
+inline constexpr const char* events_file_name = "events";
+
+class EventLog {
+public:
+    explicit EventLog(std::size_t capacity = 1000) : capacity_(capacity) {}
+
+    /// The file as an earlier run left it (oldest first); lines that do not parse are
+    /// skipped, the newest `capacity` kept.
+    void restore(std::string_view file_text);
+    /// Records `event`; returns its line (with newline) to append to the file.
+    std::string add(Event event);
+    /// True once the file holds twice the capacity: rewrite it with text(), then rewritten().
+    bool wants_rewrite() const { return file_lines_ >= 2 * capacity_; }
+    std::string text() const;
+    void rewritten() { file_lines_ = events_.size(); }
+
+    const std::deque<Event>& events() const { return events_; }
+
+private:
+    std::size_t capacity_;
+    std::deque<Event> events_;
+    std::size_t file_lines_ = 0;  ///< lines in the file, as far as we know
+};
+
+}  // namespace hb::metrics
