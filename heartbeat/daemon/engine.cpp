@@ -309,6 +309,14 @@ void Engine::on_datagram(std::size_t medium, std::string_view bytes)
     if (!verified.ok()) {
         const auto& rejection = verified.error();
         metrics_.rejected(rejection.error);
+        if (bad_packets_.refused(membership::Clock::now())) {
+            metrics::Event ev;
+            ev.kind = metrics::EventKind::bad_packets;
+            ev.detail = std::string(auth::to_string(rejection.error));
+            ev.text = "refused datagrams on " + media_[medium]->spec().interface + " (" +
+                      ev.detail + "; all of them counted in heartbeat_packets_rejected_total)";
+            record(std::move(ev));
+        }
         if (config_.ha_cf.log_badpack && bad_packet_log_.allow(membership::Clock::now())) {
             const auto suppressed = bad_packet_log_.take_suppressed();
             HB_LOG(warn) << "dropped packet on " << media_[medium]->spec().interface << ": "
@@ -806,6 +814,13 @@ void Engine::on_reload_checked(const platform::ProcessResult& check)
     }
     if (check.outcome != platform::ProcessOutcome::exited || check.exit_code != 0) {
         HB_LOG(err) << "SIGHUP: configuration has errors; keeping the running one";
+        metrics::Event ev;
+        ev.kind = metrics::EventKind::reload;
+        ev.detail = "refused";
+        ev.text =
+            "reload refused: the configuration has errors (heartbeat --check-config "
+            "names them); the running one is kept";
+        record(std::move(ev));
         for (const std::string& text : {check.output, check.errors}) {
             for (const auto& line : base::split_lines(text)) {
                 if (line.find("error") != std::string_view::npos) {
@@ -900,6 +915,11 @@ void Engine::apply_reload()
         base::Logger::instance().set_debug_level(config_.ha_cf.debug);
     }
     HB_LOG(info) << "Configuration reloaded: " << plan.summary();
+    metrics::Event ev;
+    ev.kind = metrics::EventKind::reload;
+    ev.detail = "applied";
+    ev.text = "configuration reloaded: " + plan.summary();
+    record(std::move(ev));
     flush();
     arm_timer();
 }

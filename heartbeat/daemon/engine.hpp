@@ -163,6 +163,7 @@ private:
     std::error_code metrics_write_error_;  ///< the last failure to write the textfile, logged once
     std::unique_ptr<MetricsListener> metrics_listener_;
     metrics::EventLog events_;
+    metrics::BurstWatch bad_packets_;
     std::error_code events_error_;  ///< the last failure to write the events file, logged once
     base::RateLimiter bad_packet_log_{std::chrono::seconds(10), 5};
     std::error_code floor_write_error_;  ///< the last failure to save the floors, logged once

@@ -14,7 +14,7 @@ namespace hb::metrics {
 
 namespace {
 
-constexpr std::array<std::pair<EventKind, std::string_view>, 10> kind_names{{
+constexpr std::array<std::pair<EventKind, std::string_view>, 11> kind_names{{
     {EventKind::daemon_start, "daemon_start"},
     {EventKind::daemon_stop, "daemon_stop"},
     {EventKind::node_status, "node_status"},
@@ -25,6 +25,7 @@ constexpr std::array<std::pair<EventKind, std::string_view>, 10> kind_names{{
     {EventKind::partition_healed, "partition_healed"},
     {EventKind::request, "request"},
     {EventKind::reload, "reload"},
+    {EventKind::bad_packets, "bad_packets"},
 }};
 
 }  // namespace

@@ -7,6 +7,7 @@
 // Sans-IO: the engine appends the lines this returns and rewrites the file when told.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -27,6 +28,7 @@ enum class EventKind {
     partition_healed,  ///< node: heard again after it was declared dead (split brain healed)
     request,           ///< a standby or takeover asked for (`text`)
     reload,            ///< the configuration reloaded, or refused
+    bad_packets,       ///< refused datagrams began to arrive (`detail`: the first one's reason)
 };
 std::string_view to_string(EventKind kind);
 std::optional<EventKind> event_kind_from(std::string_view text);
@@ -53,6 +55,27 @@ std::optional<std::int64_t> parse_since(std::string_view text, std::int64_t now_
 /// One line for people: local date and time to the millisecond, the time since the event
 /// before (`+1.234 s`, blank for the first), then the text.
 std::string format_event(const Event& event, std::optional<std::int64_t> previous_ms);
+
+/// Refused datagrams come in bursts (a peer with another key, a scan, an attack): the history
+/// gets one event when a burst begins, after `quiet` without any, not one per datagram (the
+/// metrics count each).
+class BurstWatch {
+public:
+    explicit BurstWatch(std::chrono::steady_clock::duration quiet = std::chrono::minutes(1))
+        : quiet_(quiet)
+    {}
+    /// A refusal at `now`: true when it begins a burst.
+    bool refused(std::chrono::steady_clock::time_point now)
+    {
+        const bool begins = !last_ || now - *last_ >= quiet_;
+        last_ = now;
+        return begins;
+    }
+
+private:
+    std::chrono::steady_clock::duration quiet_;
+    std::optional<std::chrono::steady_clock::time_point> last_;
+};
 
 /// The file's name in the state directory.
 inline constexpr const char* events_file_name = "events";

@@ -102,6 +102,17 @@ check "events --json --since 10m: one JSON array ($kinds)" eval \
 check "--since in the future lets nothing through" eval \
     '[ -z "$(netns_node_exec "$P" lvs-01 "$CL" events --since "2099-01-01 00:00")" ]'
 
+# Garbage datagrams to lvs-01's heartbeat port: counted each, and one event for the burst.
+netns_exec "$P" lvs-02 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(20):
+    s.sendto(b"not a heartbeat %d" % i, ("192.168.219.11", 694))'
+check "refused datagrams counted by reason" wait_until 4 \
+    shows 'heartbeat_packets_rejected_total{reason="malformed"} 20'
+bursts=$(netns_node_exec "$P" lvs-01 "$CL" events | grep -c "refused datagrams on ens32 (malformed")
+check "…and one event for their burst, not twenty ($bursts)" test "$bursts" -eq 1
+
 # The HTTP listener (loopback only: metrics_listen 9694), from inside lvs-01.
 # shellcheck disable=SC2016
 HTTP='
@@ -174,6 +185,8 @@ other=$state/nodes/lvs-01/lib/other.prom
 check "a reload moves the page to the new file" wait_until 10 test -s "$other"
 check "…and removes the old one" wait_until 3 test ! -e "$prom"
 check "the listener, unchanged, still answers" eval 'http get | grep -q "^HTTP/1.1 200 OK"'
+check "the reload is in the event history" eval \
+    'netns_node_exec "$P" lvs-01 "$CL" events | grep -q "configuration reloaded: .*metrics"'
 
 # A bad line: named with file and line, by --check-config and at start.
 printf 'metrics_textfile /var/lib/heartbeat/other.prom\nmetrics_interval 0\n' \

@@ -111,3 +111,16 @@ TEST_CASE("an event for people: time to the millisecond, time since the one befo
     CHECK(format_event(e, 1796572798911) ==
           "2026-12-06 16:00:00.123      +1.212 s  node lvs-02: dead");
 }
+
+TEST_CASE("bad packets: one event per burst, not per datagram", "[metrics][events]")
+{
+    using namespace std::chrono_literals;
+    BurstWatch watch(60s);
+    const std::chrono::steady_clock::time_point t0{std::chrono::hours(1)};
+    CHECK(watch.refused(t0));  // the first begins a burst
+    CHECK_FALSE(watch.refused(t0 + 1s));
+    CHECK_FALSE(watch.refused(t0 + 50s));  // still the same burst: the quiet counts from the last
+    CHECK_FALSE(watch.refused(t0 + 109s));
+    CHECK(watch.refused(t0 + 169s));  // a minute of quiet: a new burst
+    CHECK(event_kind_from("bad_packets") == EventKind::bad_packets);
+}
