@@ -26,6 +26,16 @@ fuzz_seeds() {
             fi
         done
         ;;
+    observe_fuzzer)
+        # The first byte picks the input (observe_fuzzer.cpp): 0 an HTTP request head, 1
+        # heartbeat-ng.cf, 2 the events file, 3 a --since time.
+        printf '\000GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9694\r\nAccept: */*\r\n\r\n' >"$dir/http.1"
+        printf '\000HEAD / HTTP/1.0\r\n\r\n' >"$dir/http.2"
+        printf '\001metrics_textfile /var/lib/prometheus/node-exporter/heartbeat.prom\nmetrics_interval 15\nmetrics_listen [::1]:9694\n' >"$dir/ng_cf.1"
+        printf '\002{"ms":1796572000123,"kind":"group_acquired","group":"IPaddr::10.0.0.1","took_ms":412,"text":"group running here"}\n{"ms":1796572000200,"kind":"node_status","node":"lvs-02","detail":"dead","text":"node lvs-02: dead"}\n' >"$dir/events.1"
+        printf '\00315m' >"$dir/since.1"
+        printf '\0032026-12-06 16:50:30' >"$dir/since.2"
+        ;;
     esac
 }
 
