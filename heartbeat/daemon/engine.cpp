@@ -1094,6 +1094,10 @@ void Engine::record(metrics::Event event)
 {
     event.unix_ms = unix_ms_now();
     HB_LOG(debug) << "event: " << event.text;
+    if (journal_) {
+        // The same text as the history, with fields to filter on (journalctl HB_NODE=...).
+        (void)journal_->send(metrics::journal_fields(event));
+    }
     const std::string line = events_.add(std::move(event));
     if (settings_.state_dir.empty()) {
         return;

@@ -32,6 +32,7 @@
 #include "membership/membership.hpp"
 #include "metrics/cluster_metrics.hpp"
 #include "metrics/events.hpp"
+#include "platform/journal.hpp"
 #include "platform/kernel_watchdog.hpp"
 
 namespace hb::daemon {
@@ -164,6 +165,7 @@ private:
     std::unique_ptr<MetricsListener> metrics_listener_;
     metrics::EventLog events_;
     metrics::BurstWatch bad_packets_;
+    std::optional<platform::Journal> journal_ = platform::Journal::if_under_systemd();
     std::error_code events_error_;  ///< the last failure to write the events file, logged once
     base::RateLimiter bad_packet_log_{std::chrono::seconds(10), 5};
     std::error_code floor_write_error_;  ///< the last failure to save the floors, logged once

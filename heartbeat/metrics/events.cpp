@@ -14,40 +14,80 @@ namespace hb::metrics {
 
 namespace {
 
-constexpr std::array<std::pair<EventKind, std::string_view>, 11> kind_names{{
-    {EventKind::daemon_start, "daemon_start"},
-    {EventKind::daemon_stop, "daemon_stop"},
-    {EventKind::node_status, "node_status"},
-    {EventKind::link_status, "link_status"},
-    {EventKind::group_acquired, "group_acquired"},
-    {EventKind::group_released, "group_released"},
-    {EventKind::group_failed, "group_failed"},
-    {EventKind::partition_healed, "partition_healed"},
-    {EventKind::request, "request"},
-    {EventKind::reload, "reload"},
-    {EventKind::bad_packets, "bad_packets"},
+/// Each kind's name, and its journal MESSAGE_ID (fixed: `journalctl MESSAGE_ID=...` finds
+/// every event of a kind, whatever its text).
+struct KindRow {
+    EventKind kind;
+    std::string_view name;
+    std::string_view message_id;
+};
+constexpr std::array<KindRow, 11> kind_names{{
+    {EventKind::daemon_start, "daemon_start", "1e325061446642b3ab6ad46197bdff77"},
+    {EventKind::daemon_stop, "daemon_stop", "449625da50c54e71844be0df3ffb7791"},
+    {EventKind::node_status, "node_status", "6726551d64544d1fa144c8d0d0ebe08d"},
+    {EventKind::link_status, "link_status", "c7850a508754483da0ef499c02de62c5"},
+    {EventKind::group_acquired, "group_acquired", "58f6d13aac174c4c838732ba079d3cb6"},
+    {EventKind::group_released, "group_released", "ec2626a3f5c445d8b433d7a8c41a9360"},
+    {EventKind::group_failed, "group_failed", "d4c22a8686d3432482d25260ddb28056"},
+    {EventKind::partition_healed, "partition_healed", "157c9e75007d4b7491920e5a8789f1f8"},
+    {EventKind::request, "request", "fa431c8c8eee41b98725aa4b350a6281"},
+    {EventKind::reload, "reload", "35342b1f60c44f09bdbb6b91ce5c630b"},
+    {EventKind::bad_packets, "bad_packets", "f464ceb2926c441ba2a8a6016ba1a1b2"},
 }};
 
 }  // namespace
 
 std::string_view to_string(EventKind kind)
 {
-    for (const auto& [k, name] : kind_names) {
-        if (k == kind) {
-            return name;
+    for (const KindRow& row : kind_names) {
+        if (row.kind == kind) {
+            return row.name;
         }
     }
     return "unknown";
 }
 
+std::string_view message_id(EventKind kind)
+{
+    for (const KindRow& row : kind_names) {
+        if (row.kind == kind) {
+            return row.message_id;
+        }
+    }
+    return {};
+}
+
 std::optional<EventKind> event_kind_from(std::string_view text)
 {
-    for (const auto& [k, name] : kind_names) {
-        if (name == text) {
-            return k;
+    for (const KindRow& row : kind_names) {
+        if (row.name == text) {
+            return row.kind;
         }
     }
     return std::nullopt;
+}
+
+std::vector<std::string> journal_fields(const Event& e)
+{
+    std::vector<std::string> f{
+        "MESSAGE=" + e.text, "MESSAGE_ID=" + std::string(message_id(e.kind)),
+        "PRIORITY=" +
+            std::string(
+                e.kind == EventKind::group_failed || e.kind == EventKind::bad_packets ? "4" : "5"),
+        "SYSLOG_IDENTIFIER=heartbeat", "HB_EVENT=" + std::string(to_string(e.kind))};
+    if (!e.node.empty()) {
+        f.push_back("HB_NODE=" + e.node);
+    }
+    if (!e.group.empty()) {
+        f.push_back("HB_GROUP=" + e.group);
+    }
+    if (!e.detail.empty()) {
+        f.push_back("HB_DETAIL=" + e.detail);
+    }
+    if (e.took_ms) {
+        f.push_back("HB_TOOK_MS=" + std::to_string(*e.took_ms));
+    }
+    return f;
 }
 
 std::string event_line(const Event& e)

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hb::metrics {
 
@@ -32,6 +33,8 @@ enum class EventKind {
 };
 std::string_view to_string(EventKind kind);
 std::optional<EventKind> event_kind_from(std::string_view text);
+/// The journal's MESSAGE_ID of a kind (32 hex digits, fixed for ever).
+std::string_view message_id(EventKind kind);
 
 struct Event {
     std::int64_t unix_ms = 0;  ///< wall clock
@@ -42,6 +45,11 @@ struct Event {
     std::optional<std::int64_t> took_ms;
     std::string text;  ///< one line for people
 };
+
+/// The event as a journal entry's fields ("NAME=value"): MESSAGE (its text), MESSAGE_ID,
+/// PRIORITY, SYSLOG_IDENTIFIER=heartbeat, HB_EVENT, and HB_NODE, HB_GROUP, HB_DETAIL and
+/// HB_TOOK_MS when it has them.
+std::vector<std::string> journal_fields(const Event& event);
 
 /// One JSON object on one line (no newline), and back (nullopt for anything else).
 std::string event_line(const Event& event);

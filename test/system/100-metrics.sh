@@ -9,7 +9,8 @@
 # answers GET, refuses other paths, methods and garbage, is not blocked by a silent client
 # and is on loopback only; a real Prometheus server scrapes it; a reload that moves the file
 # removes the old one; a graceful stop removes it; `cl_status events` tells the failover in
-# order (also as JSON, and filtered by --since); a bad heartbeat-ng.cf line is refused
+# order (also as JSON, and filtered by --since), and under systemd (INVOCATION_ID) each
+# event reaches the journal with its fields; a bad heartbeat-ng.cf line is refused
 # with file and line (by --check-config and at start, which then does not start).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -35,7 +36,8 @@ prom=$state/nodes/lvs-01/lib/heartbeat.prom  # the node's /var/lib/heartbeat, fr
 HB=$HB_STAGE/usr/libexec/heartbeat/heartbeat
 
 shows() { grep -qxF -- "$1" "$prom" 2>/dev/null; }
-cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
+# lvs-01 as systemd starts a service (INVOCATION_ID set): its events also go to the journal.
+INVOCATION_ID=8d8e0c0b3f3a4f0e9a0a8f4b5e2c1d00 cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
 cluster_start_ours "$P" lvs-02 "$state/conf-lvs-02"
 check "lvs-01 writes the page with lvs-02 active" \
     wait_until 10 shows 'heartbeat_node_status{node="lvs-02",status="active"} 1'
@@ -67,6 +69,24 @@ else
     echo "note: promtool missing (Debian's prometheus package), page not checked by it"
 fi
 
+# A stand-in journald in lvs-01's /run (the node's own tmpfs): what reaches its socket.
+# shellcheck disable=SC2016
+JOURNALD='
+import os, socket, sys, time
+os.makedirs("/run/systemd/journal", exist_ok=True)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/run/systemd/journal/socket")
+s.settimeout(1)
+end = time.monotonic() + 120
+with open(sys.argv[1], "ab", buffering=0) as out:
+    while time.monotonic() < end:
+        try:
+            out.write(s.recv(65536) + b"\n--\n")
+        except socket.timeout:
+            pass
+'
+netns_node_exec "$P" lvs-01 python3 -c "$JOURNALD" "$state/journal.out" &
+wait_until 5 netns_node_exec "$P" lvs-01 test -S /run/systemd/journal/socket
 pid=$(cluster_pid "$P" lvs-02)
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
@@ -74,6 +94,13 @@ check "lvs-02's death shows (status dead, one death)" wait_until 6 eval \
     'shows "heartbeat_node_status{node=\"lvs-02\",status=\"dead\"} 1" &&
      shows "heartbeat_node_deaths_total{node=\"lvs-02\"} 1"'
 check "…and its link down" shows 'heartbeat_link_up{node="lvs-02",link="ens32"} 0'
+# The entry of lvs-02's death, as the journal got it (one datagram, a field a line).
+entry=$(awk -v RS='\n--\n' '/MESSAGE=node lvs-02: dead/' "$state/journal.out" 2>/dev/null)
+check "the journal gets the death with its fields (MESSAGE_ID, HB_EVENT, HB_NODE)" eval \
+    'grep -qx "MESSAGE_ID=6726551d64544d1fa144c8d0d0ebe08d" <<<"$entry" &&
+     grep -qx "HB_EVENT=node_status" <<<"$entry" && grep -qx "HB_NODE=lvs-02" <<<"$entry" &&
+     grep -qx "SYSLOG_IDENTIFIER=heartbeat" <<<"$entry"'
+[ -n "$entry" ] || head -c 600 "$state/journal.out" 2>/dev/null | sed 's/^/    /'
 cluster_start_ours "$P" lvs-02 "$state/conf-lvs-02"
 check "lvs-02 back: active, one return" wait_until 10 eval \
     'shows "heartbeat_node_status{node=\"lvs-02\",status=\"active\"} 1" &&

@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <set>
+#include <vector>
 
 #include "metrics/events.hpp"
 
@@ -123,4 +125,32 @@ TEST_CASE("bad packets: one event per burst, not per datagram", "[metrics][event
     CHECK_FALSE(watch.refused(t0 + 109s));
     CHECK(watch.refused(t0 + 169s));  // a minute of quiet: a new burst
     CHECK(event_kind_from("bad_packets") == EventKind::bad_packets);
+}
+
+TEST_CASE("an event as a journal entry: its text and fields to filter on", "[metrics][events]")
+{
+    Event e;
+    e.kind = EventKind::group_acquired;
+    e.group = "IPaddr::10.0.0.100";
+    e.took_ms = 341;
+    e.text = "group IPaddr::10.0.0.100 running here (341ms)";
+    CHECK(journal_fields(e) ==
+          std::vector<std::string>{"MESSAGE=group IPaddr::10.0.0.100 running here (341ms)",
+                                   "MESSAGE_ID=58f6d13aac174c4c838732ba079d3cb6", "PRIORITY=5",
+                                   "SYSLOG_IDENTIFIER=heartbeat", "HB_EVENT=group_acquired",
+                                   "HB_GROUP=IPaddr::10.0.0.100", "HB_TOOK_MS=341"});
+    // Every kind has its own MESSAGE_ID, 32 hex digits.
+    std::set<std::string_view> ids;
+    for (const auto kind :
+         {EventKind::daemon_start, EventKind::daemon_stop, EventKind::node_status,
+          EventKind::link_status, EventKind::group_acquired, EventKind::group_released,
+          EventKind::group_failed, EventKind::partition_healed, EventKind::request,
+          EventKind::reload, EventKind::bad_packets}) {
+        const auto id = message_id(kind);
+        CHECK(id.size() == 32);
+        CHECK(id.find_first_not_of("0123456789abcdef") == std::string_view::npos);
+        ids.insert(id);
+        CHECK(event_kind_from(to_string(kind)) == kind);
+    }
+    CHECK(ids.size() == 11);
 }
