@@ -9,7 +9,9 @@
 // parameter unset), 2/3 client joining/leaving, 11 bad arguments, 12 no answer within 5 s,
 // 13 other errors.
 #include <getopt.h>
+#include <poll.h>
 #include <sys/utsname.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +33,7 @@
 #include "api/client.hpp"
 #include "base/text.hpp"
 #include "metrics/events.hpp"
+#include "metrics/watch_view.hpp"
 #include "platform/state_files.hpp"
 
 namespace {
@@ -648,6 +651,124 @@ int cmd_events(Session&, const Args& a, Output output)
     return exit_ok;
 }
 
+std::int64_t unix_ms_now()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+/// The history as the daemon left it (empty without a file).
+std::vector<hb::metrics::Event> read_history()
+{
+    std::error_code error;
+    hb::metrics::EventLog log(std::numeric_limits<std::size_t>::max());
+    log.restore(hb::platform::read_file_prefix(events_path, 64 * 1024 * 1024, error).value_or(""));
+    return {log.events().begin(), log.events().end()};
+}
+
+/// One round of `watch`: what the daemon answers now, and the history.
+hb::metrics::WatchSnapshot watch_snapshot()
+{
+    hb::metrics::WatchSnapshot snap;
+    try {
+        Session s;
+        if (!s.signon()) {
+            snap.unreachable = s.errmsg();
+        } else {
+            if (const auto nodes = s.nodes()) {
+                for (const Node& n : *nodes) {
+                    hb::metrics::WatchNode w{n.name, n.type, n.status, {}};
+                    for (const Link& l : s.links(n.name).value_or(std::vector<Link>{})) {
+                        w.links.push_back({l.name, l.status});
+                    }
+                    snap.nodes.push_back(std::move(w));
+                }
+            }
+            const auto held = s.ask_one("getrsc", {});
+            snap.held = held ? std::string(held->get("rsc_hold").value_or("?")) : "?";
+            s.signoff();
+        }
+    } catch (const Exit&) {
+        snap.unreachable = "it did not answer within 5 s";
+    }
+    snap.history = read_history();
+    snap.now_ms = unix_ms_now();
+    return snap;
+}
+
+volatile std::sig_atomic_t watch_stop = 0;
+
+/// The terminal in a mode where q arrives at once and is not echoed, restored on any exit.
+class KeyboardMode {
+public:
+    explicit KeyboardMode(bool terminal)
+    {
+        if (terminal && ::tcgetattr(STDIN_FILENO, &saved_) == 0) {
+            termios raw = saved_;
+            raw.c_lflag &= static_cast<tcflag_t>(~(ICANON | ECHO));
+            raw.c_cc[VMIN] = 0;
+            raw.c_cc[VTIME] = 0;
+            active_ = ::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+        }
+    }
+    ~KeyboardMode()
+    {
+        if (active_) {
+            ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+        }
+    }
+    KeyboardMode(const KeyboardMode&) = delete;
+    KeyboardMode& operator=(const KeyboardMode&) = delete;
+
+private:
+    termios saved_{};
+    bool active_ = false;
+};
+
+/// `watch`: the view of metrics/watch_view. On a terminal it is redrawn in place every
+/// second (ages move) and at once when the state changes, until q; in a pipe, each new state
+/// is printed whole, after a blank line, until stdin ends or a signal.
+int cmd_watch(Session&, const Args&, Output)
+{
+    ::alarm(0);  // the 5 s backstop is per question here: each round has its own session
+    std::signal(SIGINT, [](int) { watch_stop = 1; });
+    std::signal(SIGTERM, [](int) { watch_stop = 1; });
+    const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+    const KeyboardMode keyboard(terminal && ::isatty(STDIN_FILENO) != 0);
+    std::string shown_state;
+    auto next_draw = std::chrono::steady_clock::now();
+    while (watch_stop == 0) {
+        auto snap = watch_snapshot();
+        const std::string screen = hb::metrics::render_watch(snap);
+        snap.now_ms = 0;  // the state alone: no clock, no ages
+        const std::string state = hb::metrics::render_watch(snap);
+        const auto now = std::chrono::steady_clock::now();
+        if (state != shown_state || (terminal && now >= next_draw)) {
+            if (terminal) {
+                std::printf("\033[H\033[2J%s", screen.c_str());
+            } else {
+                std::printf("%s%s", shown_state.empty() ? "" : "\n", screen.c_str());
+            }
+            std::fflush(stdout);
+            shown_state = state;
+            next_draw = now + std::chrono::seconds(1);
+        }
+        pollfd in{STDIN_FILENO, POLLIN, 0};
+        if (::poll(&in, 1, 500) > 0) {
+            char key = 0;
+            const auto n = ::read(STDIN_FILENO, &key, 1);
+            if (n == 0) {
+                break;  // stdin ended: nobody will ask for more
+            }
+            if (n == 1 && (key == 'q' || key == 'Q')) {
+                break;
+            }
+        }
+    }
+    return exit_ok;
+}
+
 int cmd_hbparameter(Session& s, const Args& a, Output)
 {
     if (!a.param) {
@@ -735,6 +856,7 @@ const SubCommand sub_commands[] = {
     {"hbstatus", "vm", OptionWording::lenient, true, Needs::nothing, cmd_hbstatus},
     {"hbparameter", "mp:", OptionWording::with_code, false, Needs::daemon, cmd_hbparameter},
     {"events", "", OptionWording::plain, true, Needs::state_dir, cmd_events},
+    {"watch", "", OptionWording::plain, false, Needs::state_dir, cmd_watch},
 };
 
 int run(int argc, char** argv)

@@ -9,7 +9,8 @@
 # answers GET, refuses other paths, methods and garbage, is not blocked by a silent client
 # and is on loopback only; a real Prometheus server scrapes it; a reload that moves the file
 # removes the old one; a graceful stop removes it; `cl_status events` tells the failover in
-# order (also as JSON, and filtered by --since), and under systemd (INVOCATION_ID) each
+# order (also as JSON, and filtered by --since); `cl_status watch` in tmux follows the
+# failover and quits on q, and prints plainly in a pipe; under systemd (INVOCATION_ID) each
 # event reaches the journal with its fields; a bad heartbeat-ng.cf line is refused
 # with file and line (by --check-config and at start, which then does not start).
 set -u
@@ -34,6 +35,7 @@ printf 'metrics_textfile /var/lib/heartbeat/heartbeat.prom\nmetrics_interval 1\n
     >"$state/conf-lvs-01/heartbeat-ng.cf"
 prom=$state/nodes/lvs-01/lib/heartbeat.prom  # the node's /var/lib/heartbeat, from outside
 HB=$HB_STAGE/usr/libexec/heartbeat/heartbeat
+CL=$HB_STAGE/usr/bin/cl_status
 
 shows() { grep -qxF -- "$1" "$prom" 2>/dev/null; }
 # lvs-01 as systemd starts a service (INVOCATION_ID set): its events also go to the journal.
@@ -87,6 +89,13 @@ with open(sys.argv[1], "ab", buffering=0) as out:
 '
 netns_node_exec "$P" lvs-01 python3 -c "$JOURNALD" "$state/journal.out" &
 wait_until 5 netns_node_exec "$P" lvs-01 test -S /run/systemd/journal/socket
+# cl_status watch on lvs-01 in a terminal (tmux, on a socket of this test's own).
+TMUX_SOCKET=hbwatch$$
+tmux -L "$TMUX_SOCKET" new-session -d -x 110 -y 45 \
+    "nsenter -t $(cluster_pid "$P" lvs-01) -n -u -m -r -- $CL watch"
+pane() { tmux -L "$TMUX_SOCKET" capture-pane -p 2>/dev/null; }
+pane_shows() { pane | grep -qE -- "$1"; }
+check "cl_status watch shows lvs-02 active on its terminal" wait_until 5 pane_shows '^  lvs-02 +normal +active'
 pid=$(cluster_pid "$P" lvs-02)
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
@@ -94,6 +103,16 @@ check "lvs-02's death shows (status dead, one death)" wait_until 6 eval \
     'shows "heartbeat_node_status{node=\"lvs-02\",status=\"dead\"} 1" &&
      shows "heartbeat_node_deaths_total{node=\"lvs-02\"} 1"'
 check "…and its link down" shows 'heartbeat_link_up{node="lvs-02",link="ens32"} 0'
+check "cl_status watch follows: lvs-02 dead, its link dead, the event in its list" wait_until 5 \
+    eval 'pane_shows "^  lvs-02 +normal +dead +for [0-9]+s" && pane_shows "^    link ens32 +dead" &&
+          pane_shows "node lvs-02: dead$"'
+pane | sed 's/^/    | /' | head -n 24
+tmux -L "$TMUX_SOCKET" send-keys q
+check "…and quits on q" wait_until 5 eval '! tmux -L "$TMUX_SOCKET" has-session 2>/dev/null'
+tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+plain=$(netns_node_exec "$P" lvs-01 "$CL" watch </dev/null | cat)
+check "in a pipe it prints the view once, plainly, and ends with its stdin" eval \
+    '[[ "$plain" != *$'"'"'\033'"'"'* ]] && grep -q "^nodes$" <<<"$plain" && [ "$(grep -c "^heartbeat  " <<<"$plain")" -eq 1 ]'
 # The entry of lvs-02's death, as the journal got it (one datagram, a field a line).
 entry=$(awk -v RS='\n--\n' '/MESSAGE=node lvs-02: dead/' "$state/journal.out" 2>/dev/null)
 check "the journal gets the death with its fields (MESSAGE_ID, HB_EVENT, HB_NODE)" eval \
@@ -107,7 +126,6 @@ check "lvs-02 back: active, one return" wait_until 10 eval \
      shows "heartbeat_node_returns_total{node=\"lvs-02\"} 1"'
 
 # The event history, as cl_status events prints it on lvs-01.
-CL=$HB_STAGE/usr/bin/cl_status
 ev=$(netns_node_exec "$P" lvs-01 "$CL" events)
 echo "$ev" | tail -n 8 | sed 's/^/    /'
 in_order() { # PATTERN... : lines matching each, in that order
