@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
-#include <ctime>
 #include <set>
 #include <vector>
 
 #include "metrics/events.hpp"
+#include "support/utc_zone.hpp"
 
 using namespace hb::metrics;
 
@@ -86,8 +85,7 @@ TEST_CASE("the ring keeps the newest; the file is rewritten at twice its size", 
 
 TEST_CASE("--since: a time back from now, or a local date and time", "[metrics][events]")
 {
-    ::setenv("TZ", "UTC", 1);
-    ::tzset();
+    const hb::test::UtcZone utc;
     const std::int64_t now = 1796572800000;  // 2026-12-06 16:00:00 UTC
     CHECK(parse_since("90s", now) == now - 90'000);
     CHECK(parse_since("15m", now) == now - 900'000);
@@ -105,8 +103,7 @@ TEST_CASE("--since: a time back from now, or a local date and time", "[metrics][
 TEST_CASE("an event for people: time to the millisecond, time since the one before",
           "[metrics][events]")
 {
-    ::setenv("TZ", "UTC", 1);
-    ::tzset();
+    const hb::test::UtcZone utc;
     Event e = node_dead(1796572800123);
     CHECK(format_event(e, std::nullopt) ==
           "2026-12-06 16:00:00.123                node lvs-02: dead");

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
-#include <ctime>
-
 #include "metrics/watch_view.hpp"
+#include "support/utc_zone.hpp"
 
 using namespace hb::metrics;
 
@@ -20,8 +18,7 @@ TEST_CASE("ages to the unit that matters", "[metrics][watch]")
 TEST_CASE("the watch screen: nodes and links with their age, what is held, recent events",
           "[metrics][watch]")
 {
-    ::setenv("TZ", "UTC", 1);
-    ::tzset();
+    const hb::test::UtcZone utc;
     WatchSnapshot s;
     s.now_ms = 1796572830000;  // 2026-12-06 16:00:30 UTC
     s.held = "all";
