@@ -1165,10 +1165,13 @@ void Engine::start_metrics_textfile()
 
 void Engine::start_metrics_listener()
 {
-    metrics_listener_.reset();  // closes the old one first: the new may want its port
+    if (metrics_listener_) {
+        metrics_listener_->close();  // the old one first: the new may want its port
+        metrics_listener_.reset();
+    }
     if (const auto& where = config_.extensions.metrics_listen) {
         metrics_listener_ =
-            std::make_unique<MetricsListener>(io_, *where, [this] { return metrics_page(); });
+            std::make_shared<MetricsListener>(io_, *where, [this] { return metrics_page(); });
         metrics_listener_->open();
     }
 }
@@ -1214,7 +1217,10 @@ void Engine::finish_stop()
     stopping_ = true;
     timer_.cancel();
     metrics_timer_.cancel();
-    metrics_listener_.reset();
+    if (metrics_listener_) {
+        metrics_listener_->close();
+        metrics_listener_.reset();
+    }
     if (config_.extensions.metrics_textfile) {
         // A stopped daemon's figures would look current to node_exporter: none is better.
         std::error_code ignored;

@@ -162,7 +162,7 @@ private:
     metrics::ClusterMetrics metrics_;
     boost::asio::steady_timer metrics_timer_;
     std::error_code metrics_write_error_;  ///< the last failure to write the textfile, logged once
-    std::unique_ptr<MetricsListener> metrics_listener_;
+    std::shared_ptr<MetricsListener> metrics_listener_;
     metrics::EventLog events_;
     metrics::BurstWatch bad_packets_;
     std::optional<platform::Journal> journal_ = platform::Journal::if_under_systemd();

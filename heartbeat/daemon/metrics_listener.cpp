@@ -55,6 +55,9 @@ std::string MetricsListener::where() const
 
 void MetricsListener::open()
 {
+    if (phase_ != Phase::opening) {
+        return;  // closed meanwhile (a retry that was already due), or open
+    }
     boost::system::error_code ec;
     const tcp::endpoint endpoint(asio::ip::make_address(where_.address, ec), where_.port);
     if (!ec) {
@@ -78,20 +81,22 @@ void MetricsListener::open()
         }
         last_error_ = ec;
         retry_.expires_after(bind_retry);
-        retry_.async_wait([this](const boost::system::error_code& e) {
+        retry_.async_wait([self = shared_from_this()](const boost::system::error_code& e) {
             if (!e) {
-                open();
+                self->open();
             }
         });
         return;
     }
     last_error_ = {};
+    phase_ = Phase::listening;
     HB_LOG(info) << "metrics: serving http://" << where() << "/metrics";
     do_accept();
 }
 
 void MetricsListener::close()
 {
+    phase_ = Phase::closed;
     retry_.cancel();
     boost::system::error_code ignored;
     acceptor_.close(ignored);
@@ -105,35 +110,37 @@ void MetricsListener::close()
 void MetricsListener::do_accept()
 {
     auto c = std::make_shared<Connection>(io_);
-    acceptor_.async_accept(c->socket, [this, c](const boost::system::error_code& ec) {
-        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
-            return;  // closed
-        }
-        if (!ec) {
-            if (connections_.size() >= max_connections) {
-                boost::system::error_code ignored;
-                c->socket.close(ignored);  // a flood of scrapers: the loop comes first
-            } else {
-                serve(c);
+    acceptor_.async_accept(
+        c->socket, [this, self = shared_from_this(), c](const boost::system::error_code& ec) {
+            if (phase_ == Phase::closed || ec == asio::error::operation_aborted) {
+                return;  // closed
             }
-        }
-        do_accept();
-    });
+            if (!ec) {
+                if (connections_.size() >= max_connections) {
+                    boost::system::error_code ignored;
+                    c->socket.close(ignored);  // a flood of scrapers: the loop comes first
+                } else {
+                    serve(c);
+                }
+            }
+            do_accept();
+        });
 }
 
 void MetricsListener::serve(const std::shared_ptr<Connection>& c)
 {
     connections_.insert(c);
     c->deadline.expires_after(client_deadline);
-    c->deadline.async_wait([this, c](const boost::system::error_code& ec) {
-        if (!ec) {
-            finish(c);  // said nothing, or did not read: gone
-        }
-    });
+    c->deadline.async_wait(
+        [this, self = shared_from_this(), c](const boost::system::error_code& ec) {
+            if (!ec) {
+                finish(c);  // said nothing, or did not read: gone
+            }
+        });
     asio::async_read_until(
         c->socket, c->head, "\r\n\r\n",
-        [this, c](const boost::system::error_code& ec, std::size_t n) {
-            if (ec == asio::error::operation_aborted || !connections_.count(c)) {
+        [this, self = shared_from_this(), c](const boost::system::error_code& ec, std::size_t n) {
+            if (phase_ == Phase::closed || !connections_.count(c)) {
                 return;
             }
             if (ec == asio::error::not_found) {
@@ -147,7 +154,7 @@ void MetricsListener::serve(const std::shared_ptr<Connection>& c)
             }
             asio::async_write(
                 c->socket, asio::buffer(c->answer),
-                [this, c](const boost::system::error_code&, std::size_t) { finish(c); });
+                [this, self, c](const boost::system::error_code&, std::size_t) { finish(c); });
         });
 }
 

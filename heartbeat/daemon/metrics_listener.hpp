@@ -5,6 +5,10 @@
 // closed at once), each with its deadline, so a client that connects and says nothing, or
 // never reads, costs a socket for 5 s and never blocks the loop. A bind that fails is
 // logged and tried again every 10 s: metrics never keep heartbeat from running.
+//
+// Its handlers hold the listener (shared_from_this), so one that was already due when a
+// reload or the stop closed it runs on a closed listener, never on a destroyed one; after
+// close() nothing reopens and no page is built.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -21,7 +25,7 @@
 
 namespace hb::daemon {
 
-class MetricsListener {
+class MetricsListener : public std::enable_shared_from_this<MetricsListener> {
 public:
     /// `page` builds the metrics page when a client asks for it.
     MetricsListener(boost::asio::io_context& io, config::ListenAddress where,
@@ -30,9 +34,9 @@ public:
     MetricsListener& operator=(const MetricsListener&) = delete;
     ~MetricsListener();
 
-    /// Binds and listens (or schedules the retry).
+    /// Binds and listens (or schedules the retry). Call on a listener made with make_shared.
     void open();
-    /// Closes the listening socket and every connection.
+    /// Closes the listening socket and every connection, for good.
     void close();
 
 private:
@@ -49,6 +53,8 @@ private:
     boost::asio::steady_timer retry_;
     std::set<std::shared_ptr<Connection>> connections_;
     std::error_code last_error_;  ///< the last bind failure, logged once
+    enum class Phase { opening, listening, closed };
+    Phase phase_ = Phase::opening;
 };
 
 }  // namespace hb::daemon

@@ -8,7 +8,7 @@
 # (kill -9) and back; Prometheus' `promtool check metrics` accepts it; the listener
 # answers GET, refuses other paths, methods and garbage, is not blocked by a silent client
 # and is on loopback only; a real Prometheus server scrapes it; a reload that moves the file
-# removes the old one; a graceful stop removes it; `cl_status events` tells the failover in
+# removes the old one and one that moves the listener closes the old port; a graceful stop removes it; `cl_status events` tells the failover in
 # order (also as JSON, and filtered by --since); `cl_status watch` in tmux follows the
 # failover and quits on q, and prints plainly in a pipe; under systemd (INVOCATION_ID) each
 # event reaches the journal with its fields; a bad heartbeat-ng.cf line is refused
@@ -223,13 +223,15 @@ else
 fi
 
 # A reload that moves the file: the new one is written, the old one goes.
-printf 'metrics_textfile /var/lib/heartbeat/other.prom\nmetrics_interval 1\nmetrics_listen 9694\n' \
+printf 'metrics_textfile /var/lib/heartbeat/other.prom\nmetrics_interval 1\nmetrics_listen 9695\n' \
     >"$state/conf-lvs-01/heartbeat-ng.cf"
 kill -HUP "$(cluster_pid "$P" lvs-01)"
 other=$state/nodes/lvs-01/lib/other.prom
 check "a reload moves the page to the new file" wait_until 10 test -s "$other"
 check "…and removes the old one" wait_until 3 test ! -e "$prom"
-check "the listener, unchanged, still answers" eval 'http get | grep -q "^HTTP/1.1 200 OK"'
+connects() { netns_exec "$P" lvs-01 python3 -c "import socket, sys; socket.create_connection((\"127.0.0.1\", int(sys.argv[1])), 1)" "$1" 2>/dev/null; }
+check "the listener moved with the reload: 9695 answers, 9694 is closed" eval \
+    'wait_until 5 connects 9695 && ! connects 9694'
 check "the reload is in the event history" eval \
     'netns_node_exec "$P" lvs-01 "$CL" events | grep -q "configuration reloaded: .*metrics"'
 
