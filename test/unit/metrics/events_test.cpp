@@ -58,7 +58,8 @@ TEST_CASE("lines that are not events are refused", "[metrics][events]")
     }
 }
 
-TEST_CASE("the ring keeps the newest; the file is rewritten at twice its size", "[metrics][events]")
+TEST_CASE("the ring keeps the newest, and the file is rewritten at twice its size",
+          "[metrics][events]")
 {
     EventLog log(3);
     std::string file;
@@ -83,7 +84,7 @@ TEST_CASE("the ring keeps the newest; the file is rewritten at twice its size", 
     CHECK(again.events().back().unix_ms == 4);
 }
 
-TEST_CASE("--since: a time back from now, or a local date and time", "[metrics][events]")
+TEST_CASE("since: a time back from now, or a local date and time", "[metrics][events]")
 {
     const hb::test::UtcZone utc;
     const std::int64_t now = 1796572800000;  // 2026-12-06 16:00:00 UTC
