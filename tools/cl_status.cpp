@@ -606,6 +606,26 @@ int cmd_rscstatus(Session& s, const Args& a, Output output)
 /// Where the daemon keeps its event history (its state directory's `events`).
 constexpr const char* events_path = "/var/lib/heartbeat/events";
 
+std::int64_t unix_ms_now()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+/// The history as the daemon left it: empty without a file, nullopt (`error` says why) when
+/// the file is there but cannot be read.
+std::optional<std::vector<hb::metrics::Event>> read_history(std::error_code& error)
+{
+    const auto text = hb::platform::read_file_prefix(events_path, 64 * 1024 * 1024, error);
+    if (!text && error != std::errc::no_such_file_or_directory) {
+        return std::nullopt;
+    }
+    hb::metrics::EventLog log(std::numeric_limits<std::size_t>::max());
+    log.restore(text.value_or(""));
+    return std::vector<hb::metrics::Event>(log.events().begin(), log.events().end());
+}
+
 /// `events [--since TIME] [--json]`: the event history, oldest first, read from the file the
 /// daemon appends to, so it answers also when heartbeat is not running.
 int cmd_events(Session&, const Args& a, Output output)
@@ -613,10 +633,7 @@ int cmd_events(Session&, const Args& a, Output output)
     using hb::metrics::Event;
     std::optional<std::int64_t> since;
     if (a.since) {
-        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-        since = hb::metrics::parse_since(*a.since, now);
+        since = hb::metrics::parse_since(*a.since, unix_ms_now());
         if (!since) {
             return complain(
                 "cl_status events: --since wants 90s, 15m, 2h, 1d or "
@@ -625,16 +642,14 @@ int cmd_events(Session&, const Args& a, Output output)
         }
     }
     std::error_code error;
-    const auto text = hb::platform::read_file_prefix(events_path, 64 * 1024 * 1024, error);
-    if (!text && error != std::errc::no_such_file_or_directory) {
+    const auto history = read_history(error);
+    if (!history) {
         log_error(std::string("Cannot read ") + events_path + ": " + error.message());
         return exit_failure;
     }
-    hb::metrics::EventLog log(std::numeric_limits<std::size_t>::max());
-    log.restore(text.value_or(""));
     Json all = Json::array();
     std::optional<std::int64_t> previous;
-    for (const Event& e : log.events()) {
+    for (const Event& e : *history) {
         if (since && e.unix_ms < *since) {
             continue;
         }
@@ -649,22 +664,6 @@ int cmd_events(Session&, const Args& a, Output output)
         print_json(all);
     }
     return exit_ok;
-}
-
-std::int64_t unix_ms_now()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-/// The history as the daemon left it (empty without a file).
-std::vector<hb::metrics::Event> read_history()
-{
-    std::error_code error;
-    hb::metrics::EventLog log(std::numeric_limits<std::size_t>::max());
-    log.restore(hb::platform::read_file_prefix(events_path, 64 * 1024 * 1024, error).value_or(""));
-    return {log.events().begin(), log.events().end()};
 }
 
 /// One round of `watch`: what the daemon answers now, and the history.
@@ -692,7 +691,8 @@ hb::metrics::WatchSnapshot watch_snapshot()
     } catch (const Exit&) {
         snap.unreachable = "it did not answer within 5 s";
     }
-    snap.history = read_history();
+    std::error_code unreadable;  // the view shows no events then; `events` says why
+    snap.history = read_history(unreadable).value_or(std::vector<hb::metrics::Event>{});
     snap.now_ms = unix_ms_now();
     return snap;
 }

@@ -1078,13 +1078,18 @@ constexpr std::size_t max_events_file = 4 * 1024 * 1024;
 
 }  // namespace
 
+std::string Engine::events_path() const
+{
+    return settings_.state_dir + "/" + metrics::events_file_name;
+}
+
 void Engine::restore_events()
 {
     if (settings_.state_dir.empty()) {
         return;
     }
     std::error_code error;
-    const std::string path = settings_.state_dir + "/" + metrics::events_file_name;
+    const std::string path = events_path();
     if (const auto text = platform::read_file_prefix(path, max_events_file, error)) {
         events_.restore(*text);
     }
@@ -1102,7 +1107,7 @@ void Engine::record(metrics::Event event)
     if (settings_.state_dir.empty()) {
         return;
     }
-    const std::string path = settings_.state_dir + "/" + metrics::events_file_name;
+    const std::string path = events_path();
     std::error_code error;
     if (events_.wants_rewrite()) {
         if (platform::replace_file(path, events_.text(), error, 0644)) {

@@ -123,6 +123,7 @@ private:
     std::string metrics_page() const;
     /// The event history: the file's earlier events, then each new one appended to it.
     void restore_events();
+    std::string events_path() const;  ///< STATE_DIR/events
     void record(metrics::Event event);
     void record_membership_event(const membership::Event& event);
 

@@ -34,6 +34,18 @@ std::vector<config::ResourceGroup> groups()
     return parsed.groups;
 }
 
+/// Completes every operation the manager hands out at `now`, as a runner that always
+/// succeeds would; returns them in order.
+std::vector<resources::GroupRequest> complete_all(ResourceManager& rm, TimePoint now)
+{
+    std::vector<resources::GroupRequest> done;
+    while (auto r = rm.next_request()) {
+        rm.group_done(now, r->key, resources::GroupOpState::succeeded);
+        done.push_back(*r);
+    }
+    return done;
+}
+
 class ResourceSim {
 public:
     explicit ResourceSim(config::AutoFailback mode) : mode_(mode) {}
@@ -363,19 +375,11 @@ TEST_CASE("a 3.0.6 peer that took over what we hold after a heal, and keeps it: 
     s.auto_failback = config::AutoFailback::off;
     ResourceManager rm(s);
     TimePoint now{};
-    const auto run_all = [&] {
-        std::vector<resources::GroupRequest> done;
-        while (auto r = rm.next_request()) {
-            rm.group_done(now, r->key, resources::GroupOpState::succeeded);
-            done.push_back(*r);
-        }
-        return done;
-    };
     rm.comm_up(now, resources::Presence::gone);  // alone: it takes everything
-    run_all();
+    complete_all(rm, now);
     REQUIRE(rm.rscstatus() == "all");
     rm.peer_dead();  // the peer, heard once, went silent; we already hold everything
-    run_all();
+    complete_all(rm, now);
     now += Milliseconds(4000);
     rm.partition_healed(now);
     wire::Message mach_down;
@@ -385,10 +389,10 @@ TEST_CASE("a 3.0.6 peer that took over what we hold after a heal, and keeps it: 
     rm.receive(now, "lvs-02", mach_down);
     now += Milliseconds(2900);
     rm.tick(now);
-    CHECK(run_all().empty());  // still waiting for its heal
+    CHECK(complete_all(rm, now).empty());  // still waiting for its heal
     now += Milliseconds(200);
     rm.tick(now);
-    const auto released = run_all();
+    const auto released = complete_all(rm, now);
     REQUIRE(released.size() == 1);
     CHECK(released[0].kind == resources::GroupOpKind::release);
     CHECK(released[0].key == groups()[0].key());  // ours (its "foreign"), not its own
@@ -414,14 +418,6 @@ TEST_CASE("a 3.0.6 peer that claims our groups while we hear it, and keeps them:
     s.auto_failback = mode;
     ResourceManager rm(s);
     TimePoint now{};
-    const auto run_all = [&] {
-        std::vector<resources::GroupRequest> done;
-        while (auto r = rm.next_request()) {
-            rm.group_done(now, r->key, resources::GroupOpState::succeeded);
-            done.push_back(*r);
-        }
-        return done;
-    };
     const auto resource = [](std::string_view hold, std::string_view info) {
         wire::Message m;
         m.add("t", "resource");
@@ -432,24 +428,24 @@ TEST_CASE("a 3.0.6 peer that claims our groups while we hear it, and keeps them:
     };
     rm.comm_up(now, resources::Presence::alive);
     rm.receive(now, "lvs-02", resource("local", "me"));
-    run_all();
+    complete_all(rm, now);
     REQUIRE(rm.rscstatus() == "local");
     now += Milliseconds(60000);
     rm.tick(now);
-    run_all();
+    complete_all(rm, now);
     rm.receive(now, "lvs-02", resource("foreign", "mach_down"));  // its foreign: our group
     now += Milliseconds(2000);
     rm.tick(now);
-    CHECK(run_all().empty());  // it may still let go
+    CHECK(complete_all(rm, now).empty());  // it may still let go
     if (released_in_time) {
         wire::Message full = resource("local", "me");
         full.add("rtype", "full");
         rm.receive(now, "lvs-02", full);
-        run_all();  // ours announced again from here
+        complete_all(rm, now);  // ours announced again from here
     }
     now += Milliseconds(1100);
     rm.tick(now);
-    const auto after = run_all();
+    const auto after = complete_all(rm, now);
     if (released_in_time) {
         CHECK(after.empty());
         CHECK(rm.rscstatus() == "local");
