@@ -286,7 +286,7 @@ void ResourceController::on_event(TimePoint now, const membership::Event& event,
             manager_.peer_returned();
         }
         break;
-    case EventKind::node_restarted: manager_.peer_returned(); break;
+    case EventKind::node_restarted: manager_.peer_restarted(); break;
     case EventKind::partition_healed: manager_.partition_healed(now); break;
     case EventKind::message:
         if (is_resource_message(event.message.get("t").value_or(""))) {

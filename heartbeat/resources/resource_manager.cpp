@@ -537,10 +537,11 @@ void ResourceManager::on_resource(TimePoint now, const wire::Message& message)
         HB_LOG(err) << "resource message without a valid rsc_hold field.";
         return;
     }
-    if (message.get("rtype") == std::optional<std::string_view>("full")) {
+    if (message.get("rtype") == std::optional<std::string_view>("full") || *set == HoldSet::none) {
         peer_.holds = *set;
+        held_before_death_ = HoldSet::none;  // it says all it holds now
     } else {
-        peer_.holds = *set == HoldSet::none ? HoldSet::none : (peer_.holds | *set);
+        peer_.holds = peer_.holds | *set;
     }
     watch_contested_groups();
     if (peer_claim_ == PeerClaim::ours_too && !peer_is_ours() && !legacy() && !wait_306_ &&
@@ -749,7 +750,7 @@ void ResourceManager::on_ask_resources(TimePoint now, const wire::Message& messa
 void ResourceManager::on_shutdone()
 {
     wait_306_.reset();
-    taken_at_death_ = HoldSet::none;
+    forget_deaths();
     peer_.presence = Presence::gone;
     HB_LOG(info) << "Received shutdown notice from '" << settings_.peer << "'.";
     peer_.holds = HoldSet::none;
@@ -812,13 +813,14 @@ void ResourceManager::peer_dead()
         HB_LOG(warn) << "Shared disks are not protected.";
         send_stonith(settings_.peer, "n_stnth");
     }
+    held_before_death_ = held_before_death_ | peer_.holds;
     peer_.holds = HoldSet::none;
     peer_.stability = Stability::stable;
     failback_ = FailbackDue{};
     watch_contested_groups();
     take_pending_requests();
     const HoldSet missing = ~held_;
-    taken_at_death_ = missing;
+    taken_at_death_ = taken_at_death_ | missing;
     if (state_ != RscState::stable) {
         state_ = RscState::stable;
         local_takeover_at_.reset();
@@ -875,6 +877,18 @@ void ResourceManager::fence_done(TimePoint now, FenceResult result)
         steps_.push_front(std::move(step));
     }
     run_markers();
+}
+
+void ResourceManager::forget_deaths()
+{
+    taken_at_death_ = HoldSet::none;
+    held_before_death_ = HoldSet::none;
+}
+
+void ResourceManager::peer_restarted()
+{
+    forget_deaths();
+    peer_returned();
 }
 
 void ResourceManager::peer_returned()
@@ -1168,13 +1182,18 @@ void ResourceManager::yield_to_306(Wait306::After after)
     if (state_ == RscState::shutdown) {
         return;
     }
-    // What it says it runs (its local is our foreign), and after a heal what we took over
-    // when we declared it dead (a node that was stopped gave up nothing).
+    // What it says it runs (its local is our foreign); after a heal also what it said it
+    // ran before its deaths and what we took over at them (a node that was stopped gave up
+    // nothing, and one that already held everything announces nothing new).
+    const bool healed = after == Wait306::After::heal;
     const HoldSet contested =
-        held_ &
-        (mirror(peer_.holds) | (after == Wait306::After::heal ? taken_at_death_ : HoldSet::none));
+        held_ & (mirror(peer_.holds | (healed ? held_before_death_ : HoldSet::none)) |
+                 (healed ? taken_at_death_ : HoldSet::none));
     if (contested == HoldSet::none || keys_of(contested).empty()) {
         return;  // nothing both run: keep waiting for its shutdone (and re-announce then)
+    }
+    if (healed) {
+        forget_deaths();
     }
     HB_LOG(warn) << settings_.peer << " (heartbeat 3.0.6) kept the resource groups it "
                  << (after == Wait306::After::heal ? "held after the partition"

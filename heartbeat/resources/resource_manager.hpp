@@ -101,6 +101,8 @@ public:
     void peer_dead();
     /// The peer is back after it died or restarted (a new generation).
     void peer_returned();
+    /// The peer runs as a new process (a new generation): it holds nothing it held before.
+    void peer_restarted();
     /// The peer, declared dead, is back with the same generation.
     void partition_healed(TimePoint now);
     /// Go standby: give `set` (our point of view) to the peer.
@@ -273,6 +275,7 @@ private:
         TimePoint until;
     };
     void yield_to_306(Wait306::After after);
+    void forget_deaths();
     void ask_again(TimePoint now, Resend which);
     void run_markers();
     void add(Step step);
@@ -297,8 +300,12 @@ private:
     std::optional<FailbackDue> failback_;
     PeerClaim peer_claim_ = PeerClaim::none;
     OnShutdone on_shutdone_ = OnShutdone::nothing;
-    std::optional<Wait306> wait_306_;         ///< a 3.0.6 peer is to settle a conflict by then
-    HoldSet taken_at_death_ = HoldSet::none;  ///< what we took when the peer was last dead
+    std::optional<Wait306> wait_306_;  ///< a 3.0.6 peer is to settle a conflict by then
+    /// What we took over at the peer's deaths, and what it had said it held before them,
+    /// since it last restarted or settled a heal: a 3.0.6 peer that saw no heal of its own
+    /// still holds all that (yield_to_306), whether or not it announced anything since.
+    HoldSet taken_at_death_ = HoldSet::none;
+    HoldSet held_before_death_ = HoldSet::none;     ///< in the peer's terms, as peer_.holds
     std::map<std::string, TimePoint> ip_requests_;  ///< key asked for → ask again at
     Shutdown shutdown_;
 

@@ -193,19 +193,32 @@ public:
     {
         nodes_.erase(name);
         paused_.erase(name);
+        waiting_.erase(name);
     }
 
     /// Freezes node `name` (kill -STOP): no timers, no receiving, until resume().
     void pause(const std::string& name) { paused_.insert(name); }
     bool is_paused(const std::string& name) const { return paused_.count(name) > 0; }
+    /// Node `name` counts its own pauses as the other nodes' silence, as heartbeat 3.0.6
+    /// does: resumed after a stop longer than deadtime, it declares the others dead before
+    /// it reads what they sent meanwhile.
+    void count_pauses_as_silence(const std::string& name) { counts_pauses_.insert(name); }
     void resume(const std::string& name)
     {
         paused_.erase(name);
         if (auto* n = running(name)) {
             // As the engine: its timer was due at the deadline it had when it stopped.
-            n->membership.discount_pause(n->membership.next_deadline(), now_);
+            if (counts_pauses_.count(name) == 0) {
+                n->membership.discount_pause(n->membership.next_deadline(), now_);
+            }
             n->membership.tick(now_);
             drain(name);
+        }
+        // Then it reads what its sockets kept while it was stopped.
+        auto waiting = std::move(waiting_[name]);
+        waiting_.erase(name);
+        for (const Delivery& d : waiting) {
+            deliver(d);
         }
     }
 
@@ -476,7 +489,14 @@ private:
     void deliver(const Delivery& d)
     {
         Running* n = running(d.to);
-        if (n == nullptr || paused_.count(d.to)) {
+        if (n == nullptr) {
+            return;
+        }
+        if (paused_.count(d.to)) {
+            // A stopped process's socket keeps datagrams up to its buffer's size.
+            if (auto& kept = waiting_[d.to]; kept.size() < socket_buffer) {
+                kept.push_back(Delivery{now_, d.order, d.to, d.medium, d.bytes});
+            }
             return;
         }
         auto verified = n->authenticator.verify(d.bytes);
@@ -498,6 +518,9 @@ private:
     std::map<std::string, membership::ReplayFloors> floors_;  ///< each node's hb_replay_floor
     std::map<std::string, std::unique_ptr<Running>> nodes_;
     std::set<std::string> paused_;
+    std::set<std::string> counts_pauses_;
+    static constexpr std::size_t socket_buffer = 256;  ///< datagrams kept for a stopped node
+    std::map<std::string, std::vector<Delivery>> waiting_;
     std::set<std::tuple<std::size_t, std::string, std::string>> cut_;
     double loss_ = 0.0;
     Milliseconds delay_{1};
