@@ -35,6 +35,7 @@
 #include "metrics/events.hpp"
 #include "metrics/watch_view.hpp"
 #include "platform/state_files.hpp"
+#include "platform/wall_clock.hpp"
 
 namespace {
 
@@ -606,13 +607,6 @@ int cmd_rscstatus(Session& s, const Args& a, Output output)
 /// Where the daemon keeps its event history (its state directory's `events`).
 constexpr const char* events_path = "/var/lib/heartbeat/events";
 
-std::int64_t unix_ms_now()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 /// The history as the daemon left it: empty without a file, nullopt (`error` says why) when
 /// the file is there but cannot be read.
 std::optional<std::vector<hb::metrics::Event>> read_history(std::error_code& error)
@@ -633,7 +627,7 @@ int cmd_events(Session&, const Args& a, Output output)
     using hb::metrics::Event;
     std::optional<std::int64_t> since;
     if (a.since) {
-        since = hb::metrics::parse_since(*a.since, unix_ms_now());
+        since = hb::metrics::parse_since(*a.since, hb::platform::wall_clock_ms());
         if (!since) {
             return complain(
                 "cl_status events: --since wants 90s, 15m, 2h, 1d or "
@@ -693,7 +687,7 @@ hb::metrics::WatchSnapshot watch_snapshot()
     }
     std::error_code unreadable;  // the view shows no events then; `events` says why
     snap.history = read_history(unreadable).value_or(std::vector<hb::metrics::Event>{});
-    snap.now_ms = unix_ms_now();
+    snap.now_ms = hb::platform::wall_clock_ms();
     return snap;
 }
 

@@ -21,6 +21,7 @@
 #include "platform/service_manager.hpp"
 #include "platform/state_files.hpp"
 #include "platform/system_view.hpp"
+#include "platform/wall_clock.hpp"
 
 namespace hb::daemon {
 
@@ -437,7 +438,9 @@ std::string Engine::metrics_page() const
     if (api_) {
         clients.emplace(metrics::ClusterMetrics::ApiClients{api_->connections(), api_->clients()});
     }
-    return metrics_.page(membership::Clock::now(), *membership_, groups, clients);
+    return metrics_.page(membership::Clock::now(), *membership_, groups, clients) +
+           (resources_ ? metrics::lvs_page(resources_->lvs_tables(), platform::wall_clock_ms())
+                       : "");
 }
 
 void Engine::send_on_media(const wire::Message& m, std::optional<std::size_t> forwarded_from)
@@ -1066,13 +1069,6 @@ void Engine::on_child_exit(std::size_t i, const platform::ProcessResult& result)
 
 namespace {
 
-std::int64_t unix_ms_now()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 /// Most of the events file read back at start (1000 events are about 150 KiB).
 constexpr std::size_t max_events_file = 4 * 1024 * 1024;
 
@@ -1097,7 +1093,7 @@ void Engine::restore_events()
 
 void Engine::record(metrics::Event event)
 {
-    event.unix_ms = unix_ms_now();
+    event.unix_ms = platform::wall_clock_ms();
     HB_LOG(debug) << "event: " << event.text;
     if (journal_) {
         // The same text as the history, with fields to filter on (journalctl HB_NODE=...).

@@ -5,6 +5,8 @@
 #include <map>
 
 #include "base/log.hpp"
+#include "lvs/nft_ruleset.hpp"
+#include "platform/state_files.hpp"
 #include "platform/system_view.hpp"
 
 namespace hb::daemon {
@@ -80,6 +82,46 @@ std::vector<std::string> ResourceDriver::script_env() const
     std::vector<std::string> out;
     for (const auto& [name, value] : env) {
         out.push_back(name + "=" + value);
+    }
+    return out;
+}
+
+std::vector<metrics::LvsTable> ResourceDriver::lvs_tables() const
+{
+    // ipvsadm-wrapper keeps what it applied and its checker's view under HA_RSCTMP (the value
+    // its scripts are given). A file being started or stopped, or one from another version, is
+    // simply not on the page this time.
+    constexpr std::string_view var = "HA_RSCTMP=";
+    std::string rsctmp;
+    for (const std::string& e : script_env()) {
+        if (e.starts_with(var)) {
+            rsctmp = e.substr(var.size());
+        }
+    }
+    constexpr std::size_t most = 4 * 1024 * 1024;
+    std::vector<metrics::LvsTable> out;
+    for (const config::ResourceGroup& group : config_.groups) {
+        const auto it = groups().find(group.key());
+        if (it == groups().end() || it->second != resources::GroupState::running) {
+            continue;
+        }
+        for (const config::Resource& r : group.resources) {
+            if (r.script != "ipvsadm-wrapper" || r.args.empty()) {
+                continue;
+            }
+            const std::string dir = lvs::state_dir_path(rsctmp, lvs::nft_table_name(r.args[0]));
+            std::error_code error;
+            const auto rules = platform::read_file_prefix(dir + "/rules", most, error);
+            const auto state_text = platform::read_file_prefix(dir + "/state", most, error);
+            if (!rules || !state_text) {
+                continue;
+            }
+            auto config = lvs::parse_rules(*rules, r.args[0]).config;
+            auto state = lvs::parse_state(*state_text);
+            if (config && state) {
+                out.push_back({r.args[0], std::move(*config), std::move(*state)});
+            }
+        }
     }
     return out;
 }

@@ -15,6 +15,7 @@
 
 #include "config/config_check.hpp"
 #include "membership/membership.hpp"
+#include "metrics/lvs_metrics.hpp"
 #include "platform/process_runner.hpp"
 #include "resources/resource_controller.hpp"
 
@@ -52,6 +53,9 @@ public:
     {
         return controller_.manager().groups();
     }
+    /// The LVS rules files the groups running here started (ipvsadm-wrapper resources), as
+    /// the agent's state directories have them now (for the metrics).
+    std::vector<metrics::LvsTable> lvs_tables() const;
     /// Group operations and script calls that ended (for the metrics); clears them.
     std::vector<resources::GroupOpDone> take_group_ops_done()
     {

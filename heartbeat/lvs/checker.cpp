@@ -12,6 +12,8 @@
 // after the previous one started, or at once when an outcome arrives later than that.
 #include "lvs/checker.hpp"
 
+#include <algorithm>
+
 #include "base/value_parsers.hpp"
 
 namespace hb::lvs {
@@ -102,15 +104,24 @@ std::optional<TimePoint> CheckerCore::next_deadline() const
     return next;
 }
 
+const CheckerCore::Slot* CheckerCore::slot_of(const ServerRef& server) const
+{
+    const auto it = std::find_if(slots_.begin(), slots_.end(),
+                                 [&](const Slot& slot) { return slot.server == server; });
+    return it == slots_.end() ? nullptr : &*it;
+}
+
 const std::string& CheckerCore::last_outcome(const ServerRef& server) const
 {
     static const std::string none;
-    for (const Slot& slot : slots_) {
-        if (slot.server == server) {
-            return slot.last;
-        }
-    }
-    return none;
+    const Slot* slot = slot_of(server);
+    return slot != nullptr ? slot->last : none;
+}
+
+CheckCounts CheckerCore::counts(const ServerRef& server) const
+{
+    const Slot* slot = slot_of(server);
+    return slot != nullptr ? slot->total : CheckCounts{};
 }
 
 std::optional<Transition> CheckerCore::complete(const ServerRef& server,
@@ -127,6 +138,7 @@ std::optional<Transition> CheckerCore::complete(const ServerRef& server,
         slot.last = describe(outcome, *slot.check);
         Health& health = health_[server.service][server.server];
         if (outcome.result == ProbeResult::passed) {
+            ++slot.total.passed;
             ++slot.successes;
             slot.failures = 0;
             if (health == Health::down && slot.successes >= slot.check->rise) {
@@ -134,6 +146,7 @@ std::optional<Transition> CheckerCore::complete(const ServerRef& server,
                 return Transition{server, Health::down, Health::up, slot.last, slot.successes};
             }
         } else {
+            ++slot.total.failed;
             ++slot.failures;
             slot.successes = 0;
             if (health == Health::up && slot.failures >= slot.check->fall) {

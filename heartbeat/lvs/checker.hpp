@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +57,13 @@ struct ProbeRequest {
     const Check* check = nullptr;
 };
 
+/// Probes of one server that ended, by how, since the checker started.
+struct CheckCounts {
+    std::uint64_t passed = 0;
+    std::uint64_t failed = 0;
+    bool operator==(const CheckCounts&) const = default;
+};
+
 /// A server changed state.
 struct Transition {
     ServerRef server;
@@ -89,6 +97,8 @@ public:
     const std::string& last_outcome(const ServerRef& server) const;
     /// Probes run so far (all servers).
     std::size_t probes() const { return probes_; }
+    /// The outcomes of a server's probes so far (zero for a server without a check).
+    CheckCounts counts(const ServerRef& server) const;
 
 private:
     struct Slot {
@@ -99,8 +109,11 @@ private:
         bool in_flight = false;
         int successes = 0;  // in a row
         int failures = 0;   // in a row
+        CheckCounts total;
         std::string last;
     };
+
+    const Slot* slot_of(const ServerRef& server) const;
 
     HealthTable health_;
     std::vector<Slot> slots_;

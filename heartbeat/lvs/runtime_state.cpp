@@ -10,6 +10,7 @@
 //   neighbour 192.168.219.21 aa:bb:cc:dd:ee:21
 //   health 0 0 up HTTP 200
 //   health 0 1 down HTTP 503
+//   checks 0 1 118 4                  (probes passed and failed since the checker started)
 //
 // Unknown keys are an error: a state file from another version is not guessed at.
 #include "lvs/runtime_state.hpp"
@@ -57,6 +58,11 @@ std::string_view rest_after(std::string_view line, int count)
 
 }  // namespace
 
+std::string state_dir_path(std::string_view rsctmp, const std::string& table)
+{
+    return std::string(rsctmp.empty() ? default_rsctmp : rsctmp) + "/ipvsadm-wrapper/" + table;
+}
+
 std::string format_state(const RuntimeState& state)
 {
     std::string out = std::string(magic) + "\n";
@@ -85,6 +91,13 @@ std::string format_state(const RuntimeState& state)
             out += "health " + std::to_string(s) + " " + std::to_string(i) + " " +
                    std::string(to_string(state.health[s][i])) + (reason.empty() ? "" : " ") +
                    reason + "\n";
+        }
+    }
+    for (std::size_t s = 0; s < state.checks.size(); ++s) {
+        for (std::size_t i = 0; i < state.checks[s].size(); ++i) {
+            const CheckCounts& c = state.checks[s][i];
+            out += "checks " + std::to_string(s) + " " + std::to_string(i) + " " +
+                   std::to_string(c.passed) + " " + std::to_string(c.failed) + "\n";
         }
     }
     return out;
@@ -154,6 +167,24 @@ std::optional<RuntimeState> parse_state(std::string_view text)
             }
             state.health[si][ii] = words[3] == "up" ? Health::up : Health::down;
             state.reasons[si][ii] = std::string(rest_after(lines[n], 4));
+        } else if (key == "checks" && words.size() == 5) {
+            const auto s = base::parse_integer(words[1], 0, 100000);
+            const auto i = base::parse_integer(words[2], 0, 100000);
+            const auto passed = parse_ms(words[3]);
+            const auto failed = parse_ms(words[4]);
+            if (!s || !i || !passed || !failed) {
+                return std::nullopt;
+            }
+            const auto si = static_cast<std::size_t>(*s);
+            const auto ii = static_cast<std::size_t>(*i);
+            if (state.checks.size() <= si) {
+                state.checks.resize(si + 1);
+            }
+            if (state.checks[si].size() <= ii) {
+                state.checks[si].resize(ii + 1);
+            }
+            state.checks[si][ii] = CheckCounts{static_cast<std::uint64_t>(*passed),
+                                               static_cast<std::uint64_t>(*failed)};
         } else {
             return std::nullopt;
         }

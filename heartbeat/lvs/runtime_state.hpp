@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lvs/checker.hpp"
 #include "lvs/dataplane.hpp"
 #include "lvs/rules.hpp"
 
@@ -29,10 +30,19 @@ struct RuntimeState {
     Facts facts;
     HealthTable health;  ///< as the data plane has it (the checker writes it after applying)
     std::vector<std::vector<std::string>> reasons;  ///< [service][server]: last outcome
+    std::vector<std::vector<CheckCounts>> checks;   ///< [service][server]: the checker's probes
     std::int64_t started_ms = 0;                    ///< wall clock, ms since the epoch
     std::int64_t updated_ms = 0;                    ///< the checker's last round (0: no checker)
     int checker_pid = 0;
 };
+
+/// Where resource agents keep their state when heartbeat does not say (HA_RSCTMP).
+inline constexpr std::string_view default_rsctmp = "/run/resource-agents";
+
+/// The directory of the started rules file whose table is `table`, under `rsctmp`
+/// (HA_RSCTMP; empty: the default): `RSCTMP/ipvsadm-wrapper/TABLE`. It holds the applied
+/// copy of the file (`rules`) and its state (`state`).
+std::string state_dir_path(std::string_view rsctmp, const std::string& table);
 
 /// The state as text.
 std::string format_state(const RuntimeState& state);

@@ -10,6 +10,8 @@
 #  3. lvs-01 returns: auto_failback hands VIP and table back, lvs-02 keeps neither;
 #  4. web-01's server stops: within fall × interval + 1 s every request is answered by
 #     web-02, and web-01 serves again after it restarts; an HTTP 503 takes it out too;
+#     lvs-01's metrics page (heartbeat-ng.cf: metrics_textfile) follows web-01's health and
+#     counts its checks;
 #  5. a rules file with a bad line: the agent refuses it naming the line, changes nothing.
 # A second argument `ipvs` runs the same with kernel IPVS (#@backend ipvs, #@sync ens32)
 # where the kernel has it, and skips, saying why, where it does not.
@@ -32,6 +34,15 @@ if [ "$LVS_BACKEND" = ipvs ]; then
 fi
 lvs_begin "hblvs$MODE${LVS_BACKEND:0:1}" "$MODE"
 lvs_confs
+printf 'metrics_textfile /var/lib/heartbeat/heartbeat.prom\nmetrics_interval 1\n' \
+    >"$state/conf-lvs-01/heartbeat-ng.cf"
+prom=$state/nodes/lvs-01/lib/heartbeat.prom  # lvs-01's /var/lib/heartbeat, from outside
+# real_server METRIC HOST [OUTCOME] : web host HOST's sample of METRIC on lvs-01's page.
+real_server() {
+    grep -F "heartbeat_real_server_$1{" "$prom" 2>/dev/null |
+        grep -F "server=\"$(lvs_rip "$2"):80\"" | grep -F "${3:+outcome=\"$3\"}" | awk '{print $NF}'
+}
+real_server_is() { test "$(real_server "$1" "$2" | head -1)" = "$3"; }
 lvs_web_start web-01
 lvs_web_start web-02
 
@@ -116,9 +127,24 @@ lvs_web_fail web-01 on
 check "an HTTP 503 takes web-01 out" \
     cluster_wait "$P" lvs-01 "real server $(lvs_rip web-01):80 \(web-01\) down: HTTP 503 after 2 checks" 5
 check "…and then only web-02 answers" test "$(lvs_servers_seen 1)" = web-02
+check "lvs-01's metrics say web-01 is down" wait_until 3 real_server_is up web-01 0
+check "…and web-02 up" real_server_is up web-02 1
+failed=$(real_server checks_total web-01 failed)
+check "…with web-01's failed checks counted ($failed)" test "${failed:-0}" -ge 4
+if command -v promtool >/dev/null; then
+    out=$(promtool check metrics <"$prom" 2>&1)
+    rc=$?
+    check "promtool check metrics accepts the page with the LVS families ($rc: $out)" \
+        test "$rc" -eq 0 -a -z "$out"
+fi
+check "…under its name and service" grep -qF \
+    "heartbeat_real_server_up{rules=\"/etc/ha.d/ipvsadm.rules\",service=\"TCP $VIP:80\",server=\"$(lvs_rip web-01):80\",name=\"web-01\"} 0" "$prom"
 lvs_web_fail web-01 off
 check "web-01 back after its 503s end" wait_until 5 lvs_up_count lvs-01 2
 check "both answer again" test "$(lvs_servers_seen 2)" = "web-01,web-02"
+check "lvs-01's metrics say web-01 is up again" wait_until 3 real_server_is up web-01 1
+age=$(grep '^heartbeat_lvs_checker_last_update_age_seconds{' "$prom" | awk '{print $NF}')
+check "the checker's last update is recent (${age} s)" awk -v a="${age:-99}" 'BEGIN { exit !(a < 3) }'
 
 # 5. A bad line is refused with its line, and the running table is left as it was.
 bad=$state/conf-lvs-02/bad.rules

@@ -65,7 +65,8 @@ check "messages from lvs-02 counted as they come (${first:-none}, then $(receive
     test "$(received)" -gt "${first:-0}"
 if command -v promtool >/dev/null; then
     out=$(promtool check metrics <"$prom" 2>&1)
-    check "promtool check metrics accepts the page" eval '[ $? -eq 0 ] && [ -z "$out" ]'
+    rc=$?
+    check "promtool check metrics accepts the page ($rc: $out)" test "$rc" -eq 0 -a -z "$out"
     [ -z "$out" ] || echo "$out" | sed 's/^/    /'
 else
     echo "note: promtool missing (Debian's prometheus package), page not checked by it"

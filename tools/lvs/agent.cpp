@@ -26,6 +26,7 @@
 #include "base/text.hpp"
 #include "lvs/ipvs_commands.hpp"
 #include "lvs/nft_ruleset.hpp"
+#include "platform/wall_clock.hpp"
 
 extern char** environ;
 
@@ -474,7 +475,7 @@ int do_start(const std::string& self, Context& c)
     for (std::size_t s = 0; s < state.health.size(); ++s) {
         state.reasons[s].assign(state.health[s].size(), "");
     }
-    state.started_ms = wall_ms();
+    state.started_ms = platform::wall_clock_ms();
     const int rc =
         *backend == lvs::Backend::nftables ? start_nftables(c, state) : start_ipvs(c, state);
     if (rc != exit_ok) {

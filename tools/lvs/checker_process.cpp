@@ -33,6 +33,7 @@
 #include "lvs/nft_ruleset.hpp"
 #include "platform/privileges.hpp"
 #include "platform/process_runner.hpp"
+#include "platform/wall_clock.hpp"
 #include "tools/lvs/agent.hpp"
 
 namespace hb::lvs_agent {
@@ -248,6 +249,7 @@ private:
         }
         const auto transition = core_.complete(server, outcome, lvs::Clock::now());
         state_.reasons[server.service][server.server] = core_.last_outcome(server);
+        state_.checks[server.service][server.server] = core_.counts(server);
         const lvs::RealServer& r = config_.services[server.service].servers[server.server];
         if (outcome.result == lvs::ProbeResult::passed &&
             r.forwarding == lvs::Forwarding::direct_routing) {
@@ -453,7 +455,7 @@ private:
 
     void write_state()
     {
-        state_.updated_ms = wall_ms();
+        state_.updated_ms = platform::wall_clock_ms();
         std::string error;
         if (!write_file_atomic(dir_.file("state"), lvs::format_state(state_), error)) {
             HB_LOG(warn) << "cannot write the state: " << error;
@@ -558,8 +560,10 @@ int run_checker(const std::string& rules_path)
     }
     state->health = lvs::all_up(*config);
     state->reasons.assign(config->services.size(), {});
+    state->checks.assign(config->services.size(), {});
     for (std::size_t s = 0; s < config->services.size(); ++s) {
         state->reasons[s].assign(config->services[s].servers.size(), "");
+        state->checks[s].assign(config->services[s].servers.size(), {});
     }
     asio::io_context io;
     Checker checker(io, std::move(*config), std::move(*state), rules_path);

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "base/text.hpp"
+#include "lvs/runtime_state.hpp"
 #include "platform/files.hpp"
 #include "platform/process_runner.hpp"
 #include "tools/netlink.hpp"
@@ -232,8 +233,7 @@ bool refresh_neighbours(const lvs::LvsConfig& config, lvs::Facts& facts)
 StateDir state_dir_for(const std::string& table)
 {
     const char* rsctmp = std::getenv("HA_RSCTMP");
-    const std::string base = rsctmp != nullptr && *rsctmp != '\0' ? rsctmp : "/run/resource-agents";
-    return StateDir{base + "/ipvsadm-wrapper/" + table};
+    return StateDir{lvs::state_dir_path(rsctmp != nullptr ? rsctmp : "", table)};
 }
 
 namespace {
@@ -310,12 +310,6 @@ bool write_file_atomic(const std::string& path, const std::string& text, std::st
         return false;
     }
     return true;
-}
-
-std::int64_t wall_ms()
-{
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 bool is_our_checker(int pid, const std::string& rules_path)

@@ -74,9 +74,6 @@ std::optional<std::string> read_file(const std::string& path);
 /// Writes `text` to `path` through a temporary file and rename().
 bool write_file_atomic(const std::string& path, const std::string& text, std::string& error);
 
-/// Milliseconds since the epoch (wall clock, for the state file and logs only).
-std::int64_t wall_ms();
-
 /// True when `pid` is alive and its command line names this program and `rules_path`.
 bool is_our_checker(int pid, const std::string& rules_path);
 

@@ -186,6 +186,9 @@ TEST_CASE("checker: fall and rise, with hysteresis both ways", "[lvs][checker]")
     CHECK(core.health()[0][0] == Health::up);
     CHECK(core.last_outcome({0, 0}) == "connected");
     CHECK_FALSE(step(pass()));
+    // Every outcome is counted, whatever it did to the health.
+    CHECK(core.counts({0, 0}) == CheckCounts{5, 7});
+    CHECK(core.counts({0, 1}) == CheckCounts{});  // no such server
 }
 
 TEST_CASE("checker: a server that starts down needs rise successes", "[lvs][checker]")

@@ -47,6 +47,7 @@ RuntimeState sample()
     s.facts.neighbour[ip("192.168.219.21")] = "aa:bb:cc:dd:ee:21";
     s.health = {{Health::up, Health::down}, {Health::down}};
     s.reasons = {{"HTTP 200", "no answer within 3000ms"}, {"not an HTTP answer  (two  blanks)"}};
+    s.checks = {{{118, 4}, {0, 0}}, {{0, 9}}};
     return s;
 }
 
@@ -77,7 +78,10 @@ TEST_CASE("state: the file format", "[lvs][state]")
                                     "neighbour 192.168.219.21 aa:bb:cc:dd:ee:21\n"
                                     "health 0 0 up HTTP 200\n"
                                     "health 0 1 down no answer within 3000ms\n"
-                                    "health 1 0 down not an HTTP answer  (two  blanks)\n");
+                                    "health 1 0 down not an HTTP answer  (two  blanks)\n"
+                                    "checks 0 0 118 4\n"
+                                    "checks 0 1 0 0\n"
+                                    "checks 1 0 0 9\n");
 }
 
 TEST_CASE("state: format then parse gives the same state", "[lvs][state]")
@@ -92,6 +96,7 @@ TEST_CASE("state: format then parse gives the same state", "[lvs][state]")
     CHECK(after->facts == before.facts);
     CHECK(after->health == before.health);
     CHECK(after->reasons == before.reasons);
+    CHECK(after->checks == before.checks);
 
     SECTION("a reason with a line break is kept on its line")
     {
@@ -112,6 +117,7 @@ TEST_CASE("state: format then parse gives the same state", "[lvs][state]")
         CHECK(back->health == s.health);
         CHECK(back->reasons == std::vector<std::vector<std::string>>{{"", ""}});
         CHECK(back->facts == Facts{});
+        CHECK(back->checks.empty());  // a state of a checker before the counts: none
     }
 }
 
@@ -135,6 +141,9 @@ TEST_CASE("state: what is not a state file is nothing", "[lvs][state]")
         magic + "health 0 0 sideways\n",
         magic + "health x 0 up\n",
         magic + "health 100001 0 up\n",
+        magic + "checks 0 0 5\n",
+        magic + "checks 0 0 5 -1\n",
+        magic + "checks 0 x 5 1\n",
         magic + "colour blue\n",
     };
     for (const std::string& text : rows) {
