@@ -32,6 +32,7 @@
 
 #include "api/client.hpp"
 #include "base/text.hpp"
+#include "base/value_parsers.hpp"
 #include "metrics/events.hpp"
 #include "metrics/watch_view.hpp"
 #include "platform/state_files.hpp"
@@ -121,6 +122,7 @@ enum class Output { text, json };
 struct Link {
     std::string name;
     std::string status;
+    std::optional<std::int64_t> heard_ms_ago;  ///< our daemon's `lastheard` (not 3.0.6's)
 };
 
 struct Node {
@@ -232,8 +234,14 @@ public:
         }
         std::vector<Link> out;
         for (const Message& m : *replies) {
-            out.push_back(
-                {std::string(m.get("ifname").value_or("")), std::string(m.get("st").value_or(""))});
+            std::optional<std::int64_t> heard;
+            if (const auto v = m.get("lastheard")) {
+                if (const auto ms = hb::base::parse_integer(*v, 0, 1L << 50)) {
+                    heard = static_cast<std::int64_t>(*ms);
+                }
+            }
+            out.push_back({std::string(m.get("ifname").value_or("")),
+                           std::string(m.get("st").value_or("")), heard});
         }
         return out;
     }
@@ -673,7 +681,7 @@ hb::metrics::WatchSnapshot watch_snapshot()
                 for (const Node& n : *nodes) {
                     hb::metrics::WatchNode w{n.name, n.type, n.status, {}};
                     for (const Link& l : s.links(n.name).value_or(std::vector<Link>{})) {
-                        w.links.push_back({l.name, l.status});
+                        w.links.push_back({l.name, l.status, l.heard_ms_ago});
                     }
                     snap.nodes.push_back(std::move(w));
                 }
@@ -736,6 +744,11 @@ int cmd_watch(Session&, const Args&, Output)
         auto snap = watch_snapshot();
         const std::string screen = hb::metrics::render_watch(snap);
         snap.now_ms = 0;  // the state alone: no clock, no ages
+        for (auto& node : snap.nodes) {
+            for (auto& link : node.links) {
+                link.heard_ms_ago.reset();
+            }
+        }
         const std::string state = hb::metrics::render_watch(snap);
         const auto now = std::chrono::steady_clock::now();
         if (state != shown_state || (terminal && now >= next_draw)) {

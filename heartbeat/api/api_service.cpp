@@ -402,6 +402,9 @@ Actions ApiService::on_request(ClientHandle handle, Client& client, const wire::
                 wire::Message m = reply_to(rt);
                 m.add("ifname", node->links[i].name);
                 m.add("st", node->links[i].status);
+                if (node->links[i].heard_ms_ago) {
+                    m.add("lastheard", std::to_string(*node->links[i].heard_ms_ago));
+                }
                 m.add("result", i + 1 < node->links.size() ? "ok/more" : "OK");
                 answer(std::move(m));
             }

@@ -44,6 +44,9 @@ struct AuthRule {
 struct LinkInfo {
     std::string name;
     std::string status;  ///< up | dead
+    /// Milliseconds since the node was last heard on it (nullopt: never). iflist answers
+    /// carry it as `lastheard`, a field of ours that 3.0.6's client library ignores.
+    std::optional<std::int64_t> heard_ms_ago;
 };
 
 /// One node as the API reports it.

@@ -601,13 +601,20 @@ void Engine::send_from_api(std::vector<wire::Message> messages)
 std::vector<api::NodeInfo> Engine::nodes() const
 {
     std::vector<api::NodeInfo> out;
+    const membership::TimePoint now = membership::Clock::now();
     for (const membership::Node& n : membership_->nodes()) {
         api::NodeInfo info;
         info.name = n.name;
         info.type = n.type == membership::NodeType::ping ? "ping" : "normal";
         info.status = std::string(membership::to_string(n.status));
         for (const membership::Link& l : n.links) {
-            info.links.push_back({l.name, std::string(membership::to_string(l.status))});
+            std::optional<std::int64_t> heard;
+            if (l.last_heard) {
+                heard = std::max<std::int64_t>(
+                    0, std::chrono::duration_cast<std::chrono::milliseconds>(now - *l.last_heard)
+                           .count());
+            }
+            info.links.push_back({l.name, std::string(membership::to_string(l.status)), heard});
         }
         info.uuid = n.uuid;  // weight and site: 3.0.6's defaults (100, empty)
         out.push_back(std::move(info));

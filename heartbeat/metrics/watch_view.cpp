@@ -44,6 +44,21 @@ std::string age_note(const WatchSnapshot& s, std::optional<std::int64_t> at)
     return at ? "for " + format_age(s.now_ms - *at) : std::string();
 }
 
+/// `heard 0.4s ago` (tenths below ten seconds), or nothing when never heard.
+std::string heard_note(std::optional<std::int64_t> ms)
+{
+    if (!ms) {
+        return {};
+    }
+    if (*ms < 10000) {
+        char text[32];
+        std::snprintf(text, sizeof text, "heard %lld.%llds ago", static_cast<long long>(*ms / 1000),
+                      static_cast<long long>(*ms % 1000 / 100));
+        return text;
+    }
+    return "heard " + format_age(*ms) + " ago";
+}
+
 /// `text` without the blanks a column left at its end, and a newline.
 std::string row(const char* text)
 {
@@ -77,8 +92,10 @@ std::string render_watch(const WatchSnapshot& s)
             out += row(line);
             for (const WatchLink& l : n.links) {
                 std::snprintf(
-                    line, sizeof line, "    link %-11s %-8s %s", l.name.c_str(), l.status.c_str(),
-                    age_note(s, since(s.history, EventKind::link_status, n.name, &l.name)).c_str());
+                    line, sizeof line, "    link %-11s %-8s %-12s %s", l.name.c_str(),
+                    l.status.c_str(),
+                    age_note(s, since(s.history, EventKind::link_status, n.name, &l.name)).c_str(),
+                    heard_note(l.heard_ms_ago).c_str());
                 out += row(line);
             }
         }

@@ -17,6 +17,7 @@ namespace hb::metrics {
 struct WatchLink {
     std::string name;
     std::string status;
+    std::optional<std::int64_t> heard_ms_ago;  ///< since its node was last heard on it
 };
 
 struct WatchNode {

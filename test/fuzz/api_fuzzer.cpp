@@ -28,12 +28,12 @@ public:
         {"lvs-01",
          "normal",
          "active",
-         {{"ens32", "up"}, {"ens33", "dead"}},
+         {{"ens32", "up", 120}, {"ens33", "dead", 61'000}},
          std::string(16, '\1'),
          100,
          ""},
-        {"lvs-02", "normal", "dead", {{"ens32", "dead"}}, {}, 100, "site-b"},
-        {"192.168.219.1", "ping", "ping", {{"192.168.219.1", "up"}}, {}, 0, ""}};
+        {"lvs-02", "normal", "dead", {{"ens32", "dead", std::nullopt}}, {}, 100, "site-b"},
+        {"192.168.219.1", "ping", "ping", {{"192.168.219.1", "up", 900}}, {}, 0, ""}};
     std::optional<std::string> rsc_ = std::string("local");
 };
 

@@ -97,6 +97,8 @@ tmux -L "$TMUX_SOCKET" new-session -d -x 110 -y 45 \
 pane() { tmux -L "$TMUX_SOCKET" capture-pane -p 2>/dev/null; }
 pane_shows() { pane | grep -qE -- "$1"; }
 check "cl_status watch shows lvs-02 active on its terminal" wait_until 5 pane_shows '^  lvs-02 +normal +active'
+check "…its link up, last heard under a second ago" \
+    wait_until 5 pane_shows '^    link ens32 +up .* heard 0\.[0-9]s ago$'
 pid=$(cluster_pid "$P" lvs-02)
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
@@ -105,7 +107,8 @@ check "lvs-02's death shows (status dead, one death)" wait_until 6 eval \
      shows "heartbeat_node_deaths_total{node=\"lvs-02\"} 1"'
 check "…and its link down" shows 'heartbeat_link_up{node="lvs-02",link="ens32"} 0'
 check "cl_status watch follows: lvs-02 dead, its link dead, the event in its list" wait_until 5 \
-    eval 'pane_shows "^  lvs-02 +normal +dead +for [0-9]+s" && pane_shows "^    link ens32 +dead" &&
+    eval 'pane_shows "^  lvs-02 +normal +dead +for [0-9]+s" &&
+          pane_shows "^    link ens32 +dead .* heard [0-9.]+s ago$" &&
           pane_shows "node lvs-02: dead$"'
 pane | sed 's/^/    | /' | head -n 24
 tmux -L "$TMUX_SOCKET" send-keys q

@@ -20,8 +20,9 @@ public:
     std::optional<std::string> resource_status() const override { return rsc_; }
 
     std::vector<api::NodeInfo> nodes_{
-        {"lvs-01", "normal", "active", {{"ens32", "up"}}, std::string(16, '\1'), 100, ""},
-        {"lvs-02", "normal", "active", {{"ens32", "up"}}, std::string(16, '\2'), 100, ""}};
+        {"lvs-01", "normal", "active", {{"ens32", "up", std::nullopt}}, std::string(16, '\1'), 100,
+         ""},
+        {"lvs-02", "normal", "active", {{"ens32", "up", 420}}, std::string(16, '\2'), 100, ""}};
     std::optional<std::string> rsc_ = std::string("local");
 };
 
@@ -161,6 +162,9 @@ TEST_CASE("queries answer as 3.0.6", "[api][service]")
           std::vector<std::string>{"t=hbapi-resp|reqtype=nodetype|nodetype=normal|result=OK"});
     CHECK(t.ask(h, 100, "numnodes") == std::vector<std::string>{"t=hbapi-resp|reqtype=numnodes|numnodes=2|result=OK"});
     CHECK(t.ask(h, 100, "iflist", {{"node", "lvs-02"}}) ==
+          std::vector<std::string>{
+              "t=hbapi-resp|reqtype=iflist|ifname=ens32|st=up|lastheard=420|result=OK"});
+    CHECK(t.ask(h, 100, "iflist", {{"node", "lvs-01"}}) ==  // never heard: no lastheard
           std::vector<std::string>{"t=hbapi-resp|reqtype=iflist|ifname=ens32|st=up|result=OK"});
     CHECK(t.ask(h, 100, "iflist", {{"node", "nosuch"}}) ==
           std::vector<std::string>{"t=hbapi-resp|reqtype=iflist|result=badreq|info=EINVAL"});

@@ -22,8 +22,8 @@ TEST_CASE("the watch screen: nodes and links with their age, what is held, recen
     WatchSnapshot s;
     s.now_ms = 1796572830000;  // 2026-12-06 16:00:30 UTC
     s.held = "all";
-    s.nodes = {{"lvs-01", "normal", "active", {{"ens32", "up"}}},
-               {"lvs-02", "normal", "dead", {{"ens32", "dead"}}}};
+    s.nodes = {{"lvs-01", "normal", "active", {{"ens32", "up", std::nullopt}}},
+               {"lvs-02", "normal", "dead", {{"ens32", "dead", 31'250}}}};
     Event dead;
     dead.unix_ms = 1796572800000;
     dead.kind = EventKind::node_status;
@@ -46,10 +46,13 @@ TEST_CASE("the watch screen: nodes and links with their age, what is held, recen
           "  lvs-01           normal  active\n"
           "    link ens32       up\n"
           "  lvs-02           normal  dead     for 30s\n"
-          "    link ens32       dead     for 29s\n"
+          "    link ens32       dead     for 29s      heard 31s ago\n"
           "\n"
           "recent events\n"
           "  2026-12-06 16:00:00.005                link lvs-02:ens32 dead\n");
+    s.nodes[0].links[0].heard_ms_ago = 430;  // under ten seconds: in tenths
+    CHECK(render_watch(s).find("    link ens32       up                    heard 0.4s ago\n") !=
+          std::string::npos);
     s.unreachable = "hb_api_signon: Can't initiate connection to heartbeat";
     s.history.clear();
     CHECK(render_watch(s).find("heartbeat cannot be asked: hb_api_signon") != std::string::npos);
