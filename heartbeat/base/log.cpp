@@ -132,10 +132,8 @@ public:
         if (!at_least(level, min_)) {
             return;
         }
-        const std::string text = "[" + std::to_string(::getpid()) +
-                                 "]: " + std::string(to_string(level)) + ": " +
-                                 std::string(message);
-        ::syslog(syslog_priority(level), "%s", text.c_str());
+        ::syslog(syslog_priority(level), "%s",
+                 syslog_text(static_cast<int>(::getpid()), level, message).c_str());
     }
 
 private:
@@ -153,6 +151,12 @@ std::unique_ptr<LogSink> make_file_sink(std::string path, LineFormat format, Log
 std::unique_ptr<LogSink> make_stderr_sink(LineFormat format, LogLevel min_level)
 {
     return std::make_unique<StderrSink>(std::move(format), min_level);
+}
+
+std::string syslog_text(int pid, LogLevel level, std::string_view message)
+{
+    return "[" + std::to_string(pid) + "]: " + std::string(to_string(level)) + ": " +
+           std::string(message);
 }
 
 int facility_code(const std::string& name)
@@ -217,6 +221,13 @@ void Logger::write(LogLevel level, std::string_view message)
 {
     for (const auto& sink : sinks_) {
         sink->write(level, message);
+    }
+}
+
+void Logger::write(LogLevel level, std::string_view message, const LogFields& fields)
+{
+    for (const auto& sink : sinks_) {
+        sink->write_tagged(level, message, fields);
     }
 }
 

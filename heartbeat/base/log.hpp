@@ -6,11 +6,16 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "base/event_kind.hpp"
 
 namespace hb::base {
 
@@ -23,12 +28,38 @@ std::string_view to_string(LogLevel level);
 /// The syslog priority for a level (LOG_DEBUG … LOG_CRIT).
 int syslog_priority(LogLevel level);
 
+/// What a line that announces a state change says about it, for destinations that keep
+/// fields (the journal: HB_EVENT, MESSAGE_ID, HB_NODE, HB_GROUP, HB_DETAIL, HB_TOOK_MS).
+/// The line's text is the same with or without them.
+struct LogFields {
+    EventKind event = EventKind::node_status;
+    std::string node;
+    std::string group;
+    std::string detail;
+    std::optional<std::int64_t> took_ms;
+};
+
 /// Where log lines go. Implementations must not throw.
+/// The fields of a line about `event` (of node `node`, group `group`, when it has them).
+inline LogFields log_fields(EventKind event, std::string node = {}, std::string group = {})
+{
+    LogFields f;
+    f.event = event;
+    f.node = std::move(node);
+    f.group = std::move(group);
+    return f;
+}
+
 class LogSink {
 public:
     virtual ~LogSink() = default;
     /// Writes one line (without trailing newline).
     virtual void write(LogLevel level, std::string_view message) = 0;
+    /// A line with fields; a destination without fields writes the text alone.
+    virtual void write_tagged(LogLevel level, std::string_view message, const LogFields&)
+    {
+        write(level, message);
+    }
 };
 
 /// How heartbeat writes lines to its log files.
@@ -50,6 +81,8 @@ std::string format_file_line(const LineFormat& format, int pid,
 std::unique_ptr<LogSink> make_file_sink(std::string path, LineFormat format, LogLevel min_level);
 /// Writes lines to standard error in the file format.
 std::unique_ptr<LogSink> make_stderr_sink(LineFormat format, LogLevel min_level);
+/// What heartbeat's syslog lines say after the program name: `[PID]: WARN: message`.
+std::string syslog_text(int pid, LogLevel level, std::string_view message);
 /// The syslog facility value of a name (`local0` → LOG_LOCAL0); LOG_DAEMON when unknown.
 int facility_code(const std::string& name);
 /// Sends lines to syslog with the given facility name (`daemon`, `local0` …).
@@ -72,6 +105,7 @@ public:
     bool enabled(LogLevel level) const;
     /// Writes a line to every sink.
     void write(LogLevel level, std::string_view message);
+    void write(LogLevel level, std::string_view message, const LogFields& fields);
 
 private:
     Logger() = default;
@@ -83,13 +117,22 @@ private:
 class LogLine {
 public:
     explicit LogLine(LogLevel level) : level_(level) {}
-    ~LogLine() { Logger::instance().write(level_, stream_.str()); }
+    LogLine(LogLevel level, LogFields fields) : level_(level), fields_(std::move(fields)) {}
+    ~LogLine()
+    {
+        if (fields_) {
+            Logger::instance().write(level_, stream_.str(), *fields_);
+        } else {
+            Logger::instance().write(level_, stream_.str());
+        }
+    }
     LogLine(const LogLine&) = delete;
     LogLine& operator=(const LogLine&) = delete;
     std::ostream& stream() { return stream_; }
 
 private:
     LogLevel level_;
+    std::optional<LogFields> fields_;
     std::ostringstream stream_;
 };
 
@@ -120,3 +163,10 @@ private:
     if (!::hb::base::Logger::instance().enabled(::hb::base::LogLevel::level)) { \
     } else                                                                      \
         ::hb::base::LogLine(::hb::base::LogLevel::level).stream()
+
+/// The same for a line that announces a state change: `fields` (a hb::base::LogFields) go
+/// with it to destinations that keep them.
+#define HB_LOG_EVENT(level, fields)                                             \
+    if (!::hb::base::Logger::instance().enabled(::hb::base::LogLevel::level)) { \
+    } else                                                                      \
+        ::hb::base::LogLine(::hb::base::LogLevel::level, fields).stream()

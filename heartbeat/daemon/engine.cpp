@@ -316,7 +316,7 @@ void Engine::on_datagram(std::size_t medium, std::string_view bytes)
             ev.detail = std::string(auth::to_string(rejection.error));
             ev.text = "refused datagrams on " + media_[medium]->spec().interface + " (" +
                       ev.detail + "; all of them counted in heartbeat_packets_rejected_total)";
-            record(std::move(ev));
+            record(std::move(ev), base::LogLevel::warn);
         }
         if (config_.ha_cf.log_badpack && bad_packet_log_.allow(membership::Clock::now())) {
             const auto suppressed = bad_packet_log_.take_suppressed();
@@ -419,7 +419,7 @@ void Engine::flush()
                            : taken ? " running here"
                                    : " released here") +
                           " (" + base::format_ms(done.took) + ")";
-                record(std::move(ev));
+                record(std::move(ev), ok ? base::LogLevel::info : base::LogLevel::warn);
             }
         }
         for (const auto& done : resources_->take_scripts_done()) {
@@ -823,14 +823,11 @@ void Engine::on_reload_checked(const platform::ProcessResult& check)
         return;
     }
     if (check.outcome != platform::ProcessOutcome::exited || check.exit_code != 0) {
-        HB_LOG(err) << "SIGHUP: configuration has errors; keeping the running one";
         metrics::Event ev;
         ev.kind = metrics::EventKind::reload;
         ev.detail = "refused";
-        ev.text =
-            "reload refused: the configuration has errors (heartbeat --check-config "
-            "names them); the running one is kept";
-        record(std::move(ev));
+        ev.text = "SIGHUP: configuration has errors; keeping the running one";
+        record(std::move(ev), base::LogLevel::err);
         for (const std::string& text : {check.output, check.errors}) {
             for (const auto& line : base::split_lines(text)) {
                 if (line.find("error") != std::string_view::npos) {
@@ -924,11 +921,10 @@ void Engine::apply_reload()
     if (plan.has(config::Change::logging)) {
         base::Logger::instance().set_debug_level(config_.ha_cf.debug);
     }
-    HB_LOG(info) << "Configuration reloaded: " << plan.summary();
     metrics::Event ev;
     ev.kind = metrics::EventKind::reload;
     ev.detail = "applied";
-    ev.text = "configuration reloaded: " + plan.summary();
+    ev.text = "Configuration reloaded: " + plan.summary();
     record(std::move(ev));
     flush();
     arm_timer();
@@ -1098,13 +1094,22 @@ void Engine::restore_events()
     }
 }
 
-void Engine::record(metrics::Event event)
+void Engine::record(metrics::Event event, base::LogLevel level)
 {
     event.unix_ms = platform::wall_clock_ms();
-    HB_LOG(debug) << "event: " << event.text;
-    if (journal_) {
-        // The same text as the history, with fields to filter on (journalctl HB_NODE=...).
-        (void)journal_->send(metrics::journal_fields(event));
+    if (event.kind == metrics::EventKind::node_status ||
+        event.kind == metrics::EventKind::link_status ||
+        event.kind == metrics::EventKind::partition_healed) {
+        // Membership's own line said it, with the fields (heartbeat 3.0.6's text).
+        HB_LOG(debug) << "event: " << event.text;
+    } else {
+        // The event's text is the line that says it, with the fields for the journal.
+        base::LogFields fields = base::log_fields(event.kind, event.node, event.group);
+        fields.detail = event.detail;
+        fields.took_ms = event.took_ms;
+        if (base::Logger::instance().enabled(level)) {
+            base::LogLine(level, std::move(fields)).stream() << event.text;
+        }
     }
     const std::string line = events_.add(std::move(event));
     if (settings_.state_dir.empty()) {

@@ -32,7 +32,6 @@
 #include "membership/membership.hpp"
 #include "metrics/cluster_metrics.hpp"
 #include "metrics/events.hpp"
-#include "platform/journal.hpp"
 #include "platform/kernel_watchdog.hpp"
 
 namespace hb::daemon {
@@ -124,7 +123,9 @@ private:
     /// The event history: the file's earlier events, then each new one appended to it.
     void restore_events();
     std::string events_path() const;  ///< STATE_DIR/events
-    void record(metrics::Event event);
+    /// Keeps `event` in the history and, unless membership's own line said it, logs its text
+    /// at `level` with the journal's fields.
+    void record(metrics::Event event, base::LogLevel level = base::LogLevel::info);
     void record_membership_event(const membership::Event& event);
 
     // api::ClusterView
@@ -166,7 +167,6 @@ private:
     std::shared_ptr<MetricsListener> metrics_listener_;
     metrics::EventLog events_;
     metrics::BurstWatch bad_packets_;
-    std::optional<platform::Journal> journal_ = platform::Journal::if_under_systemd();
     std::error_code events_error_;  ///< the last failure to write the events file, logged once
     base::RateLimiter bad_packet_log_{std::chrono::seconds(10), 5};
     std::error_code floor_write_error_;  ///< the last failure to save the floors, logged once

@@ -20,6 +20,7 @@
 #include "daemon/config_loader.hpp"
 #include "daemon/engine.hpp"
 #include "daemon/options.hpp"
+#include "platform/journal.hpp"
 #include "platform/files.hpp"
 #include "platform/process.hpp"
 #include "platform/service_manager.hpp"
@@ -192,20 +193,26 @@ void set_up_logging(const config::Config& cfg, const daemon::Options& o)
     if (!cf.debugfile.empty() && cf.debugfile != "/dev/null") {
         sinks.push_back(base::make_file_sink(cf.debugfile, format, base::LogLevel::debug3));
     }
-    bool to_syslog = true;
+    std::optional<std::string> facility;  // syslog's, when lines go there
     if (!cf.logfacility.empty()) {
-        sinks.push_back(
-            base::make_syslog_sink("heartbeat", cf.logfacility, base::LogLevel::debug3));
+        facility = cf.logfacility;
     } else if (cf.logfile.empty() && cf.debugfile.empty()) {
         // heartbeat would use logd here; we go to syslog directly (said by --check-config).
-        sinks.push_back(base::make_syslog_sink("heartbeat", "daemon", base::LogLevel::debug3));
-    } else {
-        to_syslog = false;
+        facility = "daemon";
     }
-    // Under systemd, stderr is the journal, which also receives what goes to syslog: one copy
-    // is enough (the syslog one keeps the facility and priority).
-    if (o.foreground && !(to_syslog && platform::stderr_is_journal())) {
-        sinks.push_back(base::make_stderr_sink(format, base::LogLevel::debug3));
+    // Under systemd the journal gets what syslog and stderr would, once: an entry per line,
+    // with syslog's text, facility and priority, and fields on the lines that announce a
+    // state change (journalctl HB_NODE=lvs-02). journald passes them on to syslog.
+    const auto journal = platform::Journal::if_under_systemd();
+    if (journal && (facility || o.foreground)) {
+        sinks.push_back(platform::make_journal_sink(*journal, facility, base::LogLevel::debug3));
+    } else {
+        if (facility) {
+            sinks.push_back(base::make_syslog_sink("heartbeat", *facility, base::LogLevel::debug3));
+        }
+        if (o.foreground) {
+            sinks.push_back(base::make_stderr_sink(format, base::LogLevel::debug3));
+        }
     }
     base::Logger::instance().set_sinks(std::move(sinks));
     base::Logger::instance().set_debug_level(std::max(cf.debug, o.debug));

@@ -154,6 +154,14 @@ Event link_event(const std::string& node, const std::string& link, LinkStatus st
     return e;
 }
 
+/// The journal's fields of a line about a link (the link is the detail).
+base::LogFields link_fields(const std::string& node, const std::string& link)
+{
+    base::LogFields f = base::log_fields(base::EventKind::link_status, node);
+    f.detail = link;
+    return f;
+}
+
 }  // namespace
 
 Membership::Membership(Settings settings, const HostInfo& host)
@@ -419,7 +427,8 @@ void Membership::receive_ping(TimePoint now, std::string_view host, const wire::
     node->heard = true;
     node->last_status = now;
     if (node->reported_status != "ping") {
-        HB_LOG(info) << "Status update for node " << node->name << ": status ping";
+        HB_LOG_EVENT(info, base::log_fields(base::EventKind::node_status, node->name))
+            << "Status update for node " << node->name << ": status ping";
         node->reported_status = "ping";
     }
     set_node_status(*node, NodeStatus::ping);
@@ -534,7 +543,8 @@ void Membership::refresh_link(TimePoint now, Node& node, std::size_t medium)
     ++link.heard;
     if (link.status != LinkStatus::up) {
         link.status = LinkStatus::up;
-        HB_LOG(info) << "Link " << node.name << ":" << link.name << " up.";
+        HB_LOG_EVENT(info, link_fields(node.name, link.name))
+            << "Link " << node.name << ":" << link.name << " up.";
         events_.push_back(link_event(node.name, link.name, LinkStatus::up));
     }
 }
@@ -677,7 +687,8 @@ void Membership::apply_generation(Node& node, const Verdict& v)
     switch (v.change) {
     case Verdict::Generation::same: break;
     case Verdict::Generation::partition_heal:
-        HB_LOG(crit) << "Cluster node " << node.name << " returning after partition.";
+        HB_LOG_EVENT(crit, base::log_fields(base::EventKind::partition_healed, node.name))
+            << "Cluster node " << node.name << " returning after partition.";
         node.seq.reset();
         node.rexmit_due.clear();
         events_.push_back(simple_event(EventKind::partition_healed, node.name));
@@ -962,7 +973,8 @@ void Membership::handle_status(TimePoint now, Node& node, const wire::Message& m
         }
     }
     if (node.reported_status != *st) {
-        HB_LOG(info) << "Status update for node " << node.name << ": status " << *st;
+        HB_LOG_EVENT(info, base::log_fields(base::EventKind::node_status, node.name))
+            << "Status update for node " << node.name << ": status " << *st;
         node.reported_status = std::string(st->substr(0, 32));
     }
     set_node_status(node, status_from(*st));
@@ -981,8 +993,9 @@ void Membership::handle_status(TimePoint now, Node& node, const wire::Message& m
 
 void Membership::mark_dead(Node& node, Milliseconds silent_for, Milliseconds limit)
 {
-    HB_LOG(warn) << "node " << node.name << ": is dead (no heartbeat for "
-                 << seconds_text(silent_for) << ", dead time " << seconds_text(limit) << ")";
+    HB_LOG_EVENT(warn, base::log_fields(base::EventKind::node_status, node.name))
+        << "node " << node.name << ": is dead (no heartbeat for " << seconds_text(silent_for)
+        << ", dead time " << seconds_text(limit) << ")";
     node.reported_status = "dead";
     set_node_status(node, NodeStatus::dead);
     node.seq.reset();
@@ -1065,7 +1078,8 @@ void Membership::tick(TimePoint now)
             if (link.status == LinkStatus::up && link.last_heard &&
                 now - *link.last_heard >= limit) {
                 link.status = LinkStatus::dead;
-                HB_LOG(info) << "Link " << node.name << ":" << link.name << " dead.";
+                HB_LOG_EVENT(info, link_fields(node.name, link.name))
+                    << "Link " << node.name << ":" << link.name << " dead.";
                 events_.push_back(link_event(node.name, link.name, LinkStatus::dead));
             }
         }

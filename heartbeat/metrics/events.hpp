@@ -15,26 +15,15 @@
 #include <string_view>
 #include <vector>
 
+#include "base/event_kind.hpp"
+
 namespace hb::metrics {
 
-/// What kind of change an event records.
-enum class EventKind {
-    daemon_start,
-    daemon_stop,
-    node_status,       ///< node: its new status in `text`
-    link_status,       ///< node and link (`detail`): up or dead
-    group_acquired,    ///< group: taken here, `took_ms`
-    group_released,    ///< group: given up here, `took_ms`
-    group_failed,      ///< group: its operation failed or got stuck
-    partition_healed,  ///< node: heard again after it was declared dead (split brain healed)
-    request,           ///< a standby or takeover asked for (`text`)
-    reload,            ///< the configuration reloaded, or refused
-    bad_packets,       ///< refused datagrams began to arrive (`detail`: the first one's reason)
-};
-std::string_view to_string(EventKind kind);
-std::optional<EventKind> event_kind_from(std::string_view text);
-/// The journal's MESSAGE_ID of a kind (32 hex digits, fixed for ever).
-std::string_view message_id(EventKind kind);
+/// The kinds live in base (log lines are tagged with them too).
+using base::EventKind;
+using base::event_kind_from;
+using base::message_id;
+using base::to_string;
 
 struct Event {
     std::int64_t unix_ms = 0;  ///< wall clock
@@ -45,11 +34,6 @@ struct Event {
     std::optional<std::int64_t> took_ms;
     std::string text;  ///< one line for people
 };
-
-/// The event as a journal entry's fields ("NAME=value"): MESSAGE (its text), MESSAGE_ID,
-/// PRIORITY, SYSLOG_IDENTIFIER=heartbeat, HB_EVENT, and HB_NODE, HB_GROUP, HB_DETAIL and
-/// HB_TOOK_MS when it has them.
-std::vector<std::string> journal_fields(const Event& event);
 
 /// One JSON object on one line (no newline), and back (nullopt for anything else).
 std::string event_line(const Event& event);

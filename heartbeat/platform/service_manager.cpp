@@ -46,22 +46,6 @@ std::optional<std::chrono::microseconds> watchdog_interval()
     return std::chrono::microseconds(static_cast<std::int64_t>(usec));
 }
 
-bool stderr_is_journal()
-{
-    // systemd sets JOURNAL_STREAM=DEVICE:INODE of the stream it connected (sd_journal_stream).
-    const char* stream = std::getenv("JOURNAL_STREAM");
-    if (stream == nullptr) {
-        return false;
-    }
-    unsigned long long dev = 0;
-    unsigned long long ino = 0;
-    if (std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2) {
-        return false;
-    }
-    struct stat st {};
-    return ::fstat(STDERR_FILENO, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
-}
-
 Watchdog::Watchdog(boost::asio::io_context& io) : timer_(io) {}
 
 bool Watchdog::start()

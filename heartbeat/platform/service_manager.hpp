@@ -24,10 +24,6 @@ void notify_stopping(std::string_view status);
 /// The interval the manager wants watchdog pings within, when it set one for this process.
 std::optional<std::chrono::microseconds> watchdog_interval();
 
-/// True when stderr is connected to the journal (then lines that also go to syslog would
-/// be there twice).
-bool stderr_is_journal();
-
 /// Feeds the manager's watchdog: WATCHDOG=1 every half interval, from a timer on the daemon's
 /// io_context.
 class Watchdog {

@@ -38,7 +38,7 @@ HB=$HB_STAGE/usr/libexec/heartbeat/heartbeat
 CL=$HB_STAGE/usr/bin/cl_status
 
 shows() { grep -qxF -- "$1" "$prom" 2>/dev/null; }
-# lvs-01 as systemd starts a service (INVOCATION_ID set): its events also go to the journal.
+# lvs-01 as systemd starts a service (INVOCATION_ID set): its log lines go to the journal.
 INVOCATION_ID=8d8e0c0b3f3a4f0e9a0a8f4b5e2c1d00 cluster_start_ours "$P" lvs-01 "$state/conf-lvs-01"
 cluster_start_ours "$P" lvs-02 "$state/conf-lvs-02"
 check "lvs-01 writes the page with lvs-02 active" \
@@ -117,13 +117,23 @@ tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 plain=$(netns_node_exec "$P" lvs-01 "$CL" watch </dev/null | cat)
 check "in a pipe it prints the view once, plainly, and ends with its stdin" eval \
     '[[ "$plain" != *$'"'"'\033'"'"'* ]] && grep -q "^nodes$" <<<"$plain" && [ "$(grep -c "^heartbeat  " <<<"$plain")" -eq 1 ]'
-# The entry of lvs-02's death, as the journal got it (one datagram, a field a line).
-entry=$(awk -v RS='\n--\n' '/MESSAGE=node lvs-02: dead/' "$state/journal.out" 2>/dev/null)
-check "the journal gets the death with its fields (MESSAGE_ID, HB_EVENT, HB_NODE)" eval \
+# The journal's entries (one datagram each, a field a line): heartbeat's own death line,
+# with the text syslog would get, carries the fields; every line is there once.
+entry=$(awk -v RS='\n--\n' '/MESSAGE=\[[0-9]+\]: WARN: node lvs-02: is dead/' "$state/journal.out" 2>/dev/null)
+check "the journal gets heartbeat's death line with its fields (MESSAGE_ID, HB_EVENT, HB_NODE)" eval \
     'grep -qx "MESSAGE_ID=6726551d64544d1fa144c8d0d0ebe08d" <<<"$entry" &&
      grep -qx "HB_EVENT=node_status" <<<"$entry" && grep -qx "HB_NODE=lvs-02" <<<"$entry" &&
-     grep -qx "SYSLOG_IDENTIFIER=heartbeat" <<<"$entry"'
+     grep -qx "SYSLOG_IDENTIFIER=heartbeat" <<<"$entry" && grep -qx "PRIORITY=4" <<<"$entry"'
 [ -n "$entry" ] || head -c 600 "$state/journal.out" 2>/dev/null | sed 's/^/    /'
+text=$(sed -n 's/^MESSAGE=\[[0-9]*\]: WARN: //p' <<<"$entry")
+check "…its text is the ha-log line's (${text:0:40}...)" grep -qF -- "WARN: $text" "$(cluster_log "$P" lvs-01)"
+link=$(awk -v RS='\n--\n' '/MESSAGE=\[[0-9]+\]: info: Link lvs-02:ens32 dead\./' "$state/journal.out")
+check "…the link's line too (HB_EVENT=link_status, HB_DETAIL=ens32), once" eval \
+    'grep -qx "HB_EVENT=link_status" <<<"$link" && grep -qx "HB_DETAIL=ens32" <<<"$link" &&
+     [ "$(grep -c "^MESSAGE=.*Link lvs-02:ens32 dead\.$" "$state/journal.out")" -eq 1 ]'
+plain_line=$(awk -v RS='\n--\n' '/MESSAGE=.*No STONITH device configured/' "$state/journal.out")
+check "…and a line that announces no change carries none" eval \
+    '[ -n "$plain_line" ] && ! grep -q "^HB_EVENT=" <<<"$plain_line"'
 cluster_start_ours "$P" lvs-02 "$state/conf-lvs-02"
 check "lvs-02 back: active, one return" wait_until 10 eval \
     'shows "heartbeat_node_status{node=\"lvs-02\",status=\"active\"} 1" &&
@@ -237,7 +247,7 @@ connects() { netns_exec "$P" lvs-01 python3 -c "import socket, sys; socket.creat
 check "the listener moved with the reload: 9695 answers, 9694 is closed" eval \
     'wait_until 5 connects 9695 && ! connects 9694'
 check "the reload is in the event history" eval \
-    'netns_node_exec "$P" lvs-01 "$CL" events | grep -q "configuration reloaded: .*metrics"'
+    'netns_node_exec "$P" lvs-01 "$CL" events | grep -q "Configuration reloaded: .*metrics"'
 
 # A bad line: named with file and line, by --check-config and at start.
 printf 'metrics_textfile /var/lib/heartbeat/other.prom\nmetrics_interval 0\n' \
