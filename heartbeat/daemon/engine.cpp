@@ -279,12 +279,9 @@ void Engine::start()
     start_metrics_textfile();
     start_metrics_listener();
     restore_events();
-    {
-        metrics::Event ev;
-        ev.kind = metrics::EventKind::daemon_start;
-        ev.text = "heartbeat started (generation " + std::to_string(settings_.generation) + ")";
-        record(std::move(ev));
-    }
+    record(metrics::make_event(
+        metrics::EventKind::daemon_start,
+        "heartbeat started (generation " + std::to_string(settings_.generation) + ")"));
     signals_.async_wait([this](const auto& ec, int sig) { on_signal(ec, sig); });
 }
 
@@ -311,12 +308,14 @@ void Engine::on_datagram(std::size_t medium, std::string_view bytes)
         const auto& rejection = verified.error();
         metrics_.rejected(rejection.error);
         if (bad_packets_.refused(membership::Clock::now())) {
-            metrics::Event ev;
-            ev.kind = metrics::EventKind::bad_packets;
-            ev.detail = std::string(auth::to_string(rejection.error));
-            ev.text = "refused datagrams on " + media_[medium]->spec().interface + " (" +
-                      ev.detail + "; all of them counted in heartbeat_packets_rejected_total)";
-            record(std::move(ev), base::LogLevel::warn);
+            const std::string why(auth::to_string(rejection.error));
+            record(metrics::make_event(metrics::EventKind::bad_packets,
+                                       "refused datagrams on " + media_[medium]->spec().interface +
+                                           " (" + why +
+                                           "; all of them counted in "
+                                           "heartbeat_packets_rejected_total)",
+                                       {}, why),
+                   base::LogLevel::warn);
         }
         if (config_.ha_cf.log_badpack && bad_packet_log_.allow(membership::Clock::now())) {
             const auto suppressed = bad_packet_log_.take_suppressed();
@@ -406,21 +405,19 @@ void Engine::flush()
             metrics_.group_op(done);
             const bool ok = done.outcome == resources::GroupOpState::succeeded;
             const bool taken = done.kind == resources::GroupOpKind::acquire;
-            {
-                metrics::Event ev;
-                ev.kind = !ok     ? metrics::EventKind::group_failed
-                          : taken ? metrics::EventKind::group_acquired
-                                  : metrics::EventKind::group_released;
-                ev.group = done.group;
-                ev.took_ms = done.took.count();
-                ev.text = "group " + done.group +
-                          (!ok ? " " + std::string(resources::to_string(done.kind)) + " " +
-                                     std::string(resources::to_string(done.outcome))
-                           : taken ? " running here"
-                                   : " released here") +
-                          " (" + base::format_ms(done.took) + ")";
-                record(std::move(ev), ok ? base::LogLevel::info : base::LogLevel::warn);
-            }
+            metrics::Event ev = metrics::make_event(
+                !ok     ? metrics::EventKind::group_failed
+                : taken ? metrics::EventKind::group_acquired
+                        : metrics::EventKind::group_released,
+                "group " + done.group +
+                    (!ok ? " " + std::string(resources::to_string(done.kind)) + " " +
+                               std::string(resources::to_string(done.outcome))
+                     : taken ? " running here"
+                             : " released here") +
+                    " (" + base::format_ms(done.took) + ")",
+                {}, {}, done.group);
+            ev.took_ms = done.took.count();
+            record(std::move(ev), ok ? base::LogLevel::info : base::LogLevel::warn);
         }
         for (const auto& done : resources_->take_scripts_done()) {
             metrics_.script(done);
@@ -519,14 +516,11 @@ void Engine::route_local(wire::Message message, std::string_view from)
         } else if (!resources_) {
             HB_LOG(warn) << "standby request ignored: resources are not managed (-M)";
         } else {
-            {
-                metrics::Event ev;
-                ev.kind = metrics::EventKind::request;
-                ev.detail = "standby";
-                ev.text = "standby asked for here (" + std::string(resources::to_string(*set)) +
-                          ", " + std::string(from) + ")";
-                record(std::move(ev));
-            }
+            record(metrics::make_event(metrics::EventKind::request,
+                                       "standby asked for here (" +
+                                           std::string(resources::to_string(*set)) + ", " +
+                                           std::string(from) + ")",
+                                       {}, "standby"));
             resources_->request_standby(now, *set);
         }
     } else if (type.empty() || (resources::is_resource_message(type) && type != "hb_takeover")) {
@@ -536,15 +530,11 @@ void Engine::route_local(wire::Message message, std::string_view from)
         // hb_takeover, ipfail's num_ping_nodes, any script's ha_clustermsg: to the cluster.
         HB_LOG(debug) << "sending a '" << type << "' message from " << from;
         if (type == "hb_takeover") {
-            {
-                metrics::Event ev;
-                ev.kind = metrics::EventKind::request;
-                ev.detail = "takeover";
-                ev.text = "takeover asked for here (" +
-                          std::string(message.get("rsc_hold").value_or("all")) + ", " +
-                          std::string(from) + ")";
-                record(std::move(ev));
-            }
+            record(metrics::make_event(metrics::EventKind::request,
+                                       "takeover asked for here (" +
+                                           std::string(message.get("rsc_hold").value_or("all")) +
+                                           ", " + std::string(from) + ")",
+                                       {}, "takeover"));
         }
         membership_->send(std::move(message));
     }
@@ -823,11 +813,10 @@ void Engine::on_reload_checked(const platform::ProcessResult& check)
         return;
     }
     if (check.outcome != platform::ProcessOutcome::exited || check.exit_code != 0) {
-        metrics::Event ev;
-        ev.kind = metrics::EventKind::reload;
-        ev.detail = "refused";
-        ev.text = "SIGHUP: configuration has errors; keeping the running one";
-        record(std::move(ev), base::LogLevel::err);
+        record(metrics::make_event(metrics::EventKind::reload,
+                                   "SIGHUP: configuration has errors; keeping the running one", {},
+                                   "refused"),
+               base::LogLevel::err);
         for (const std::string& text : {check.output, check.errors}) {
             for (const auto& line : base::split_lines(text)) {
                 if (line.find("error") != std::string_view::npos) {
@@ -921,11 +910,8 @@ void Engine::apply_reload()
     if (plan.has(config::Change::logging)) {
         base::Logger::instance().set_debug_level(config_.ha_cf.debug);
     }
-    metrics::Event ev;
-    ev.kind = metrics::EventKind::reload;
-    ev.detail = "applied";
-    ev.text = "Configuration reloaded: " + plan.summary();
-    record(std::move(ev));
+    record(metrics::make_event(metrics::EventKind::reload,
+                               "Configuration reloaded: " + plan.summary(), {}, "applied"));
     flush();
     arm_timer();
 }
@@ -1137,32 +1123,23 @@ void Engine::record_membership_event(const membership::Event& event)
     case EventKind::node_status:
         if (event.from != event.to) {
             {
-                metrics::Event ev;
-                ev.kind = metrics::EventKind::node_status;
-                ev.node = event.node;
-                ev.detail = std::string(membership::to_string(event.to));
-                ev.text =
-                    "node " + event.node + ": " + std::string(membership::to_string(event.to));
-                record(std::move(ev));
+                const std::string to(membership::to_string(event.to));
+                record(metrics::make_event(metrics::EventKind::node_status,
+                                           "node " + event.node + ": " + to, event.node, to));
             }
         }
         break;
     case EventKind::link_status: {
-        metrics::Event ev;
-        ev.kind = metrics::EventKind::link_status;
-        ev.node = event.node;
-        ev.detail = event.link;
-        ev.text = "link " + event.node + ":" + event.link + " " +
-                  std::string(membership::to_string(event.link_status));
-        record(std::move(ev));
+        record(metrics::make_event(metrics::EventKind::link_status,
+                                   "link " + event.node + ":" + event.link + " " +
+                                       std::string(membership::to_string(event.link_status)),
+                                   event.node, event.link));
     } break;
     case EventKind::partition_healed: {
-        metrics::Event ev;
-        ev.kind = metrics::EventKind::partition_healed;
-        ev.node = event.node;
-        ev.text = "partition with " + event.node +
-                  " healed: it was declared dead and is back (split brain)";
-        record(std::move(ev));
+        record(metrics::make_event(metrics::EventKind::partition_healed,
+                                   "partition with " + event.node +
+                                       " healed: it was declared dead and is back (split brain)",
+                                   event.node));
     } break;
     default: break;
     }
@@ -1222,10 +1199,7 @@ void Engine::finish_stop()
     }
     flush();
     {
-        metrics::Event ev;
-        ev.kind = metrics::EventKind::daemon_stop;
-        ev.text = "heartbeat stopped";
-        record(std::move(ev));
+        record(metrics::make_event(metrics::EventKind::daemon_stop, "heartbeat stopped"));
     }
     stopping_ = true;
     timer_.cancel();

@@ -12,6 +12,18 @@
 
 namespace hb::metrics {
 
+Event make_event(EventKind kind, std::string text, std::string node, std::string detail,
+                 std::string group)
+{
+    Event e;
+    e.kind = kind;
+    e.text = std::move(text);
+    e.node = std::move(node);
+    e.detail = std::move(detail);
+    e.group = std::move(group);
+    return e;
+}
+
 std::string event_line(const Event& e)
 {
     nlohmann::ordered_json j;

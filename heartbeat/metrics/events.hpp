@@ -20,8 +20,8 @@
 namespace hb::metrics {
 
 /// The kinds live in base (log lines are tagged with them too).
-using base::EventKind;
 using base::event_kind_from;
+using base::EventKind;
 using base::message_id;
 using base::to_string;
 
@@ -34,6 +34,10 @@ struct Event {
     std::optional<std::int64_t> took_ms;
     std::string text;  ///< one line for people
 };
+
+/// An event of `kind` with its text, and the node, detail and group it concerns (if any).
+Event make_event(EventKind kind, std::string text, std::string node = {}, std::string detail = {},
+                 std::string group = {});
 
 /// One JSON object on one line (no newline), and back (nullopt for anything else).
 std::string event_line(const Event& event);

@@ -125,6 +125,18 @@ TEST_CASE("bad packets: one event per burst, not per datagram", "[metrics][event
     CHECK(event_kind_from("bad_packets") == EventKind::bad_packets);
 }
 
+TEST_CASE("make_event: the kind, the text and what the event concerns", "[metrics][events]")
+{
+    const Event e = make_event(EventKind::link_status, "link lvs-02:ens32 dead", "lvs-02", "ens32");
+    CHECK(e.kind == EventKind::link_status);
+    CHECK(e.text == "link lvs-02:ens32 dead");
+    CHECK(e.node == "lvs-02");
+    CHECK(e.detail == "ens32");
+    CHECK(e.group.empty());
+    CHECK_FALSE(e.took_ms.has_value());
+    CHECK(make_event(EventKind::group_acquired, "g", {}, {}, "web").group == "web");
+}
+
 TEST_CASE("every event kind has its name and its own journal MESSAGE_ID", "[metrics][events]")
 {
     // Every kind has its own MESSAGE_ID, 32 hex digits.
