@@ -391,7 +391,9 @@ class Soak:
             tool = "hb_standby" if kind == "standby" else "hb_takeover"
             ours = self.kind(node) == "ours"
             where = "$HB_STAGE/usr/share/heartbeat" if ours else "/usr/share/heartbeat"
-            self.bash(f'netns_node_exec "$P" {node} {where}/{tool}')
+            # HB_WAIT=0: send the request and go on, as 3.0.6's tools do; ours would wait up
+            # to 120 s for the move and hold the schedule back meanwhile.
+            self.bash(f'HB_WAIT=0 netns_node_exec "$P" {node} {where}/{tool}')
             return None
         if kind == "reload":
             pid = self.pid(node)

@@ -456,3 +456,33 @@ TEST_CASE("a 3.0.6 peer that claims our groups while we hear it, and keeps them:
         CHECK(rm.rscstatus() == "none");
     }
 }
+
+TEST_CASE("no standby exchange begins while a 3.0.6 peer is to restart after a heal",
+          "[sim][resources]")
+{
+    // The chaos soak (seed 1002, +3064 s): hb_standby ran on ours a moment after a heal with
+    // 3.0.6. 3.0.6 put its restart off for the exchange; ours then lost it for a moment,
+    // cancelled its side, and 3.0.6 waited (up to an hour) for our `done` while it held the
+    // group it had taken: two owners for 124 s. The request is refused during the wait, as
+    // 3.0.6 refuses one while either side is in flux; afterwards it is taken.
+    resources::RscSettings s;
+    s.self = "lvs-01";
+    s.peer = "lvs-02";
+    s.groups = groups();
+    s.auto_failback = config::AutoFailback::on;
+    ResourceManager rm(s);
+    TimePoint now{};
+    rm.comm_up(now, resources::Presence::gone);
+    complete_all(rm, now);
+    REQUIRE(rm.rscstatus() == "all");
+    rm.peer_dead();
+    complete_all(rm, now);
+    now += Milliseconds(4000);
+    rm.partition_healed(now);
+    now += Milliseconds(1000);
+    CHECK(rm.request_standby(now, resources::HoldSet::all) == resources::StandbyAnswer::refused);
+    now += Milliseconds(2100);  // the wait is over (3.0.6 kept nothing of ours: no yield)
+    rm.tick(now);
+    complete_all(rm, now);
+    CHECK(rm.request_standby(now, resources::HoldSet::all) == resources::StandbyAnswer::accepted);
+}
