@@ -276,10 +276,7 @@ private:
     };
     void yield_to_306(Wait306::After after);
     /// A 3.0.6 peer is to give everything up and restart after a heal, and has not yet.
-    bool restart_306_due() const
-    {
-        return wait_306_ && wait_306_->after == Wait306::After::heal;
-    }
+    bool restart_306_due() const { return wait_306_ && wait_306_->after == Wait306::After::heal; }
     void forget_deaths();
     void ask_again(TimePoint now, Resend which);
     void run_markers();

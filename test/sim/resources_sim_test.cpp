@@ -46,6 +46,30 @@ std::vector<resources::GroupRequest> complete_all(ResourceManager& rm, TimePoint
     return done;
 }
 
+/// lvs-01's settings, with lvs-02 as its peer.
+resources::RscSettings lvs01_settings(config::AutoFailback mode)
+{
+    resources::RscSettings s;
+    s.self = "lvs-01";
+    s.peer = "lvs-02";
+    s.groups = groups();
+    s.auto_failback = mode;
+    return s;
+}
+
+/// Alone at first, `rm` takes everything; then its peer, heard once, goes silent and is
+/// declared dead, and 4 s later (`now` moves on) it is heard again: a healed partition.
+void hold_all_then_heal(ResourceManager& rm, TimePoint& now)
+{
+    rm.comm_up(now, resources::Presence::gone);
+    complete_all(rm, now);
+    REQUIRE(rm.rscstatus() == "all");
+    rm.peer_dead();  // we already hold everything
+    complete_all(rm, now);
+    now += Milliseconds(4000);
+    rm.partition_healed(now);
+}
+
 class ResourceSim {
 public:
     explicit ResourceSim(config::AutoFailback mode) : mode_(mode) {}
@@ -368,20 +392,9 @@ TEST_CASE("a 3.0.6 peer that took over what we hold after a heal, and keeps it: 
     // declared us dead and took everything over on waking (its mach_down message), in the
     // same instant as it heard us again: no restart, no shutdone. 3 s after the heal, ours
     // releases the groups it claims, so that one owner remains.
-    resources::RscSettings s;
-    s.self = "lvs-01";
-    s.peer = "lvs-02";
-    s.groups = groups();
-    s.auto_failback = config::AutoFailback::off;
-    ResourceManager rm(s);
+    ResourceManager rm(lvs01_settings(config::AutoFailback::off));
     TimePoint now{};
-    rm.comm_up(now, resources::Presence::gone);  // alone: it takes everything
-    complete_all(rm, now);
-    REQUIRE(rm.rscstatus() == "all");
-    rm.peer_dead();  // the peer, heard once, went silent; we already hold everything
-    complete_all(rm, now);
-    now += Milliseconds(4000);
-    rm.partition_healed(now);
+    hold_all_then_heal(rm, now);
     wire::Message mach_down;
     mach_down.add("t", "resource");
     mach_down.add("rsc_hold", "foreign");
@@ -411,12 +424,7 @@ TEST_CASE("a 3.0.6 peer that claims our groups while we hear it, and keeps them:
     INFO("auto_failback " << (mode == config::AutoFailback::on ? "on" : "off"));
     const bool released_in_time = GENERATE(false, true);
     INFO("3.0.6 releases within 3 s: " << released_in_time);
-    resources::RscSettings s;
-    s.self = "lvs-01";
-    s.peer = "lvs-02";
-    s.groups = groups();
-    s.auto_failback = mode;
-    ResourceManager rm(s);
+    ResourceManager rm(lvs01_settings(mode));
     TimePoint now{};
     const auto resource = [](std::string_view hold, std::string_view info) {
         wire::Message m;
@@ -465,20 +473,9 @@ TEST_CASE("no standby exchange begins while a 3.0.6 peer is to restart after a h
     // cancelled its side, and 3.0.6 waited (up to an hour) for our `done` while it held the
     // group it had taken: two owners for 124 s. The request is refused during the wait, as
     // 3.0.6 refuses one while either side is in flux; afterwards it is taken.
-    resources::RscSettings s;
-    s.self = "lvs-01";
-    s.peer = "lvs-02";
-    s.groups = groups();
-    s.auto_failback = config::AutoFailback::on;
-    ResourceManager rm(s);
+    ResourceManager rm(lvs01_settings(config::AutoFailback::on));
     TimePoint now{};
-    rm.comm_up(now, resources::Presence::gone);
-    complete_all(rm, now);
-    REQUIRE(rm.rscstatus() == "all");
-    rm.peer_dead();
-    complete_all(rm, now);
-    now += Milliseconds(4000);
-    rm.partition_healed(now);
+    hold_all_then_heal(rm, now);
     now += Milliseconds(1000);
     CHECK(rm.request_standby(now, resources::HoldSet::all) == resources::StandbyAnswer::refused);
     now += Milliseconds(2100);  // the wait is over (3.0.6 kept nothing of ours: no yield)
