@@ -65,11 +65,6 @@ std::string format_file_line(const LineFormat& format, int pid,
 
 namespace {
 
-bool at_least(LogLevel level, LogLevel min)
-{
-    return static_cast<int>(level) >= static_cast<int>(min);
-}
-
 class FileSink final : public LogSink {
 public:
     FileSink(std::string path, LineFormat format, LogLevel min)

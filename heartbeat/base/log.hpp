@@ -39,7 +39,6 @@ struct LogFields {
     std::optional<std::int64_t> took_ms;
 };
 
-/// Where log lines go. Implementations must not throw.
 /// The fields of a line about `event` (of node `node`, group `group`, when it has them).
 inline LogFields log_fields(EventKind event, std::string node = {}, std::string group = {})
 {
@@ -50,6 +49,13 @@ inline LogFields log_fields(EventKind event, std::string node = {}, std::string 
     return f;
 }
 
+/// True when a line at `level` passes a destination's `min` level.
+inline bool at_least(LogLevel level, LogLevel min)
+{
+    return static_cast<int>(level) >= static_cast<int>(min);
+}
+
+/// Where log lines go. Implementations must not throw.
 class LogSink {
 public:
     virtual ~LogSink() = default;

@@ -1122,11 +1122,9 @@ void Engine::record_membership_event(const membership::Event& event)
     switch (event.kind) {
     case EventKind::node_status:
         if (event.from != event.to) {
-            {
-                const std::string to(membership::to_string(event.to));
-                record(metrics::make_event(metrics::EventKind::node_status,
-                                           "node " + event.node + ": " + to, event.node, to));
-            }
+            const std::string to(membership::to_string(event.to));
+            record(metrics::make_event(metrics::EventKind::node_status,
+                                       "node " + event.node + ": " + to, event.node, to));
         }
         break;
     case EventKind::link_status: {
@@ -1198,9 +1196,7 @@ void Engine::finish_stop()
         return;
     }
     flush();
-    {
-        record(metrics::make_event(metrics::EventKind::daemon_stop, "heartbeat stopped"));
-    }
+    record(metrics::make_event(metrics::EventKind::daemon_stop, "heartbeat stopped"));
     stopping_ = true;
     timer_.cancel();
     metrics_timer_.cancel();

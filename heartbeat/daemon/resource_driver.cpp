@@ -6,6 +6,7 @@
 
 #include "base/log.hpp"
 #include "lvs/nft_ruleset.hpp"
+#include "lvs/runtime_state.hpp"
 #include "platform/state_files.hpp"
 #include "platform/system_view.hpp"
 
@@ -45,7 +46,7 @@ ResourceDriver::ResourceDriver(boost::asio::io_context& io, const config::Config
       runner_(io)
 {}
 
-std::vector<std::string> ResourceDriver::script_env() const
+std::map<std::string, std::string> ResourceDriver::script_vars() const
 {
     const auto& cf = config_.ha_cf;
     const std::string& dir = config_.config_dir;
@@ -65,7 +66,7 @@ std::vector<std::string> ResourceDriver::script_env() const
         {"HA_DEBUGLOG", cf.debugfile},
         {"HA_LOGD", "no"},
         {"HA_BIN", "/usr/libexec/heartbeat"},
-        {"HA_RSCTMP", "/run/resource-agents"},
+        {"HA_RSCTMP", std::string(lvs::default_rsctmp)},
     };
     if (!cf.logfacility.empty()) {
         env["HA_LOGFACILITY"] = cf.logfacility;
@@ -79,8 +80,13 @@ std::vector<std::string> ResourceDriver::script_env() const
     for (const auto& [name, value] : cf.env) {
         env["HA_" + name] = value;
     }
+    return env;
+}
+
+std::vector<std::string> ResourceDriver::script_env() const
+{
     std::vector<std::string> out;
-    for (const auto& [name, value] : env) {
+    for (const auto& [name, value] : script_vars()) {
         out.push_back(name + "=" + value);
     }
     return out;
@@ -91,13 +97,7 @@ std::vector<metrics::LvsTable> ResourceDriver::lvs_tables() const
     // ipvsadm-wrapper keeps what it applied and its checker's view under HA_RSCTMP (the value
     // its scripts are given). A file being started or stopped, or one from another version, is
     // simply not on the page this time.
-    constexpr std::string_view var = "HA_RSCTMP=";
-    std::string rsctmp;
-    for (const std::string& e : script_env()) {
-        if (e.starts_with(var)) {
-            rsctmp = e.substr(var.size());
-        }
-    }
+    const std::string rsctmp = script_vars().at("HA_RSCTMP");
     constexpr std::size_t most = 4 * 1024 * 1024;
     std::vector<metrics::LvsTable> out;
     for (const config::ResourceGroup& group : config_.groups) {

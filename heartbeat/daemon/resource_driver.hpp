@@ -71,6 +71,8 @@ public:
 private:
     void pump(membership::TimePoint now);
     void start_run(membership::TimePoint now, const resources::ScriptRun& run);
+    /// heartbeat's environment for resource scripts, by name, and as NAME=value strings.
+    std::map<std::string, std::string> script_vars() const;
     std::vector<std::string> script_env() const;
 
     const config::Config& config_;

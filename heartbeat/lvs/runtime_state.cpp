@@ -15,6 +15,8 @@
 // Unknown keys are an error: a state file from another version is not guessed at.
 #include "lvs/runtime_state.hpp"
 
+#include <utility>
+
 #include "base/text.hpp"
 #include "base/value_parsers.hpp"
 
@@ -34,13 +36,40 @@ bool valid_word(std::string_view w)
     return !w.empty() && w.find_first_of(" \t\r\n") == std::string_view::npos;
 }
 
-std::optional<std::int64_t> parse_ms(std::string_view text)
+/// A non-negative count or time in ms.
+std::optional<std::int64_t> parse_count(std::string_view text)
 {
     const auto v = base::parse_integer(text, 0, 0x7fffffffffffffffL);
     if (!v) {
         return std::nullopt;
     }
     return static_cast<std::int64_t>(*v);
+}
+
+/// The service and server indexes of a per-server line (`health S I …`, `checks S I …`).
+std::optional<std::pair<std::size_t, std::size_t>> server_index(std::string_view s,
+                                                                std::string_view i)
+{
+    const auto service = base::parse_integer(s, 0, 100000);
+    const auto server = base::parse_integer(i, 0, 100000);
+    if (!service || !server) {
+        return std::nullopt;
+    }
+    return std::pair{static_cast<std::size_t>(*service), static_cast<std::size_t>(*server)};
+}
+
+/// The cell [s][i] of a per-server table, grown to hold it (new cells are `fill`).
+template <typename T>
+T& cell(std::vector<std::vector<T>>& table, std::pair<std::size_t, std::size_t> at,
+        const T& fill = T{})
+{
+    if (table.size() <= at.first) {
+        table.resize(at.first + 1);
+    }
+    if (table[at.first].size() <= at.second) {
+        table[at.first].resize(at.second + 1, fill);
+    }
+    return table[at.first][at.second];
 }
 
 // What follows the first `count` words of a line (words separated by single spaces).
@@ -125,7 +154,7 @@ std::optional<RuntimeState> parse_state(std::string_view text)
                 return std::nullopt;
             }
         } else if ((key == "started" || key == "updated") && words.size() == 2) {
-            const auto ms = parse_ms(words[1]);
+            const auto ms = parse_count(words[1]);
             if (!ms) {
                 return std::nullopt;
             }
@@ -150,41 +179,21 @@ std::optional<RuntimeState> parse_state(std::string_view text)
             }
             state.facts.neighbour[*address] = std::string(words[2]);
         } else if (key == "health" && words.size() >= 4) {
-            const auto s = base::parse_integer(words[1], 0, 100000);
-            const auto i = base::parse_integer(words[2], 0, 100000);
-            if (!s || !i || (words[3] != "up" && words[3] != "down")) {
+            const auto at = server_index(words[1], words[2]);
+            if (!at || (words[3] != "up" && words[3] != "down")) {
                 return std::nullopt;
             }
-            const auto si = static_cast<std::size_t>(*s);
-            const auto ii = static_cast<std::size_t>(*i);
-            if (state.health.size() <= si) {
-                state.health.resize(si + 1);
-                state.reasons.resize(si + 1);
-            }
-            if (state.health[si].size() <= ii) {
-                state.health[si].resize(ii + 1, Health::up);
-                state.reasons[si].resize(ii + 1);
-            }
-            state.health[si][ii] = words[3] == "up" ? Health::up : Health::down;
-            state.reasons[si][ii] = std::string(rest_after(lines[n], 4));
+            cell(state.health, *at, Health::up) = words[3] == "up" ? Health::up : Health::down;
+            cell(state.reasons, *at) = std::string(rest_after(lines[n], 4));
         } else if (key == "checks" && words.size() == 5) {
-            const auto s = base::parse_integer(words[1], 0, 100000);
-            const auto i = base::parse_integer(words[2], 0, 100000);
-            const auto passed = parse_ms(words[3]);
-            const auto failed = parse_ms(words[4]);
-            if (!s || !i || !passed || !failed) {
+            const auto at = server_index(words[1], words[2]);
+            const auto passed = parse_count(words[3]);
+            const auto failed = parse_count(words[4]);
+            if (!at || !passed || !failed) {
                 return std::nullopt;
             }
-            const auto si = static_cast<std::size_t>(*s);
-            const auto ii = static_cast<std::size_t>(*i);
-            if (state.checks.size() <= si) {
-                state.checks.resize(si + 1);
-            }
-            if (state.checks[si].size() <= ii) {
-                state.checks[si].resize(ii + 1);
-            }
-            state.checks[si][ii] = CheckCounts{static_cast<std::uint64_t>(*passed),
-                                               static_cast<std::uint64_t>(*failed)};
+            cell(state.checks, *at) = CheckCounts{static_cast<std::uint64_t>(*passed),
+                                                  static_cast<std::uint64_t>(*failed)};
         } else {
             return std::nullopt;
         }

@@ -31,7 +31,7 @@ Labels labels_of(const ServerLabels& s)
     return out;
 }
 
-/// Calls `f(labels, service, server)` for every real server of every table.
+/// Calls `f` with every real server of every table.
 template <typename F>
 void each_server(const std::vector<LvsTable>& tables, F&& f)
 {

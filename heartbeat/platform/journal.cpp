@@ -80,7 +80,7 @@ public:
 private:
     void send(base::LogLevel level, std::string_view message, const base::LogFields* fields)
     {
-        if (static_cast<int>(level) < static_cast<int>(min_)) {
+        if (!base::at_least(level, min_)) {
             return;
         }
         (void)journal_.send(
